@@ -1,0 +1,35 @@
+/* Upgrade each static SVG chart to an interactive vega-embed view when the Vega bundle loaded.
+   With no JavaScript (or no bundle) the static SVG stays, so the page is never blank. */
+(function () {
+  "use strict";
+  function upgrade() {
+    if (typeof window.vegaEmbed !== "function") { return; }
+    var figures = document.querySelectorAll("figure.chs-chart");
+    Array.prototype.forEach.call(figures, function (figure) {
+      var holder = figure.querySelector(".chs-chart-static");
+      var specNode = figure.querySelector("script.chs-chart-spec");
+      if (!holder || !specNode || figure.dataset.embedded) { return; }
+      var spec;
+      try { spec = JSON.parse(specNode.textContent); } catch (err) {
+        console.warn("chart kept static: its spec is not valid JSON", err);
+        return;
+      }
+      var target = document.createElement("div");
+      target.className = "chs-chart-live";
+      window.vegaEmbed(target, spec, { renderer: "svg", actions: false })
+        .then(function () {
+          holder.replaceWith(target);
+          figure.dataset.embedded = "true";
+        })
+        .catch(function (err) {
+          /* keep the static SVG; say why in the console for developers */
+          console.warn("chart kept static:", err);
+        });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", upgrade);
+  } else {
+    upgrade();
+  }
+})();

@@ -1,0 +1,176 @@
+"""One look for every chart in the book, and offline rendering.
+
+Each chart is rendered to static SVG with vl-convert (readable with no JavaScript and no network)
+and carries its Vega-Lite spec beside it; ``_static/chs-charts.js`` upgrades it with vega-embed
+when the bundled Vega libraries are present.  Element ids are a per-kernel counter plus a hash of
+the spec, so re-executing a notebook gives byte-identical output (nbval needs that).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+import json
+import math
+import re
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from chsreport.orgs import TYPE_LABELS
+
+VL_VERSION = "5.20"
+
+# one colour per organisation type, used identically in every chapter (colour-blind-safe hues)
+TYPE_COLOURS: dict[str, str] = {
+    "acute": "#0072B2",
+    "acute_community": "#56B4E9",
+    "acute_specialist": "#7F7F7F",
+    "community": "#009E73",
+    "mental_health": "#CC79A7",
+    "mental_health_community": "#E69F00",
+    "ambulance": "#D55E00",
+    "care_trust": "#F0E442",
+    "other": "#B0B0B0",
+    "unknown": "#DDDDDD",
+}
+
+FATE_COLOURS: dict[str, str] = {
+    "Still standalone": "#009E73",
+    "Acquired by an acute trust": "#0072B2",
+    "Merged with a mental-health trust": "#CC79A7",
+    "Merged with another community trust": "#8FD175",
+    "Dissolved or split": "#555555",
+    "Fate unknown": "#DDDDDD",
+}
+
+
+def type_scale(types: list[str] | None = None) -> alt.Scale:
+    """Colour scale over type *labels*, in the book's fixed order and colours."""
+    keys = [k for k in TYPE_LABELS if types is None or k in types]
+    return alt.Scale(domain=[TYPE_LABELS[k] for k in keys], range=[TYPE_COLOURS[k] for k in keys])
+
+
+def fate_scale() -> alt.Scale:
+    return alt.Scale(domain=list(FATE_COLOURS), range=list(FATE_COLOURS.values()))
+
+
+@alt.theme.register("chs", enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
+            "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
+            "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 11,
+                      "subtitleColor": "#555555", "offset": 10},  # fmt: skip
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#EEEEEE"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
+                       "columns": 3, "labelLimit": 260},  # fmt: skip
+        }
+    }
+
+
+_ids = itertools.count(1)
+
+
+def _svg_with_title(svg: str, title: str) -> str:
+    """Give the SVG an accessible name: role="img", aria-label and a <title> child."""
+    label = html.escape(title, quote=True)
+    svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
+    return re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
+
+
+def _clean(obj):
+    """JSON-safe copy: NaN and infinities become null (browsers reject NaN in JSON)."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _json_for_html(obj) -> str:
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Figure:
+    """A chart ready for a notebook: static SVG, its spec, its source line and its data as CSV."""
+
+    def __init__(self, chart: alt.TopLevelMixin, title: str, source: str, table: pd.DataFrame,
+                 csv_name: str):  # fmt: skip
+        self.spec = _clean(chart.to_dict())
+        self.title = title
+        self.source = source
+        self.table = table
+        self.csv_name = csv_name
+        digest = hashlib.sha256(_json_for_html(self.spec).encode()).hexdigest()[:10]
+        self.element_id = f"chs-chart-{next(_ids)}-{digest}"
+        self.svg = _svg_with_title(vlc.vegalite_to_svg(self.spec, vl_version=VL_VERSION), title)
+
+    def csv_href(self) -> str:
+        payload = self.table.to_csv(index=False).encode("utf-8")
+        return "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<figure class="chs-chart" id="{self.element_id}">'
+            f'<div class="chs-chart-static">{self.svg}</div>'
+            f'<script type="application/json" class="chs-chart-spec">'
+            f"{_json_for_html(self.spec)}</script>"
+            f'<figcaption class="chs-chart-caption">Source: {html.escape(self.source)}. '
+            f'<a download="{html.escape(self.csv_name)}" href="{self.csv_href()}">'
+            f"Download the data behind this chart (CSV)</a></figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self._repr_html_(), "text/plain": f"<Figure: {self.title}>"}
+
+
+def figure(chart: alt.TopLevelMixin, *, title: str, subtitle: str, source: str,
+           table: pd.DataFrame, csv_name: str) -> Figure:  # fmt: skip
+    """Set the chart's title (the finding) and subtitle (source and period) and render it."""
+    titled = chart.properties(
+        title=alt.TitleParams(text=title, subtitle=subtitle), description=title
+    )
+    return Figure(titled, title, source, table, csv_name)
+
+
+class Table:
+    """A small table for the book: HTML with a CSV download link; text escaped."""
+
+    def __init__(self, frame: pd.DataFrame, csv_name: str, caption: str = ""):
+        self.frame = frame
+        self.csv_name = csv_name
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        shown = self.frame.copy()
+        for column in shown.columns:
+            if pd.api.types.is_datetime64_any_dtype(shown[column]):
+                shown[column] = shown[column].dt.strftime("%Y-%m-%d").fillna("")
+        body = shown.to_html(index=False, escape=True, na_rep="", border=0,
+                             classes="chs-table table")  # fmt: skip
+        payload = self.frame.to_csv(index=False).encode("utf-8")
+        href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
+        caption = f"{html.escape(self.caption)} " if self.caption else ""
+        return (
+            f'<div class="chs-table-wrap">{body}<p class="chs-table-caption">{caption}'
+            f'<a download="{html.escape(self.csv_name)}" href="{href}">Download this table (CSV)'
+            "</a></p></div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self._repr_html_(), "text/plain": f"<Table: {len(self.frame)} rows>"}
+
+
+def vega_bundle_js() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, wrapped in an IIFE so that its top-level
+    names cannot clash with Sphinx's globals (``_`` among them)."""
+    bundle = vlc.javascript_bundle(vl_version=VL_VERSION)
+    return f"/* vega + vega-lite + vega-embed, bundled by vl-convert */\n(function(){{\n{bundle}\n}})();\n"

@@ -1,0 +1,58 @@
+"""Command line: ``chsreport build``, ``chsreport run NOTEBOOK [-p k=v] [-f params.yml] [-o out]``,
+``chsreport data verify``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chsreport import build, data, params
+
+
+def _parse_pairs(pairs: list[str]) -> dict:
+    values = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise params.ParameterError(f"-p expects name=value, got {pair!r}")
+        key, _, text = pair.partition("=")
+        values[key.strip()] = params.parse_cli_value(text)
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chsreport", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="execute every notebook and build the book into _build/html")
+    run = sub.add_parser("run", help="execute one notebook with your parameters")
+    run.add_argument("notebook", choices=sorted(params.MODELS))
+    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="a parameter (YAML value, e.g. icb=QE1 or start_year=2015)")  # fmt: skip
+    run.add_argument("-f", "--params-file", type=Path, help="a YAML file of parameters")
+    run.add_argument("-o", "--output", type=Path, help="executed notebook (default: _build/runs/)")
+    data_cmd = sub.add_parser("data", help="data commands")
+    data_cmd.add_argument("action", choices=["verify"])
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "build":
+            build.build_book()
+        elif args.command == "run":
+            values = params.read_params_file(args.params_file) if args.params_file else {}
+            values.update(_parse_pairs(args.param))
+            checked = params.validate(args.notebook, values)
+            suffix = "_".join(f"{k}-{v}" for k, v in sorted(values.items()) if k != "trust_types")
+            output = args.output or build.BUILD / "runs" / f"{args.notebook}{'_' + suffix if suffix else ''}.ipynb"
+            build.execute(args.notebook, checked, Path(output))
+            print(f"executed notebook: {output}")
+        elif args.command == "data":
+            data.verify_all(progress=print)
+            print("all data files present and verified")
+    except (data.DataError, params.ParameterError, build.BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Question 1, how the provider map was reorganised and consolidated: the tables, charts and
+computed sentences of ``notebooks/consolidation.ipynb``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import yaml
+
+from chsreport import charts, data, lineage, orgs
+
+SEED_CASES = data.PROJECT_ROOT / "data" / "compiled" / "seed_cases.yml"
+LATEST_EXTRACT = "July 2026"
+SEED_COUNT = 21  # "the 21 standalone community trusts" (seed 002)
+ORG_SOURCE = "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
+
+
+def fmt_date(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
+
+
+_SMALL_WORDS = {"And": "and", "Of": "of", "The": "the", "For": "for", "Nhs": "NHS", "Uk": "UK"}
+
+
+def display_name(name: str) -> str:
+    """ODS upper-case names in title case ('KINGSTON AND RICHMOND NHS FT' -> 'Kingston and ...')."""
+    words = str(name).title().split(" ")
+    return " ".join(_SMALL_WORDS.get(w, w) if i else w for i, w in enumerate(words))
+
+
+def name_of(od: lineage.OrgData, code: str) -> str:
+    names = od.register.set_index("code")["name"]
+    return display_name(names.get(code, code))
+
+
+# --------------------------------------------------------------------------- trusts by type
+def type_counts(by_year: pd.DataFrame, types: list[str]) -> pd.DataFrame:
+    shown = by_year[by_year["type"].isin(types)]
+    counts = shown.groupby(["year", "type"]).size().rename("trusts").reset_index()
+    counts["type_label"] = counts["type"].map(orgs.TYPE_LABELS)
+    return counts
+
+
+def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) -> charts.Figure:
+    first, last = int(counts["year"].min()), int(counts["year"].max())
+    total = counts.groupby("year")["trusts"].sum()
+    title = (
+        f"{where}: {total.loc[first]} NHS trusts in {first}, {total.loc[last]} in {last}"
+    )
+    chart = (
+        alt.Chart(counts)
+        .mark_area()
+        .encode(
+            x=alt.X("year:O", title="Year (trusts open on 1 April)"),
+            y=alt.Y("sum(trusts):Q", title="Number of NHS trusts", stack="zero"),
+            color=alt.Color("type_label:N", title="Trust type", scale=charts.type_scale(types),
+                            sort=[orgs.TYPE_LABELS[t] for t in types]),  # fmt: skip
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("type_label:N", title="Type"),
+                     alt.Tooltip("trusts:Q", title="Trusts")],  # fmt: skip
+        )
+        .properties(width=560, height=300)
+    )
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"NHS trusts by type, {first}-{last}. Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=counts[["year", "type", "type_label", "trusts"]],
+        csv_name=f"trusts_by_type_{first}_{last}.csv",
+    )
+
+
+# --------------------------------------------------------------------------- community trusts
+def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
+    shown = fates.assign(
+        successor=fates["successor"].fillna("") + " " + fates["successor_name"].fillna("")
+    )
+    columns = {"code": "Code", "name": "Trust", "open_date": "Opened", "close_date": "Closed",
+               "fate_label": "Fate", "date": "Fate date", "successor": "Successor",
+               "evidence": "Evidence"}  # fmt: skip
+    return shown[list(columns)].rename(columns=columns)
+
+
+def community_timeline_figure(fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int,
+                              end_year: int) -> charts.Figure:  # fmt: skip
+    start = pd.Timestamp(year=start_year, month=1, day=1)
+    end = min(as_of, pd.Timestamp(year=end_year, month=12, day=31))
+    frame = fates.copy()
+    frame["from"] = frame["open_date"].fillna(start).clip(lower=start)
+    frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
+    frame = frame[frame["to"] >= frame["from"]]
+    frame["label"] = frame["name"].map(display_name)
+    frame["successor_text"] = (frame["successor"].fillna("") + " " +
+                               frame["successor_name"].fillna("").map(display_name)).str.strip()  # fmt: skip
+    frame.loc[frame["fate"] == "standalone", "successor_text"] = ""
+    standalone = int((frame["fate"] == "standalone").sum())
+    title = f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
+    order = frame.sort_values(["fate", "from"])["label"].tolist()
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort=order,
+                                           axis=alt.Axis(labelLimit=330)))  # fmt: skip
+    bars = base.mark_bar(height=11).encode(
+        x=alt.X("from:T", title="Date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()])),
+        x2="to:T",
+        color=alt.Color("fate_label:N", title="Fate", scale=charts.fate_scale()),
+        tooltip=[alt.Tooltip("label:N", title="Trust"), alt.Tooltip("code:N", title="ODS code"),
+                 alt.Tooltip("fate_label:N", title="Fate"),
+                 alt.Tooltip("date:T", title="Date of fate"),
+                 alt.Tooltip("successor_text:N", title="Successor")],  # fmt: skip
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
+        x="to:T", text="successor_text:N"
+    )
+    chart = (bars + labels).properties(width=470, height=max(120, 17 * len(frame)))
+    table = frame[["code", "name", "open_date", "close_date", "fate", "fate_label", "date",
+                   "successor", "successor_name", "evidence"]]  # fmt: skip
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"Each bar runs from opening (or {start_year}) to closure; label: successor. "
+        f"Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=table,
+        csv_name="community_trust_fates.csv",
+    )
+
+
+def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
+    first, last = counts.iloc[0], counts.iloc[-1]
+    peak = counts.loc[counts["community_trusts"].idxmax()]
+    title = (
+        f"Standalone community trusts: {peak['community_trusts']} at the peak ({peak['year']}), "
+        f"{last['community_trusts']} in {last['year']}"
+    )
+    bars = (
+        alt.Chart(counts)
+        .mark_bar(color=charts.TYPE_COLOURS["community"])
+        .encode(
+            x=alt.X("year:O", title="Year (trusts open on 1 April)"),
+            y=alt.Y("community_trusts:Q", title="Standalone community trusts"),
+            tooltip=[alt.Tooltip("year:O", title="Year"),
+                     alt.Tooltip("community_trusts:Q", title="Community trusts")],  # fmt: skip
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"y": [SEED_COUNT], "text": [f"seed 002: \"{SEED_COUNT}\""]}))
+        .mark_rule(strokeDash=[4, 3], color="#333333")
+        .encode(y="y:Q")
+    )
+    note = rule.mark_text(align="left", dy=-6, x=4, fontSize=10).encode(text="text:N")
+    chart = (bars + rule + note).properties(width=560, height=260)
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"Trusts typed community, {first['year']}-{last['year']}; dashed line: the "
+        f"figure in seed 002. Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=counts,
+        csv_name="community_trusts_by_year.csv",
+    )
+
+
+# --------------------------------------------------------------------------- named cases
+def load_seed_cases(path: Path = SEED_CASES) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+
+
+def trust_story(od: lineage.OrgData, code: str) -> str:
+    """One sentence per trust from the data: opening, names, closure, successor, type."""
+    reg = od.register.set_index("code")
+    if code not in reg.index:
+        return f"{code}: not in the organisation data."
+    rec = reg.loc[code]
+    parts = [f"**{code} {name_of(od, code)}**"]
+    if pd.notna(rec["open_date"]):
+        parts.append(f"opened {fmt_date(rec['open_date'])}")
+    names = orgs.names_by_extract(code)
+    if len(set(names.values())) > 1:
+        changes, previous = [], None
+        for extract, name in names.items():
+            if name != previous:
+                changes.append(f"{display_name(name)} ({extract} extract)")
+            previous = name
+        parts.append("ODS names over time: " + " → ".join(changes))
+    types = od.evidence[od.evidence["code"] == code]
+    if not types.empty:
+        typed = "; ".join(f"{orgs.TYPE_LABELS[t]} ({s})" for t, s in
+                          types[["type", "source"]].drop_duplicates("type").itertuples(index=False))  # fmt: skip
+        parts.append(f"typed {typed}")
+    else:
+        parts.append("no type in the data")
+    for step in sorted(od.graph.out_edges(code, data=True), key=lambda e: e[2]["date"]) if code in od.graph else []:
+        parts.append(
+            f"{step[2]['kind']} into {step[1]} {name_of(od, step[1])} on {fmt_date(step[2]['date'])}"
+        )
+    absorbed = [e for e in od.graph.in_edges(code, data=True)] if code in od.graph else []
+    recent = [e for e in absorbed if e[2]["date"] >= lineage.TCS_DATE]
+    for step in sorted(recent, key=lambda e: e[2]["date"]):
+        parts.append(f"took in {step[0]} {name_of(od, step[0])} on {fmt_date(step[2]['date'])}")
+    if pd.notna(rec["close_date"]):
+        parts.append(f"closed {fmt_date(rec['close_date'])}")
+        if code not in od.graph or od.graph.out_degree(code) == 0:
+            parts.append("no successor recorded in the ODS successor file")
+    else:
+        parts.append(f"still open in the {LATEST_EXTRACT} ODS extract")
+    return "; ".join(parts) + "."
+
+
+def case_stories(od: lineage.OrgData, fates: pd.DataFrame) -> list[dict]:
+    """For each seed-named case: the data's account, trust by trust and ICB by ICB."""
+    stories = []
+    for case in load_seed_cases():
+        lines = [trust_story(od, code) for code in case["trusts"]]
+        for icb in case["icb"]:
+            here = fates[fates["icb_code"] == icb]
+            icb_name = od.register.loc[od.register["icb_code"] == icb, "icb_name"].dropna()
+            label = icb_name.iloc[0] if len(icb_name) else icb
+            if here.empty:
+                lines.append(
+                    f"{label} ({icb}): the data hold no trust typed community in this ICB since "
+                    "2011; its community services were run inside other trusts, which "
+                    "organisation data alone do not show."
+                )
+            else:
+                summary = ", ".join(f"{r.code} ({r.fate_label.lower()})" for r in here.itertuples())
+                lines.append(f"{label} ({icb}): community trusts since 2011: {summary}.")
+        stories.append({**case, "lines": lines})
+    return stories
+
+
+# --------------------------------------------------------------------------- one ICB
+def icb_providers(od: lineage.OrgData, icb: str, since: pd.Timestamp) -> pd.DataFrame:
+    """Trusts headquartered in ``icb`` (today's ICB codes) open at any time since ``since``."""
+    reg = od.register[(od.register["icb_code"] == icb)]
+    reg = reg[reg["close_date"].isna() | (reg["close_date"] >= since)].copy()
+    reg["type_now"] = [
+        orgs.TYPE_LABELS[lineage.integrated_type(orgs.type_on(c, od.as_of, od.evidence)[0], c,
+                                                 od.as_of, od)]  # fmt: skip
+        for c in reg["code"]
+    ]
+    reg["status"] = ["open" if pd.isna(d) else f"closed {d:%Y-%m-%d}" for d in reg["close_date"]]
+    return reg[["code", "name", "type_now", "open_date", "status"]].reset_index(drop=True)
+
+
+def icb_lineage(od: lineage.OrgData, codes: list[str], since: pd.Timestamp) -> pd.DataFrame:
+    edges = od.edges[
+        (od.edges["from_code"].isin(codes) | od.edges["to_code"].isin(codes))
+        & (od.edges["date"] >= since)
+    ].copy()
+    edges["from_name"] = [name_of(od, c) for c in edges["from_code"]]
+    edges["to_name"] = [name_of(od, c) for c in edges["to_code"]]
+    return edges[["date", "from_code", "from_name", "kind", "to_code", "to_name", "source"]]
+
+
+INPUTS = [
+    "ods_etr_2026_07", "ods_etr_2022_03", "ods_etr_2016_01", "ods_succ_2026_05",
+    "trust_change_paths_2000_2018", "eric_trust_2013_14", "eric_trust_2014_15",
+    "eric_trust_2015_16", "eric_trust_2016_17", "trust_list_2026_08", "gp_practice_map_2026_08",
+]  # fmt: skip
+COMPILED = ["data/compiled/trust_types.csv", "data/compiled/seed_cases.yml"]

@@ -1,0 +1,266 @@
+"""Finding, verifying and caching the raw public data files listed in ``data/manifest.yml``.
+
+Every raw file is looked up, in order, in ``$CHS_DATA_DIR``, in ``../shared/data`` beside the
+project, and finally downloaded (pooch) from the manifest's ``download_url`` into a cache.  Its
+sha256 is checked before anything parses it.  Loaders in the topic modules (``chsreport.orgs``…)
+parse a verified file through :func:`cached_frame`, which keeps the parsed frame as parquet keyed
+by the file's sha256, so a second load is fast and a changed file is never served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+import yaml
+
+DATA_DIR_ENV = "CHS_DATA_DIR"
+CACHE_DIR_ENV = "CHS_CACHE_DIR"
+MANIFEST_ENV = "CHS_MANIFEST"
+OFFLINE_ENV = "CHS_OFFLINE"
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class DataError(RuntimeError):
+    """A problem with an input file that the user can act on; the message says how."""
+
+
+class MissingDataError(DataError):
+    pass
+
+
+class ChecksumError(DataError):
+    pass
+
+
+class SchemaError(DataError):
+    pass
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    name: str
+    path: str
+    sha256: str
+    publisher: str
+    licence: str
+    url: str
+    download_url: str | None
+    period: str
+    description: str
+    quality: str = ""
+    quality_note: str = ""
+
+
+def manifest_path() -> Path:
+    return Path(os.environ.get(MANIFEST_ENV) or PROJECT_ROOT / "data" / "manifest.yml")
+
+
+@lru_cache(maxsize=8)
+def _read_manifest(path: str, mtime: float) -> dict[str, ManifestEntry]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    entries = {}
+    for item in raw["files"]:
+        entry = ManifestEntry(**item)
+        if entry.name in entries:
+            raise DataError(f"{path}: the name {entry.name!r} appears twice")
+        entries[entry.name] = entry
+    return entries
+
+
+def load_manifest() -> dict[str, ManifestEntry]:
+    """All manifest entries by name."""
+    path = manifest_path()
+    if not path.exists():
+        raise MissingDataError(f"The data manifest {path} does not exist.")
+    return _read_manifest(str(path), path.stat().st_mtime)
+
+
+def entry(name: str) -> ManifestEntry:
+    manifest = load_manifest()
+    if name not in manifest:
+        raise DataError(
+            f"{name!r} is not in the data manifest {manifest_path()}; "
+            f"known names: {', '.join(sorted(manifest))}"
+        )
+    return manifest[name]
+
+
+def data_roots() -> list[Path]:
+    """Folders searched for raw files, in order."""
+    roots = []
+    if os.environ.get(DATA_DIR_ENV):
+        roots.append(Path(os.environ[DATA_DIR_ENV]).expanduser())
+    roots.append(PROJECT_ROOT.parent / "shared" / "data")
+    return roots
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(CACHE_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("chsreport"))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, item: ManifestEntry) -> Path:
+    actual = sha256_of(path)
+    if actual != item.sha256:
+        raise ChecksumError(
+            f"Checksum mismatch for {item.name} ({path}).\n"
+            f"  expected sha256: {item.sha256}\n"
+            f"  actual sha256:   {actual}\n"
+            "The file was altered or is a different release. Restore the original file "
+            f"(publisher: {item.publisher}; {item.url}), or, if this is a deliberate new release, "
+            f"update the sha256 (and schema) of {item.name!r} in {manifest_path()}."
+        )
+    return path
+
+
+def _download(item: ManifestEntry) -> Path | None:
+    if not item.download_url or os.environ.get(OFFLINE_ENV):
+        return None
+    import pooch
+
+    target = cache_dir() / "raw"
+    try:
+        fetched = pooch.retrieve(
+            url=item.download_url,
+            known_hash=f"sha256:{item.sha256}",
+            fname=Path(item.path).name,
+            path=target / Path(item.path).parent,
+            downloader=pooch.HTTPDownloader(timeout=30, progressbar=False),
+        )
+    except ValueError as exc:  # pooch reports a hash mismatch as ValueError
+        raise ChecksumError(f"Downloaded copy of {item.name} failed its checksum: {exc}") from exc
+    except Exception:  # no network, HTTP error: fall through to the missing-file message
+        return None
+    return Path(fetched)
+
+
+def fetch(name: str) -> Path:
+    """Path of the verified raw file ``name`` (a manifest name)."""
+    item = entry(name)
+    looked = []
+    for root in data_roots():
+        candidate = root / item.path
+        looked.append(str(candidate))
+        if candidate.exists():
+            return _verify(candidate, item)
+    cached = cache_dir() / "raw" / item.path
+    looked.append(str(cached))
+    if cached.exists():
+        return _verify(cached, item)
+    downloaded = _download(item)
+    if downloaded is not None:
+        return _verify(downloaded, item)
+    how = (
+        f"download it from {item.download_url} (tried, failed or offline)"
+        if item.download_url
+        else f"obtain it from the publisher ({item.url})"
+    )
+    raise MissingDataError(
+        f"Data file {item.path} ({item.name}) was not found.\n"
+        f"  looked in: {'; '.join(looked)}\n"
+        f"Fix: set {DATA_DIR_ENV} to the folder that holds {item.path} "
+        f"(e.g. export {DATA_DIR_ENV}=/path/to/shared/data), put the shared data beside the "
+        f"project as ../shared/data, or {how}."
+    )
+
+
+def cached_frame(
+    name: str, parser: Callable[[Path], pd.DataFrame], version: str = "1"
+) -> pd.DataFrame:
+    """Parse the verified file ``name`` with ``parser``, caching the frame as parquet.
+
+    The cache key is the file's sha256 plus the parser's name and ``version``; bump the version
+    whenever the parser's output changes.
+    """
+    path = fetch(name)
+    item = entry(name)
+    key = f"{name}-{item.sha256[:16]}-{parser.__name__}-v{version}.parquet"
+    cached = cache_dir() / "frames" / key
+    if cached.exists():
+        try:
+            return pd.read_parquet(cached)
+        except Exception:
+            cached.unlink(missing_ok=True)
+    frame = parser(path)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only cache only costs speed
+    return frame
+
+
+def validate(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:
+    """Validate ``frame`` against a pandera schema, turning failures into a readable SchemaError."""
+    try:
+        return schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = []
+        for _, row in cases.head(8).iterrows():
+            lines.append(
+                f"  column {row.get('column')!r}: failed {row.get('check')!r}"
+                f" (example value: {row.get('failure_case')!r})"
+            )
+        raise SchemaError(
+            f"{source} does not match the expected schema:\n"
+            + "\n".join(lines)
+            + "\nThe publisher may have changed the file's layout: update the loader and its schema."
+        ) from None
+
+
+def require_columns(frame: pd.DataFrame, expected: list[str], source: str) -> None:
+    """Fail with a SchemaError naming each expected column that the raw file lacks."""
+    missing = [c for c in expected if c not in frame.columns]
+    if missing:
+        found = ", ".join(map(repr, list(frame.columns)[:12]))
+        raise SchemaError(
+            f"{source}: expected column(s) {', '.join(map(repr, missing))} not found "
+            f"(found: {found}{', ...' if len(frame.columns) > 12 else ''}). "
+            "The file's layout has changed (a renamed or dropped column): update the loader."
+        )
+
+
+def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str, str]]:
+    """Fetch and verify every manifest file; returns (name, path) pairs."""
+    done = []
+    for name in load_manifest():
+        path = fetch(name)
+        if progress:
+            progress(f"ok  {name:<32} {path}")
+        done.append((name, str(path)))
+    return done
+
+
+def inputs_table(names: list[str]) -> pd.DataFrame:
+    """The manifest rows for ``names``: what a notebook reads, from whom, for which period."""
+    rows = []
+    for name in names:
+        item = entry(name)
+        rows.append(
+            {"input": item.name, "file": item.path, "publisher": item.publisher,
+             "period": item.period, "licence": item.licence, "sha256": item.sha256[:12] + "…"}
+        )  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,115 @@
+"""Parameter models for the notebooks, checked before any kernel starts.
+
+Parameter files are YAML read with ``yaml.safe_load`` (never evaluated).  Each notebook has a
+pydantic model; values are checked against the data (ICB codes, the years the data cover) so a
+bad run stops at once with a message that lists what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from chsreport import orgs
+
+FIRST_YEAR = 2000  # the trust change paths start in April 2000
+LAST_YEAR = 2026  # the newest ODS extract is of July 2026
+
+
+class ParameterError(ValueError):
+    """Invalid notebook parameters; the message lists what is allowed."""
+
+
+def valid_icbs() -> dict[str, str]:
+    icbs = orgs.load_icbs()
+    return dict(zip(icbs["icb_code"], icbs["icb_name"], strict=True))
+
+
+class ConsolidationParams(BaseModel):
+    """Parameters of notebooks/consolidation.ipynb."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    icb: str | None = None
+    start_year: int = 2011
+    end_year: int = 2026
+    trust_types: list[str] = list(orgs.KNOWN_TYPES)
+
+    @field_validator("icb")
+    @classmethod
+    def _known_icb(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        code = value.strip().upper()
+        icbs = valid_icbs()
+        if code not in icbs:
+            listing = "; ".join(f"{c} {n.removeprefix('NHS ')}" for c, n in sorted(icbs.items()))
+            raise ValueError(f"unknown ICB code {value!r}. Valid codes: {listing}")
+        return code
+
+    @field_validator("start_year", "end_year")
+    @classmethod
+    def _in_data(cls, value: int) -> int:
+        if not FIRST_YEAR <= value <= LAST_YEAR:
+            raise ValueError(f"year {value} is outside the data ({FIRST_YEAR} to {LAST_YEAR})")
+        return value
+
+    @field_validator("trust_types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        unknown = [t for t in value if t not in orgs.KNOWN_TYPES]
+        if unknown or not value:
+            raise ValueError(
+                f"unknown trust type(s) {unknown or '(empty list)'}; "
+                f"allowed: {', '.join(orgs.KNOWN_TYPES)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start_year > self.end_year:
+            raise ValueError(f"start_year {self.start_year} is after end_year {self.end_year}")
+        return self
+
+
+MODELS: dict[str, type[BaseModel]] = {"consolidation": ConsolidationParams}
+
+
+def parse_cli_value(text: str) -> Any:
+    """A ``-p key=value`` value: YAML scalars and lists (safe_load), never evaluated."""
+    return yaml.safe_load(text) if text.strip() else None
+
+
+def read_params_file(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"parameter file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameter file {path} is not valid YAML: {exc}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"parameter file {path} must hold a mapping of name: value")
+    return loaded
+
+
+def validate(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Checked parameters for ``notebook``, as plain values to inject; ParameterError if bad."""
+    if notebook not in MODELS:
+        raise ParameterError(f"unknown notebook {notebook!r}; known: {', '.join(MODELS)}")
+    try:
+        model = MODELS[notebook](**values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "parameters"
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"  {where}: {message} (got {err.get('input')!r})")
+        raise ParameterError(
+            f"invalid parameters for {notebook}:\n" + "\n".join(problems)
+        ) from None
+    return model.model_dump()
