@@ -25,10 +25,7 @@ import nbformat
 from chsreport import charts, data, params
 
 ROOT = data.PROJECT_ROOT
-BUILD = ROOT / "_build"
-EXECUTED = BUILD / "executed"
-STAGE = BUILD / "stage"
-HTML = BUILD / "html"
+BUILD = Path(os.environ.get("CHS_BUILD_DIR") or ROOT / "_build")
 NOTEBOOKS = ROOT / "notebooks"
 PARAMS = NOTEBOOKS / "params"
 
@@ -74,9 +71,13 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
     log(f"executing {source.relative_to(ROOT)} -> {output}  {json.dumps(checked)}")
     try:
         pm.execute_notebook(
-            str(source), str(partial), parameters=checked, kernel_name="python3",
-            progress_bar=False, cwd=str(NOTEBOOKS),
-        )  # fmt: skip
+            str(source),
+            str(partial),
+            parameters=checked,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(NOTEBOOKS),
+        )
     except PapermillExecutionError as exc:
         raise BuildError(
             f"notebook {source.name} failed in cell {exc.exec_count} "
@@ -90,7 +91,7 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
 
 
 @contextmanager
-def build_lock(path: Path = BUILD / ".lock"):
+def build_lock(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     try:
@@ -128,9 +129,14 @@ def data_page() -> str:
     ]
     for item in data.load_manifest().values():
         cells = [
-            f"`{item.name}`", f"`{item.path}`", item.publisher, item.period, item.licence,
-            f"[link]({item.url})", f"`{item.sha256[:16]}…`",
-        ]  # fmt: skip
+            f"`{item.name}`",
+            f"`{item.path}`",
+            item.publisher,
+            item.period,
+            item.licence,
+            f"[link]({item.url})",
+            f"`{item.sha256[:16]}…`",
+        ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     lines += ["", "## What each file holds", ""]
     for item in data.load_manifest().values():
@@ -147,32 +153,39 @@ def data_page() -> str:
     return "\n".join(lines) + "\n"
 
 
-def stage(executed: dict[str, Path]) -> Path:
+def stage(executed: dict[str, Path], target: Path) -> Path:
     """A clean Jupyter Book source tree: config, hand-written pages, executed notebooks."""
-    if STAGE.exists():
-        for child in STAGE.iterdir():
+    if target.exists():
+        for child in target.iterdir():
             if child.name in ("_config.yml", "_toc.yml", "book", "notebooks", "_static"):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-    STAGE.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
     for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(ROOT / name, STAGE / name)
-    shutil.copytree(ROOT / "book", STAGE / "book")
-    shutil.copytree(ROOT / "_static", STAGE / "_static")
-    (STAGE / "_static" / "vega-bundle.js").write_text(charts.vega_bundle_js(), encoding="utf-8")
-    (STAGE / "book" / "data.md").write_text(data_page(), encoding="utf-8")
-    (STAGE / "notebooks").mkdir()
+        shutil.copy2(ROOT / name, target / name)
+    shutil.copytree(ROOT / "book", target / "book")
+    shutil.copytree(ROOT / "_static", target / "_static")
+    (target / "_static" / "vega-bundle.js").write_text(charts.vega_bundle_js(), encoding="utf-8")
+    (target / "book" / "data.md").write_text(data_page(), encoding="utf-8")
+    (target / "notebooks").mkdir()
     for output, path in executed.items():
-        shutil.copy2(path, STAGE / "notebooks" / f"{output}.ipynb")
-    return STAGE
+        shutil.copy2(path, target / "notebooks" / f"{output}.ipynb")
+    return target
 
 
-def compile_book(source: Path, log: Callable[[str], None] = print) -> Path:
+def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) -> Path:
     """Run Jupyter Book (-W -n --keep-going) on ``source``; returns the built html folder."""
-    out = BUILD / "jb"
     command = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(source), "--path-output", str(out),
-        "-W", "-n", "--keep-going", "--builder", "html",
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(source),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+        "--builder",
+        "html",
+    ]
     log("compiling the book with Jupyter Book")
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
@@ -181,7 +194,7 @@ def compile_book(source: Path, log: Callable[[str], None] = print) -> Path:
     return out / "_build" / "html"
 
 
-def publish(built: Path, target: Path = HTML) -> Path:
+def publish(built: Path, target: Path) -> Path:
     """Replace ``target`` with a copy of ``built`` by renames, so readers never see half a book."""
     fresh = target.with_name(target.name + ".new")
     old = target.with_name(target.name + ".old")
@@ -195,9 +208,14 @@ def publish(built: Path, target: Path = HTML) -> Path:
     return target
 
 
-def build_book(log: Callable[[str], None] = print) -> Path:
-    """Validate, execute, stage, compile, publish. Returns the path of index.html."""
-    with build_lock():
+def build_book(build_dir: Path | None = None, log: Callable[[str], None] = print) -> Path:
+    """Validate, execute, stage, compile, publish. Returns the path of index.html.
+
+    Any failure (bad parameters, missing or altered data, a cell that raises, a Sphinx warning)
+    raises before ``<build_dir>/html`` is touched, so the last good book stays as it was.
+    """
+    build_dir = build_dir or BUILD
+    with build_lock(build_dir / ".lock"):
         runs = book_runs()
         checked = {}
         for run in runs:  # every parameter set is checked before any kernel starts
@@ -208,9 +226,10 @@ def build_book(log: Callable[[str], None] = print) -> Path:
         executed = {}
         for number, (output, (run, values)) in enumerate(checked.items(), start=1):
             log(f"[{number}/{len(checked)}] {run.notebook} ({run.params_file.name})")
-            executed[output] = execute(run.notebook, values, EXECUTED / f"{output}.ipynb", log)
-        built = compile_book(stage(executed), log)
-        publish(built)
-        index = HTML / "index.html"
+            target = build_dir / "executed" / f"{output}.ipynb"
+            executed[output] = execute(run.notebook, values, target, log)
+        built = compile_book(stage(executed, build_dir / "stage"), build_dir / "jb", log)
+        html_dir = publish(built, build_dir / "html")
+        index = html_dir / "index.html"
         log(f"book built: {index}")
         return index

@@ -64,11 +64,21 @@ def _theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
             "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
-            "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 11,
-                      "subtitleColor": "#555555", "offset": 10},  # fmt: skip
+            "title": {
+                "anchor": "start",
+                "fontSize": 15,
+                "subtitleFontSize": 11,
+                "subtitleColor": "#555555",
+                "offset": 10,
+            },
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#EEEEEE"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
-                       "columns": 3, "labelLimit": 260},  # fmt: skip
+            "legend": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "columns": 3,
+                "labelLimit": 260,
+            },
         }
     }
 
@@ -102,8 +112,9 @@ def _json_for_html(obj) -> str:
 class Figure:
     """A chart ready for a notebook: static SVG, its spec, its source line and its data as CSV."""
 
-    def __init__(self, chart: alt.TopLevelMixin, title: str, source: str, table: pd.DataFrame,
-                 csv_name: str):  # fmt: skip
+    def __init__(
+        self, chart: alt.TopLevelMixin, title: str, source: str, table: pd.DataFrame, csv_name: str
+    ):
         self.spec = _clean(chart.to_dict())
         self.title = title
         self.source = source
@@ -132,8 +143,15 @@ class Figure:
         return {"text/html": self._repr_html_(), "text/plain": f"<Figure: {self.title}>"}
 
 
-def figure(chart: alt.TopLevelMixin, *, title: str, subtitle: str, source: str,
-           table: pd.DataFrame, csv_name: str) -> Figure:  # fmt: skip
+def figure(
+    chart: alt.TopLevelMixin,
+    *,
+    title: str,
+    subtitle: str,
+    source: str,
+    table: pd.DataFrame,
+    csv_name: str,
+) -> Figure:
     """Set the chart's title (the finding) and subtitle (source and period) and render it."""
     titled = chart.properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), description=title
@@ -154,8 +172,9 @@ class Table:
         for column in shown.columns:
             if pd.api.types.is_datetime64_any_dtype(shown[column]):
                 shown[column] = shown[column].dt.strftime("%Y-%m-%d").fillna("")
-        body = shown.to_html(index=False, escape=True, na_rep="", border=0,
-                             classes="chs-table table")  # fmt: skip
+        body = shown.to_html(
+            index=False, escape=True, na_rep="", border=0, classes="chs-table table"
+        )
         payload = self.frame.to_csv(index=False).encode("utf-8")
         href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
         caption = f"{html.escape(self.caption)} " if self.caption else ""
@@ -173,4 +192,5 @@ def vega_bundle_js() -> str:
     """Vega, Vega-Lite and vega-embed as one script, wrapped in an IIFE so that its top-level
     names cannot clash with Sphinx's globals (``_`` among them)."""
     bundle = vlc.javascript_bundle(vl_version=VL_VERSION)
-    return f"/* vega + vega-lite + vega-embed, bundled by vl-convert */\n(function(){{\n{bundle}\n}})();\n"
+    header = "/* vega + vega-lite + vega-embed, bundled by vl-convert */"
+    return f"{header}\n(function(){{\n{bundle}\n}})();\n"

@@ -26,8 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("build", help="execute every notebook and build the book into _build/html")
     run = sub.add_parser("run", help="execute one notebook with your parameters")
     run.add_argument("notebook", choices=sorted(params.MODELS))
-    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                     help="a parameter (YAML value, e.g. icb=QE1 or start_year=2015)")  # fmt: skip
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter (YAML value, e.g. icb=QE1 or start_year=2015)",
+    )
     run.add_argument("-f", "--params-file", type=Path, help="a YAML file of parameters")
     run.add_argument("-o", "--output", type=Path, help="executed notebook (default: _build/runs/)")
     data_cmd = sub.add_parser("data", help="data commands")
@@ -41,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             values = params.read_params_file(args.params_file) if args.params_file else {}
             values.update(_parse_pairs(args.param))
             checked = params.validate(args.notebook, values)
-            suffix = "_".join(f"{k}-{v}" for k, v in sorted(values.items()) if k != "trust_types")
-            output = args.output or build.BUILD / "runs" / f"{args.notebook}{'_' + suffix if suffix else ''}.ipynb"
+            suffix = "".join(f"_{k}-{v}" for k, v in sorted(values.items()) if k != "trust_types")
+            output = args.output or build.BUILD / "runs" / f"{args.notebook}{suffix}.ipynb"
             build.execute(args.notebook, checked, Path(output))
             print(f"executed notebook: {output}")
         elif args.command == "data":

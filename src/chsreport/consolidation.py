@@ -14,7 +14,9 @@ from chsreport import charts, data, lineage, orgs
 SEED_CASES = data.PROJECT_ROOT / "data" / "compiled" / "seed_cases.yml"
 LATEST_EXTRACT = "July 2026"
 SEED_COUNT = 21  # "the 21 standalone community trusts" (seed 002)
-ORG_SOURCE = "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
+ORG_SOURCE = (
+    "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
+)
 
 
 def fmt_date(value) -> str:
@@ -46,19 +48,24 @@ def type_counts(by_year: pd.DataFrame, types: list[str]) -> pd.DataFrame:
 def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) -> charts.Figure:
     first, last = int(counts["year"].min()), int(counts["year"].max())
     total = counts.groupby("year")["trusts"].sum()
-    title = (
-        f"{where}: {total.loc[first]} NHS trusts in {first}, {total.loc[last]} in {last}"
-    )
+    title = f"{where}: {total.loc[first]} NHS trusts in {first}, {total.loc[last]} in {last}"
     chart = (
         alt.Chart(counts)
         .mark_area()
         .encode(
             x=alt.X("year:O", title="Year (trusts open on 1 April)"),
             y=alt.Y("sum(trusts):Q", title="Number of NHS trusts", stack="zero"),
-            color=alt.Color("type_label:N", title="Trust type", scale=charts.type_scale(types),
-                            sort=[orgs.TYPE_LABELS[t] for t in types]),  # fmt: skip
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("type_label:N", title="Type"),
-                     alt.Tooltip("trusts:Q", title="Trusts")],  # fmt: skip
+            color=alt.Color(
+                "type_label:N",
+                title="Trust type",
+                scale=charts.type_scale(types),
+                sort=[orgs.TYPE_LABELS[t] for t in types],
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("type_label:N", title="Type"),
+                alt.Tooltip("trusts:Q", title="Trusts"),
+            ],
         )
         .properties(width=560, height=300)
     )
@@ -77,14 +84,22 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
     shown = fates.assign(
         successor=fates["successor"].fillna("") + " " + fates["successor_name"].fillna("")
     )
-    columns = {"code": "Code", "name": "Trust", "open_date": "Opened", "close_date": "Closed",
-               "fate_label": "Fate", "date": "Fate date", "successor": "Successor",
-               "evidence": "Evidence"}  # fmt: skip
+    columns = {
+        "code": "Code",
+        "name": "Trust",
+        "open_date": "Opened",
+        "close_date": "Closed",
+        "fate_label": "Fate",
+        "date": "Fate date",
+        "successor": "Successor",
+        "evidence": "Evidence",
+    }
     return shown[list(columns)].rename(columns=columns)
 
 
-def community_timeline_figure(fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int,
-                              end_year: int) -> charts.Figure:  # fmt: skip
+def community_timeline_figure(
+    fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int, end_year: int
+) -> charts.Figure:
     start = pd.Timestamp(year=start_year, month=1, day=1)
     end = min(as_of, pd.Timestamp(year=end_year, month=12, day=31))
     frame = fates.copy()
@@ -92,29 +107,48 @@ def community_timeline_figure(fates: pd.DataFrame, as_of: pd.Timestamp, start_ye
     frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
     frame = frame[frame["to"] >= frame["from"]]
     frame["label"] = frame["name"].map(display_name)
-    frame["successor_text"] = (frame["successor"].fillna("") + " " +
-                               frame["successor_name"].fillna("").map(display_name)).str.strip()  # fmt: skip
+    frame["successor_text"] = (
+        frame["successor"].fillna("") + " " + frame["successor_name"].fillna("").map(display_name)
+    ).str.strip()
     frame.loc[frame["fate"] == "standalone", "successor_text"] = ""
     standalone = int((frame["fate"] == "standalone").sum())
     title = f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
     order = frame.sort_values(["fate", "from"])["label"].tolist()
-    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort=order,
-                                           axis=alt.Axis(labelLimit=330)))  # fmt: skip
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=330))
+    )
     bars = base.mark_bar(height=11).encode(
-        x=alt.X("from:T", title="Date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()])),
+        x=alt.X(
+            "from:T", title="Date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()])
+        ),
         x2="to:T",
         color=alt.Color("fate_label:N", title="Fate", scale=charts.fate_scale()),
-        tooltip=[alt.Tooltip("label:N", title="Trust"), alt.Tooltip("code:N", title="ODS code"),
-                 alt.Tooltip("fate_label:N", title="Fate"),
-                 alt.Tooltip("date:T", title="Date of fate"),
-                 alt.Tooltip("successor_text:N", title="Successor")],  # fmt: skip
+        tooltip=[
+            alt.Tooltip("label:N", title="Trust"),
+            alt.Tooltip("code:N", title="ODS code"),
+            alt.Tooltip("fate_label:N", title="Fate"),
+            alt.Tooltip("date:T", title="Date of fate"),
+            alt.Tooltip("successor_text:N", title="Successor"),
+        ],
     )
     labels = base.mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
         x="to:T", text="successor_text:N"
     )
     chart = (bars + labels).properties(width=470, height=max(120, 17 * len(frame)))
-    table = frame[["code", "name", "open_date", "close_date", "fate", "fate_label", "date",
-                   "successor", "successor_name", "evidence"]]  # fmt: skip
+    table = frame[
+        [
+            "code",
+            "name",
+            "open_date",
+            "close_date",
+            "fate",
+            "fate_label",
+            "date",
+            "successor",
+            "successor_name",
+            "evidence",
+        ]
+    ]
     return charts.figure(
         chart,
         title=title,
@@ -139,12 +173,14 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
         .encode(
             x=alt.X("year:O", title="Year (trusts open on 1 April)"),
             y=alt.Y("community_trusts:Q", title="Standalone community trusts"),
-            tooltip=[alt.Tooltip("year:O", title="Year"),
-                     alt.Tooltip("community_trusts:Q", title="Community trusts")],  # fmt: skip
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("community_trusts:Q", title="Community trusts"),
+            ],
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"y": [SEED_COUNT], "text": [f"seed 002: \"{SEED_COUNT}\""]}))
+        alt.Chart(pd.DataFrame({"y": [SEED_COUNT], "text": [f'seed 002: "{SEED_COUNT}"']}))
         .mark_rule(strokeDash=[4, 3], color="#333333")
         .encode(y="y:Q")
     )
@@ -185,14 +221,21 @@ def trust_story(od: lineage.OrgData, code: str) -> str:
         parts.append("ODS names over time: " + " → ".join(changes))
     types = od.evidence[od.evidence["code"] == code]
     if not types.empty:
-        typed = "; ".join(f"{orgs.TYPE_LABELS[t]} ({s})" for t, s in
-                          types[["type", "source"]].drop_duplicates("type").itertuples(index=False))  # fmt: skip
+        typed = "; ".join(
+            f"{orgs.TYPE_LABELS[t]} ({s})"
+            for t, s in types[["type", "source"]].drop_duplicates("type").itertuples(index=False)
+        )
         parts.append(f"typed {typed}")
     else:
         parts.append("no type in the data")
-    for step in sorted(od.graph.out_edges(code, data=True), key=lambda e: e[2]["date"]) if code in od.graph else []:
+    for step in (
+        sorted(od.graph.out_edges(code, data=True), key=lambda e: e[2]["date"])
+        if code in od.graph
+        else []
+    ):
         parts.append(
-            f"{step[2]['kind']} into {step[1]} {name_of(od, step[1])} on {fmt_date(step[2]['date'])}"
+            f"{step[2]['kind']} into {step[1]} {name_of(od, step[1])} "
+            f"on {fmt_date(step[2]['date'])}"
         )
     absorbed = [e for e in od.graph.in_edges(code, data=True)] if code in od.graph else []
     recent = [e for e in absorbed if e[2]["date"] >= lineage.TCS_DATE]
@@ -235,8 +278,9 @@ def icb_providers(od: lineage.OrgData, icb: str, since: pd.Timestamp) -> pd.Data
     reg = od.register[(od.register["icb_code"] == icb)]
     reg = reg[reg["close_date"].isna() | (reg["close_date"] >= since)].copy()
     reg["type_now"] = [
-        orgs.TYPE_LABELS[lineage.integrated_type(orgs.type_on(c, od.as_of, od.evidence)[0], c,
-                                                 od.as_of, od)]  # fmt: skip
+        orgs.TYPE_LABELS[
+            lineage.integrated_type(orgs.type_on(c, od.as_of, od.evidence)[0], c, od.as_of, od)
+        ]
         for c in reg["code"]
     ]
     reg["status"] = ["open" if pd.isna(d) else f"closed {d:%Y-%m-%d}" for d in reg["close_date"]]
@@ -254,8 +298,16 @@ def icb_lineage(od: lineage.OrgData, codes: list[str], since: pd.Timestamp) -> p
 
 
 INPUTS = [
-    "ods_etr_2026_07", "ods_etr_2022_03", "ods_etr_2016_01", "ods_succ_2026_05",
-    "trust_change_paths_2000_2018", "eric_trust_2013_14", "eric_trust_2014_15",
-    "eric_trust_2015_16", "eric_trust_2016_17", "trust_list_2026_08", "gp_practice_map_2026_08",
-]  # fmt: skip
+    "ods_etr_2026_07",
+    "ods_etr_2022_03",
+    "ods_etr_2016_01",
+    "ods_succ_2026_05",
+    "trust_change_paths_2000_2018",
+    "eric_trust_2013_14",
+    "eric_trust_2014_15",
+    "eric_trust_2015_16",
+    "eric_trust_2016_17",
+    "trust_list_2026_08",
+    "gp_practice_map_2026_08",
+]
 COMPILED = ["data/compiled/trust_types.csv", "data/compiled/seed_cases.yml"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,9 +107,8 @@ def cache_dir() -> Path:
     configured = os.environ.get(CACHE_DIR_ENV)
     if configured:
         return Path(configured).expanduser()
-    import pooch
-
-    return Path(pooch.os_cache("chsreport"))
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "chsreport"
 
 
 def sha256_of(path: Path) -> str:
@@ -136,7 +136,9 @@ def _verify(path: Path, item: ManifestEntry) -> Path:
 def _download(item: ManifestEntry) -> Path | None:
     if not item.download_url or os.environ.get(OFFLINE_ENV):
         return None
-    import pooch
+    with warnings.catch_warnings():  # tqdm warns about ipywidgets inside kernels; pooch imports it
+        warnings.simplefilter("ignore")
+        import pooch
 
     target = cache_dir() / "raw"
     try:
@@ -227,7 +229,8 @@ def validate(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:
         raise SchemaError(
             f"{source} does not match the expected schema:\n"
             + "\n".join(lines)
-            + "\nThe publisher may have changed the file's layout: update the loader and its schema."
+            + "\nThe publisher may have changed the file's layout: "
+            "update the loader and its schema."
         ) from None
 
 
@@ -260,7 +263,13 @@ def inputs_table(names: list[str]) -> pd.DataFrame:
     for name in names:
         item = entry(name)
         rows.append(
-            {"input": item.name, "file": item.path, "publisher": item.publisher,
-             "period": item.period, "licence": item.licence, "sha256": item.sha256[:12] + "…"}
-        )  # fmt: skip
+            {
+                "input": item.name,
+                "file": item.path,
+                "publisher": item.publisher,
+                "period": item.period,
+                "licence": item.licence,
+                "sha256": item.sha256[:12] + "…",
+            }
+        )
     return pd.DataFrame(rows)

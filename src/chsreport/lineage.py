@@ -55,9 +55,7 @@ def succession_edges(
     # where both list the same pair, but take the change type from the change paths
     types = cp.drop_duplicates(["from_code", "to_code"]).set_index(["from_code", "to_code"])
     key = list(zip(ods["from_code"], ods["to_code"], strict=True))
-    ods["change_type"] = [
-        types["change_type"].get(k) if k in types.index else None for k in key
-    ]
+    ods["change_type"] = [types["change_type"].get(k) if k in types.index else None for k in key]
     extra = cp[~cp.set_index(["from_code", "to_code"]).index.isin(key)]
     edges = pd.concat([ods, extra], ignore_index=True)
 
@@ -146,15 +144,25 @@ def community_trusts(od: OrgData, since: pd.Timestamp = TCS_DATE) -> pd.DataFram
 def fate_of(code: str, od: OrgData) -> dict:
     """Fate of one community trust: category, date, successor(s) and the evidence."""
     rec = od.register.set_index("code").loc[code]
-    out = [(b, attrs) for _, b, attrs in od.graph.out_edges(code, data=True)] if code in od.graph else []
+    out = (
+        [(b, attrs) for _, b, attrs in od.graph.out_edges(code, data=True)]
+        if code in od.graph
+        else []
+    )
     if pd.isna(rec["close_date"]) and not out:
         now_type = _base_type(code, od.as_of, od)
-        absorbed = [
-            (a, attrs) for a, _, attrs in od.graph.in_edges(code, data=True)
-        ] if code in od.graph else []
+        absorbed = (
+            [(a, attrs) for a, _, attrs in od.graph.in_edges(code, data=True)]
+            if code in od.graph
+            else []
+        )
         if now_type == "community":
-            return {"fate": "standalone", "date": pd.NaT, "successor": None,
-                    "evidence": "open in ODS; typed community in the latest source"}  # fmt: skip
+            return {
+                "fate": "standalone",
+                "date": pd.NaT,
+                "successor": None,
+                "evidence": "open in ODS; typed community in the latest source",
+            }
         fate = {"mental_health": "merged_with_mental_health", "acute": "acquired_by_acute"}.get(
             now_type, "unknown"
         )
@@ -168,13 +176,21 @@ def fate_of(code: str, od: OrgData) -> dict:
             + (f" (absorbed {', '.join(partner)})" if partner else ""),
         }
     if not out:
-        return {"fate": "dissolved", "date": rec["close_date"], "successor": None,
-                "evidence": "closed in ODS with no successor recorded"}  # fmt: skip
+        return {
+            "fate": "dissolved",
+            "date": rec["close_date"],
+            "successor": None,
+            "evidence": "closed in ODS with no successor recorded",
+        }
     date = min(attrs["date"] for _, attrs in out)
     successors = sorted({b for b, attrs in out if attrs["date"] == date})
     if len(successors) > 1:
-        return {"fate": "dissolved", "date": date, "successor": ", ".join(successors),
-                "evidence": "split between successors"}  # fmt: skip
+        return {
+            "fate": "dissolved",
+            "date": date,
+            "successor": ", ".join(successors),
+            "evidence": "split between successors",
+        }
     successor = successors[0]
     s_type = _base_type(successor, date, od)
     fate = {
@@ -184,8 +200,12 @@ def fate_of(code: str, od: OrgData) -> dict:
         "community": "merged_with_community",
     }.get(s_type, "unknown")
     kind = next(attrs["kind"] for b, attrs in out if b == successor)
-    return {"fate": fate, "date": date, "successor": successor,
-            "evidence": f"{kind} into {successor} (typed {s_type} then)"}  # fmt: skip
+    return {
+        "fate": fate,
+        "date": date,
+        "successor": successor,
+        "evidence": f"{kind} into {successor} (typed {s_type} then)",
+    }
 
 
 def community_fates(od: OrgData) -> pd.DataFrame:
@@ -215,7 +235,7 @@ def community_fates(od: OrgData) -> pd.DataFrame:
 
 
 def integrated_type(base: str, code: str, on: pd.Timestamp, od: OrgData) -> str:
-    """Base type, marked ``*_community`` once an acute or MH trust has absorbed a community trust."""
+    """Base type, marked ``*_community`` once an acute or MH trust took in a community trust."""
     if base not in ("acute", "mental_health"):
         return base
     own = od.evidence[(od.evidence["code"] == code) & (od.evidence["valid_from"] <= on)]

@@ -180,12 +180,20 @@ def load_successions() -> pd.DataFrame:
 
 
 _PATH_COLUMNS = [
-    "old_code", "new_code_0",
-    "new_code_1", "date_change_1", "change_type_1",
-    "new_code_2", "date_change_2", "change_type_2",
-    "new_code_3", "date_change_3", "change_type_3",
-    "final_code", "experiences_split",
-]  # fmt: skip
+    "old_code",
+    "new_code_0",
+    "new_code_1",
+    "date_change_1",
+    "change_type_1",
+    "new_code_2",
+    "date_change_2",
+    "change_type_2",
+    "new_code_3",
+    "date_change_3",
+    "change_type_3",
+    "final_code",
+    "experiences_split",
+]
 
 _CHANGE_SCHEMA = pa.DataFrameSchema(
     {
@@ -254,13 +262,17 @@ def parse_eric_trust(path: Path) -> pd.DataFrame:
     )
     eric_type = raw["Organisation Type"].where(~shifted, raw[columns[type_at + 1]])
     frame = pd.DataFrame(
-        {"code": raw["Organisation Code"].str.strip(), "name": name.str.strip(),
-         "eric_type": eric_type.str.strip()}
-    )  # fmt: skip
+        {
+            "code": raw["Organisation Code"].str.strip(),
+            "name": name.str.strip(),
+            "eric_type": eric_type.str.strip(),
+        }
+    )
     unknown = sorted(set(frame["eric_type"]) - set(ERIC_TYPES))
     if unknown:
         raise data.SchemaError(
-            f"{path.name}: column 'Organisation Type' has values {unknown} not in {list(ERIC_TYPES)}"
+            f"{path.name}: column 'Organisation Type' has values {unknown} "
+            f"not in {list(ERIC_TYPES)}"
         )
     frame = frame[frame["eric_type"].map(ERIC_TYPES).notna()].copy()
     frame["type"] = frame["eric_type"].map(ERIC_TYPES)
@@ -407,9 +419,13 @@ def trust_register() -> pd.DataFrame:
         .groupby("predecessor")["effective_date"]
         .max()
     )
-    extra = pd.DataFrame({"code": closures.index, "close_date": closures.values - pd.Timedelta(days=1)})
+    extra = pd.DataFrame(
+        {"code": closures.index, "close_date": closures.values - pd.Timedelta(days=1)}
+    )
     extra["dates_from"] = "ODS succession (close date only)"
-    eric_names = eric.sort_values("year").drop_duplicates("code", keep="last").set_index("code")["name"]
+    eric_names = (
+        eric.sort_values("year").drop_duplicates("code", keep="last").set_index("code")["name"]
+    )
     eric_only = sorted(set(eric["code"]) - known - set(extra["code"]))
     # change paths name trusts that closed before the extracts (with their closing date)
     change_closed = change[change["from_code"].str.match(TRUST_CODE.pattern)]
@@ -442,8 +458,16 @@ def trust_register() -> pd.DataFrame:
     trust_list = load_trust_list().set_index("code")
     register["name"] = register["code"].map(trust_list["name"]).fillna(register["name"])
     register["name"] = register["name"].fillna("(name not in the data)")
-    columns = ["code", "name", "open_date", "close_date", "region_code", "icb_code", "icb_name",
-               "dates_from"]  # fmt: skip
+    columns = [
+        "code",
+        "name",
+        "open_date",
+        "close_date",
+        "region_code",
+        "icb_code",
+        "icb_name",
+        "dates_from",
+    ]
     return register[columns].sort_values("code").reset_index(drop=True)
 
 
@@ -464,7 +488,9 @@ def type_evidence() -> pd.DataFrame:
     rows = []
     compiled = load_compiled_types()
     for rec in compiled.itertuples():
-        rows.append((rec.code, rec.type, rec.valid_from, rec.valid_to, f"compiled: {rec.source}", 0))
+        rows.append(
+            (rec.code, rec.type, rec.valid_from, rec.valid_to, f"compiled: {rec.source}", 0)
+        )
     eric = load_eric_types()
     for rec in eric.itertuples():
         start = pd.Timestamp(year=rec.year, month=4, day=1)
@@ -472,9 +498,15 @@ def type_evidence() -> pd.DataFrame:
         rows.append((rec.code, rec.type, start, end, f"ERIC {rec.year}-{str(rec.year + 1)[2:]}", 1))
     for rec in load_trust_list().itertuples():
         rows.append(
-            (rec.code, rec.type, pd.Timestamp("2026-08-22"), pd.Timestamp("2026-08-22"),
-             f"trust list 2026-08 ({rec.survey_group})", 1)
-        )  # fmt: skip
+            (
+                rec.code,
+                rec.type,
+                pd.Timestamp("2026-08-22"),
+                pd.Timestamp("2026-08-22"),
+                f"trust list 2026-08 ({rec.survey_group})",
+                1,
+            )
+        )
     return pd.DataFrame(rows, columns=["code", "type", "valid_from", "valid_to", "source", "rank"])
 
 

@@ -1,0 +1,56 @@
+# The README's two commands: `make book` builds the book, `make test` runs every test.
+# Both set up everything on a fresh machine (a venv in .venv/ with pinned packages).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ARTIFACTS := test-artifacts
+
+.PHONY: help install book book-fresh test lint unit notebooks browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo ">> creating $(VENV) with $(PYTHON) and installing pinned packages"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@# ipykernel 7 logs "running over TCP without encryption" at start-up, and that line can
+	@# land in whichever cell runs next, making outputs differ between runs (nbval fails).
+	mkdir -p $(VENV)/etc/ipython
+	printf 'c.IPKernelApp.log_level = "ERROR"\n' > $(VENV)/etc/ipython/ipython_kernel_config.py
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the venv and install the package (pinned)
+
+book: $(STAMP) ## Verify the data, execute the notebooks (papermill) and build the book
+	$(BIN)/chsreport data verify
+	$(BIN)/chsreport build
+	@echo ">> open $(CURDIR)/_build/html/index.html"
+
+book-fresh: ## Rebuild the book from scratch
+	rm -rf _build/executed _build/stage _build/jb
+	$(MAKE) book
+
+lint: $(STAMP) ## ruff on the package, tests and benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+unit: $(STAMP) ## Unit tests of the package (no built book needed)
+	$(BIN)/pytest -m "not book" tests
+
+notebooks: ## nbval on the papermill-executed notebooks under _build/executed
+	$(BIN)/pytest -p no:cacheprovider --nbval _build/executed \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+
+browser: ## Headless Chromium on the built book
+	mkdir -p $(ARTIFACTS)
+	$(BIN)/pytest -m book tests
+
+test: book lint unit notebooks browser ## Run every test (builds the book first)
+	@echo ">> all tests passed"
+
+clean: ## Remove the build (keeps the venv)
+	rm -rf _build $(ARTIFACTS)

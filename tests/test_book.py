@@ -1,0 +1,120 @@
+"""The built book in headless Chromium (Debian's), served on localhost: the consolidation page
+shows its charts as static SVG, vega-embed upgrades them, no console errors, no outside requests.
+
+Needs the book built first (`make book`); `make test` does that. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from chsreport import data
+
+pytestmark = pytest.mark.book
+
+HTML = data.PROJECT_ROOT / "_build" / "html"
+ARTIFACTS = data.PROJECT_ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (HTML / "index.html").exists(), "build the book first: make book"
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _open(browser, url, width=1280, javascript=True):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    errors, outside = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith(("http://127.0.0.1", "data:")) else outside.append(r.url)
+        ),
+    )
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return context, page, errors, outside
+
+
+def test_consolidation_page_charts_upgrade_with_no_errors(site, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page, errors, outside = _open(browser, f"{site}/notebooks/consolidation.html")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chs-chart')]"
+        ".every(f => f.dataset.embedded === 'true')",
+        timeout=15000,
+    )
+    figures = page.query_selector_all("figure.chs-chart")
+    assert len(figures) >= 3
+    for figure in figures:
+        assert figure.query_selector(".chs-chart-live svg") is not None  # vega-embed's own SVG
+        assert figure.query_selector("a[download]") is not None
+    assert page.title().startswith("How has the provider map been reorganised")
+    page.screenshot(path=str(ARTIFACTS / "consolidation-desktop.png"))
+    assert errors == []
+    assert outside == []
+    context.close()
+
+
+def test_charts_are_static_svg_without_javascript(site, browser):
+    context, page, errors, outside = _open(
+        browser, f"{site}/notebooks/consolidation.html", javascript=False
+    )
+    titles = page.eval_on_selector_all(
+        "figure.chs-chart .chs-chart-static svg[role=img] title", "ts => ts.map(t => t.textContent)"
+    )
+    assert len(titles) >= 3 and all(titles)
+    assert outside == []
+    context.close()
+
+
+def test_intro_and_data_pages_and_narrow_screen(site, browser):
+    context, page, errors, outside = _open(browser, f"{site}/book/intro.html", width=375)
+    assert "three questions" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "intro-375px.png"))
+    page.goto(f"{site}/book/data.html")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("table").count() >= 1
+    assert "ods_succ_2026_05" in page.content()
+    assert errors == [] and outside == []
+    context.close()

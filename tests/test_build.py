@@ -1,0 +1,138 @@
+"""The build never replaces the last good book when something is wrong, and never runs twice."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from chsreport import build, data, params
+
+from .conftest import SHARED_DATA
+
+
+@pytest.fixture
+def last_good_book(tmp_path):
+    html = tmp_path / "build" / "html"
+    html.mkdir(parents=True)
+    (html / "index.html").write_text("last good book")
+    return tmp_path / "build"
+
+
+def _assert_untouched(build_dir):
+    assert (build_dir / "html" / "index.html").read_text() == "last good book"
+    assert not (build_dir / "html.new").exists()
+
+
+def test_bad_parameter_stops_before_any_kernel(last_good_book, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("icb: XYZ\n")
+    monkeypatch.setattr(build, "book_runs", lambda: [build.Run("consolidation", bad, "c")])
+    monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    with pytest.raises(params.ParameterError, match="unknown ICB code"):
+        build.build_book(last_good_book, log=lambda _: None)
+    _assert_untouched(last_good_book)
+
+
+def test_tampered_file_stops_the_build(last_good_book, tmp_path, monkeypatch):
+    item = data.entry("ods_succ_2026_05")
+    copy = tmp_path / "data" / item.path
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((SHARED_DATA / item.path).read_bytes() + b"\n")
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
+    with pytest.raises(data.ChecksumError, match="ods_succ_2026_05"):
+        build.build_book(last_good_book, log=lambda _: None)
+    _assert_untouched(last_good_book)
+
+
+def test_missing_file_stops_the_build(last_good_book, manifest_copy):
+    raw = yaml.safe_load(manifest_copy.read_text())
+    raw["files"][-1]["path"] = "orgs/missing.zip"
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    with pytest.raises(data.MissingDataError, match="orgs/missing.zip"):
+        build.build_book(last_good_book, log=lambda _: None)
+    _assert_untouched(last_good_book)
+
+
+def test_renamed_column_fails_in_the_notebook_and_names_the_cell(
+    last_good_book, tmp_path, manifest_copy, monkeypatch
+):
+    item = data.entry("ods_succ_2026_05")
+    folder = tmp_path / "data"
+    shutil.copytree(SHARED_DATA / "orgs", folder / "orgs")
+    changed = folder / item.path
+    changed.chmod(0o644)
+    text = changed.read_text()
+    changed.write_text(text.replace('","0"\n', '","maybe"\n', 1))  # a changed split-flag column
+    raw = yaml.safe_load(manifest_copy.read_text())
+    for entry in raw["files"]:
+        if entry["name"] == item.name:
+            entry["sha256"] = data.sha256_of(changed)
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
+    with pytest.raises(build.BuildError) as err:
+        build.build_book(last_good_book, log=lambda _: None)
+    message = str(err.value)
+    assert "consolidation.ipynb failed in cell" in message
+    assert "SchemaError" in message and "split flag" in message
+    _assert_untouched(last_good_book)
+
+
+def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
+    monkeypatch.setattr(build, "execute", lambda nb, v, out, log: out)
+
+    def broken(*args, **kwargs):
+        raise build.BuildError("Jupyter Book failed")
+
+    monkeypatch.setattr(build, "stage", lambda executed, target: target)
+    monkeypatch.setattr(build, "compile_book", broken)
+    with pytest.raises(build.BuildError, match="Jupyter Book failed"):
+        build.build_book(last_good_book, log=lambda _: None)
+    _assert_untouched(last_good_book)
+
+
+def test_publish_swaps_whole_folders(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "index.html").write_text("new")
+    target = tmp_path / "html"
+    target.mkdir()
+    (target / "index.html").write_text("old")
+    (target / "stale.html").write_text("stale")
+    build.publish(built, target)
+    assert (target / "index.html").read_text() == "new"
+    assert not (target / "stale.html").exists()
+
+
+def test_second_build_is_refused_while_the_first_holds_the_lock(tmp_path):
+    lock = tmp_path / ".lock"
+    with build.build_lock(lock):
+        with pytest.raises(build.BuildError, match="another build is running"):
+            with build.build_lock(lock):
+                pass
+    with build.build_lock(lock):  # released afterwards
+        pass
+
+
+def test_injected_parameters_cell_is_hidden(tmp_path):
+    out = build.execute(
+        "consolidation",
+        params.validate("consolidation", {"icb": "QYG"}),
+        tmp_path / "c.ipynb",
+        log=lambda _: None,
+    )
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "remove-cell" in injected[0].metadata["tags"]
+    text = "".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+    # the chapter leads with the chosen ICB
+    assert "NHS Cheshire and Merseyside Integrated Care Board is home to" in text
+    assert "RY2 Bridgewater Community Healthcare NHS Foundation Trust, acquired by an acute" in text

@@ -1,0 +1,74 @@
+"""Offline chart rendering: static SVG with an accessible title, deterministic ids, safe HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+import pandas as pd
+
+from chsreport import charts
+
+
+def _chart(frame):
+    return alt.Chart(frame).mark_bar().encode(x="name:N", y="value:Q")
+
+
+def _figure(frame):
+    return charts.figure(
+        _chart(frame),
+        title="A finding",
+        subtitle="Source: test",
+        source="test data",
+        table=frame,
+        csv_name="t.csv",
+    )
+
+
+def test_figure_has_static_svg_with_title_and_csv_link():
+    fig = _figure(pd.DataFrame({"name": ["a", "b"], "value": [1, 2]}))
+    out = fig._repr_html_()
+    assert '<svg role="img" aria-label="A finding"' in out
+    assert "<title>A finding</title>" in out
+    assert 'download="t.csv" href="data:text/csv;charset=utf-8;base64,' in out
+    assert "Source: test data" in out
+
+
+def test_ids_are_counter_plus_spec_hash():
+    frame = pd.DataFrame({"name": ["a"], "value": [1]})
+    one, two = _figure(frame), _figure(frame)
+    n1, h1 = re.match(r"chs-chart-(\d+)-([0-9a-f]{10})$", one.element_id).groups()
+    n2, h2 = re.match(r"chs-chart-(\d+)-([0-9a-f]{10})$", two.element_id).groups()
+    assert int(n2) == int(n1) + 1 and h1 == h2
+
+
+def test_nan_becomes_null_and_html_in_data_is_inert():
+    frame = pd.DataFrame({"name": ["<script>alert(1)</script>", "b"], "value": [1.0, float("nan")]})
+    out = _figure(frame)._repr_html_()
+    spec_text = re.search(r'class="chs-chart-spec">(.*?)</script>', out, re.S).group(1)
+    assert "<script>alert" not in out.replace('<script type="application/json"', "")
+    spec = json.loads(spec_text)
+    values = spec["datasets"][next(iter(spec["datasets"]))]
+    assert values[1]["value"] is None
+    assert values[0]["name"] == "<script>alert(1)</script>"
+
+
+def test_table_escapes_and_offers_csv():
+    table = charts.Table(pd.DataFrame({"trust": ["<b>x</b>"]}), "x.csv", "caption")
+    out = table._repr_html_()
+    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>x</b>" not in out
+    assert 'download="x.csv"' in out
+
+
+def test_type_colours_cover_every_type():
+    assert set(charts.TYPE_COLOURS) == set(charts.TYPE_LABELS)
+    scale = charts.type_scale(["acute", "community"])
+    assert scale.domain == ["Acute", "Community"]
+
+
+def test_vega_bundle_is_wrapped_in_an_iife():
+    js = charts.vega_bundle_js()
+    assert js.splitlines()[1] == "(function(){"
+    assert js.rstrip().endswith("})();")
+    assert "window.vegaEmbed" in js

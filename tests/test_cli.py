@@ -1,0 +1,46 @@
+"""The command line: clear errors, exit code 2, no kernel for a bad parameter."""
+
+from __future__ import annotations
+
+from chsreport import build, cli
+
+
+def test_run_with_unknown_icb_fails_fast(capsys, monkeypatch):
+    monkeypatch.setattr(build, "execute", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    assert cli.main(["run", "consolidation", "-p", "icb=XYZ"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown ICB code 'XYZ'" in err and "QE1" in err
+
+
+def test_run_with_wrong_type(capsys):
+    assert cli.main(["run", "consolidation", "-p", "start_year=soon"]) == 2
+    assert "valid integer" in capsys.readouterr().err
+
+
+def test_run_passes_checked_values_and_file(tmp_path, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(build, "execute", lambda nb, v, out, log=print: seen.update(v=v, out=out))
+    params_file = tmp_path / "mine.yml"
+    params_file.write_text("start_year: 2015\n")
+    assert (
+        cli.main(
+            [
+                "run",
+                "consolidation",
+                "-f",
+                str(params_file),
+                "-p",
+                "icb=qe1",
+                "-o",
+                str(tmp_path / "o.ipynb"),
+            ]
+        )
+        == 0
+    )
+    assert seen["v"]["icb"] == "QE1" and seen["v"]["start_year"] == 2015
+    assert seen["out"] == tmp_path / "o.ipynb"
+
+
+def test_data_verify(capsys):
+    assert cli.main(["data", "verify"]) == 0
+    assert "all data files present and verified" in capsys.readouterr().out

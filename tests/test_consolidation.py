@@ -1,0 +1,74 @@
+"""The consolidation chapter's findings on the real data, checked against what the ODS files say."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from chsreport import consolidation as q1
+from chsreport import lineage
+
+
+@pytest.fixture(scope="module")
+def od():
+    return lineage.load_org_data()
+
+
+@pytest.fixture(scope="module")
+def fates(od):
+    return lineage.community_fates(od).set_index("code")
+
+
+@pytest.mark.parametrize(
+    "code, fate, successor, date",
+    [
+        ("RY9", "acquired_by_acute", "RAX", "2024-11-01"),  # Hounslow and Richmond -> Kingston
+        ("RY2", "acquired_by_acute", "RWW", "2026-04-01"),  # Bridgewater
+        ("R1G", "acquired_by_acute", "RA9", "2015-10-01"),  # Torbay (compiled type, S10)
+        ("R1C", "merged_with_mental_health", "RW1", "2024-10-01"),  # Solent
+        ("RYV", "merged_with_community", "RY3", "2026-04-01"),  # Cambridgeshire
+    ],
+)
+def test_fates_follow_the_ods_successor_file(fates, code, fate, successor, date):
+    assert fates.loc[code, "fate"] == fate
+    assert fates.loc[code, "successor"] == successor
+    assert fates.loc[code, "date"] == pd.Timestamp(date)
+
+
+def test_still_standalone_matches_the_2026_list(fates):
+    standalone = set(fates.index[fates["fate"] == "standalone"])
+    assert {"RY5", "RY7", "RDR", "RYY"} <= standalone  # Lincolnshire and Wirral are still trusts
+    assert len(standalone) == 11
+
+
+def test_count_by_year(od):
+    by_year = lineage.trusts_by_type_and_year(od, range(2013, 2027))
+    counts = lineage.community_count_by_year(by_year).set_index("year")["community_trusts"]
+    assert counts.loc[2013] == 20 and counts.loc[2026] == 11
+    assert counts.max() < q1.SEED_COUNT
+
+
+def test_dudley_story_says_no_successor(od):
+    story = q1.trust_story(od, "RYK")
+    assert "Dudley Integrated Health and Care" in story
+    assert "no successor recorded" in story
+
+
+def test_display_name():
+    assert q1.display_name("KINGSTON AND RICHMOND NHS FOUNDATION TRUST") == (
+        "Kingston and Richmond NHS Foundation Trust"
+    )
+
+
+def test_icb_providers_and_lineage(od):
+    providers = q1.icb_providers(od, "QYG", lineage.TCS_DATE)
+    assert {"RY2", "RY7", "RWW", "RBL"} <= set(providers["code"])
+    steps = q1.icb_lineage(od, ["RY2"], lineage.TCS_DATE)
+    assert steps.iloc[0]["to_code"] == "RWW" and steps.iloc[0]["kind"] == "acquisition"
+
+
+def test_figures_render(od):
+    by_year = lineage.trusts_by_type_and_year(od, range(2011, 2027))
+    types = ["acute", "community", "unknown"]
+    fig = q1.trusts_by_type_figure(q1.type_counts(by_year, types), types, "England")
+    assert fig.title.startswith("England:") and "<svg" in fig.svg

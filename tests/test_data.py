@@ -1,0 +1,113 @@
+"""The data layer: finding files, checksums, schema errors, the parse cache."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from chsreport import data, orgs
+
+from .conftest import SHARED_DATA
+
+
+def test_manifest_lists_every_file_with_provenance():
+    manifest = data.load_manifest()
+    assert len(manifest) >= 11
+    for item in manifest.values():
+        assert len(item.sha256) == 64
+        assert item.publisher and item.licence and item.url.startswith("http")
+        assert item.period and item.description
+
+
+def test_fetch_verifies_the_real_file():
+    path = data.fetch("ods_succ_2026_05")
+    assert path.name == "ods_succ_2026-05.csv"
+    assert data.sha256_of(path) == data.entry("ods_succ_2026_05").sha256
+
+
+def test_chs_data_dir_is_searched_first(tmp_path, monkeypatch):
+    item = data.entry("ods_etr_2016_01")
+    copy = tmp_path / item.path
+    copy.parent.mkdir(parents=True)
+    shutil.copy(SHARED_DATA / item.path, copy)
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
+    assert data.fetch("ods_etr_2016_01") == copy
+
+
+def test_tampered_file_gives_checksum_error_with_both_hashes(tmp_path, monkeypatch):
+    item = data.entry("ods_etr_2016_01")
+    copy = tmp_path / item.path
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((SHARED_DATA / item.path).read_bytes().replace(b"SOLENT", b"SOLEMN"))
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
+    with pytest.raises(data.ChecksumError) as err:
+        data.fetch("ods_etr_2016_01")
+    message = str(err.value)
+    assert item.sha256 in message
+    assert data.sha256_of(copy) in message
+    assert str(copy) in message
+
+
+def test_missing_file_names_the_file_where_it_looked_and_the_fix(manifest_copy):
+    raw = yaml.safe_load(manifest_copy.read_text())
+    raw["files"][0]["path"] = "orgs/no_such_file.csv"
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    with pytest.raises(data.MissingDataError) as err:
+        data.fetch(raw["files"][0]["name"])
+    message = str(err.value)
+    assert "orgs/no_such_file.csv" in message
+    assert "looked in" in message
+    assert data.DATA_DIR_ENV in message
+
+
+def test_unknown_name_lists_known_names():
+    with pytest.raises(data.DataError, match="ods_succ_2026_05"):
+        data.fetch("nope")
+
+
+def test_renamed_column_gives_schema_error_naming_it(tmp_path, manifest_copy, monkeypatch):
+    item = data.entry("trust_list_2026_08")
+    text = (SHARED_DATA / item.path).read_text(encoding="utf-8")
+    changed = tmp_path / item.path
+    changed.parent.mkdir(parents=True)
+    changed.write_text(text.replace("ods_code,", "org_code,", 1), encoding="utf-8")
+    # a deliberate new release: the manifest carries the new hash, so only the schema can object
+    raw = yaml.safe_load(manifest_copy.read_text())
+    for entry in raw["files"]:
+        if entry["name"] == item.name:
+            entry["sha256"] = data.sha256_of(changed)
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
+    with pytest.raises(data.SchemaError) as err:
+        orgs.load_trust_list()
+    assert "'ods_code'" in str(err.value)
+    assert "org_code" in str(err.value)
+
+
+def test_bad_values_give_schema_error_naming_the_column(tmp_path):
+    path = tmp_path / "etr.csv"
+    row = ["RXX", "A TRUST", "Y56", "QKK"] + [""] * 5 + ["SE1 1AA", "2020-01-01", ""] + [""] * 15
+    path.write_text(",".join(row) + "\n")
+    with pytest.raises(data.SchemaError, match="YYYYMMDD"):
+        orgs.parse_ods_etr(path)
+
+
+def test_cached_frame_parses_once(monkeypatch):
+    calls = []
+
+    def parse_succ_counted(path):
+        calls.append(path)
+        return pd.DataFrame({"x": [1, 2]})
+
+    first = data.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
+    second = data.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_inputs_table_rows_follow_the_manifest():
+    table = data.inputs_table(["ods_succ_2026_05"])
+    assert table.loc[0, "publisher"] == data.entry("ods_succ_2026_05").publisher
