@@ -20,6 +20,7 @@ def test_manifest_lists_every_file_with_provenance():
         assert len(item.sha256) == 64
         assert item.publisher and item.licence and item.url.startswith("http")
         assert item.period and item.description
+        assert item.quality in ("red", "amber", "green") and item.quality_note
 
 
 def test_fetch_verifies_the_real_file():

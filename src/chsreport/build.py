@@ -124,8 +124,8 @@ def data_page() -> str:
         "against its sha256 before it is parsed; none is stored in this project. Run "
         "`chsreport data verify` to check your copies.",
         "",
-        "| Input | File | Publisher | Period | Licence | Original | sha256 |",
-        "|---|---|---|---|---|---|---|",
+        "| Input | File | Publisher | Period | Licence | Quality | Original | sha256 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for item in data.load_manifest().values():
         cells = [
@@ -134,6 +134,7 @@ def data_page() -> str:
             item.publisher,
             item.period,
             item.licence,
+            f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated",
             f"[link]({item.url})",
             f"`{item.sha256[:16]}…`",
         ]

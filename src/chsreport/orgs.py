@@ -401,8 +401,9 @@ def map_icb_to_current(codes: pd.Series, successions: pd.DataFrame, current: set
 def trust_register() -> pd.DataFrame:
     """Every English NHS trust in the ODS extracts, ODS successions or ERIC since 2000.
 
-    Columns: code, name, open_date, close_date, region_code, icb_code (today's ICB), icb_name,
-    dates_from (which source gave the dates).
+    Columns: code, name, open_date, close_date, region_code and region_name (NHS England region,
+    named where the code is current), icb_code (today's ICB), icb_name, dates_from (which source
+    gave the dates).
     """
     ods = load_ods_trusts()
     ods = ods[ods["region_code"].fillna("").str.startswith("Y")]
@@ -455,6 +456,8 @@ def trust_register() -> pd.DataFrame:
     current = set(icbs["icb_code"])
     register["icb_code"] = map_icb_to_current(register["icb_code"], succ, current)
     register = register.merge(icbs[["icb_code", "icb_name"]], on="icb_code", how="left")
+    regions = icbs.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    register["region_name"] = register["region_code"].map(regions)  # today's regions only
     trust_list = load_trust_list().set_index("code")
     register["name"] = register["code"].map(trust_list["name"]).fillna(register["name"])
     register["name"] = register["name"].fillna("(name not in the data)")
@@ -464,6 +467,7 @@ def trust_register() -> pd.DataFrame:
         "open_date",
         "close_date",
         "region_code",
+        "region_name",
         "icb_code",
         "icb_name",
         "dates_from",
