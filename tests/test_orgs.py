@@ -92,3 +92,10 @@ def test_type_on_prefers_compiled_then_nearest_source():
     assert orgs.type_on("X", ts("2016-01-01"), ev)[0] == "care_trust"  # nearer to 2014 than 2026
     assert orgs.type_on("X", ts("2024-01-01"), ev)[0] == "mental_health"
     assert orgs.type_on("Y", ts("2024-01-01"), ev) == ("unknown", "no type in the data")
+
+
+def test_care_trusts_missing_from_ods_come_from_the_trust_list():
+    reg = orgs.trust_register().set_index("code")
+    assert reg.loc["TAD", "icb_code"] == "QWO"  # Bradford District Care, West Yorkshire
+    open_2026 = reg[orgs.is_open(reg.reset_index(), pd.Timestamp("2026-08-22")).values]
+    assert set(orgs.load_trust_list()["code"]) <= set(open_2026.index)

@@ -238,8 +238,7 @@ def integrated_type(base: str, code: str, on: pd.Timestamp, od: OrgData) -> str:
     """Base type, marked ``*_community`` once an acute or MH trust took in a community trust."""
     if base not in ("acute", "mental_health"):
         return base
-    own = od.evidence[(od.evidence["code"] == code) & (od.evidence["valid_from"] <= on)]
-    if (own["type"] == "community").any():  # once typed community, now acute or MH
+    if orgs.ever_typed(code, "community", on, od.evidence):  # once typed community, now not
         return f"{base}_community"
     if code not in od.graph:
         return base

@@ -71,6 +71,7 @@ ODS_EXTRACTS = {
     "ods_etr_2022_03": "2022-03",
     "ods_etr_2026_07": "2026-07",
 }
+UNDATED = "ERIC only (no dates)"
 COMPILED_TYPES = data.PROJECT_ROOT / "data" / "compiled" / "trust_types.csv"
 
 
@@ -443,23 +444,40 @@ def trust_register() -> pd.DataFrame:
                     "dates_from": "trust change paths 2000-2018 (close date only)",
                 }
             ),
-            pd.DataFrame({"code": eric_only, "dates_from": "ERIC only (no dates)"}),
         ],
         ignore_index=True,
     )
+    # care trusts are not in the ODS trust file; those still open are in the 2026 trust list
+    trust_list = load_trust_list()
+    listed_only = trust_list[~trust_list["code"].isin(known | set(extra["code"]))]
+    icbs = load_icbs()
+    icb_by_ics = {
+        name.removeprefix("NHS ").removesuffix(" Integrated Care Board"): code
+        for code, name in zip(icbs["icb_code"], icbs["icb_name"], strict=True)
+    }
+    listed = pd.DataFrame(
+        {
+            "code": listed_only["code"],
+            "icb_code": listed_only["ics"].map(icb_by_ics),
+            "dates_from": "2026 trust list (open; no dates: not in the ODS trust file)",
+        }
+    )
+    eric_only = sorted(set(eric_only) - set(listed["code"]))
+    undated = pd.DataFrame({"code": eric_only, "dates_from": UNDATED})
+    extra = pd.concat([extra, listed, undated], ignore_index=True)
     extra["name"] = extra["code"].map(eric_names)
     register = pd.concat([latest, extra], ignore_index=True)
     register["close_date"] = register["close_date"].astype("datetime64[ns]")
     register["open_date"] = register["open_date"].astype("datetime64[ns]")
 
-    icbs = load_icbs()
     current = set(icbs["icb_code"])
     register["icb_code"] = map_icb_to_current(register["icb_code"], succ, current)
     register = register.merge(icbs[["icb_code", "icb_name"]], on="icb_code", how="left")
     regions = icbs.drop_duplicates("region_code").set_index("region_code")["region_name"]
     register["region_name"] = register["region_code"].map(regions)  # today's regions only
-    trust_list = load_trust_list().set_index("code")
-    register["name"] = register["code"].map(trust_list["name"]).fillna(register["name"])
+    register["name"] = (
+        register["code"].map(trust_list.set_index("code")["name"]).fillna(register["name"])
+    )
     register["name"] = register["name"].fillna("(name not in the data)")
     columns = [
         "code",
@@ -476,11 +494,11 @@ def trust_register() -> pd.DataFrame:
 
 
 def is_open(register: pd.DataFrame, on: pd.Timestamp) -> pd.Series:
-    """Trusts open on a date (an unknown open date counts as open since before the data)."""
+    """Trusts open on a date (an unknown open date counts as open since before the data;
+    a trust known only from ERIC, with no dates at all, is left out)."""
     opened = register["open_date"].isna() | (register["open_date"] <= on)
     not_closed = register["close_date"].isna() | (register["close_date"] >= on)
-    has_dates = register["open_date"].notna() | register["close_date"].notna()
-    return opened & not_closed & has_dates
+    return opened & not_closed & (register["dates_from"] != UNDATED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,6 +532,25 @@ def type_evidence() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "type", "valid_from", "valid_to", "source", "rank"])
 
 
+_INDEXES: dict[int, tuple[pd.DataFrame, dict[str, list[tuple]]]] = {}
+
+
+def evidence_by_code(evidence: pd.DataFrame) -> dict[str, list[tuple]]:
+    """Type evidence grouped by trust code: (type, valid_from, valid_to, source, rank) tuples.
+
+    Built once per evidence frame (type lookups run thousands of times per chapter).
+    """
+    cached = _INDEXES.get(id(evidence))
+    if cached is not None and cached[0] is evidence:
+        return cached[1]
+    index: dict[str, list[tuple]] = {}
+    columns = ["code", "type", "valid_from", "valid_to", "source", "rank"]
+    for code, *rest in evidence[columns].itertuples(index=False, name=None):
+        index.setdefault(code, []).append(tuple(rest))
+    _INDEXES[id(evidence)] = (evidence, index)
+    return index
+
+
 def type_on(code: str, on: pd.Timestamp, evidence: pd.DataFrame | None = None) -> tuple[str, str]:
     """(type, source) of a trust on a date.
 
@@ -521,21 +558,21 @@ def type_on(code: str, on: pd.Timestamp, evidence: pd.DataFrame | None = None) -
     (ERIC years, the 2026 list); with no evidence at all, ('unknown', 'no type in the data').
     """
     evidence = type_evidence() if evidence is None else evidence
-    own = evidence[evidence["code"] == code]
-    if own.empty:
+    own = evidence_by_code(evidence).get(code)
+    if not own:
         return "unknown", "no type in the data"
-    covering = own[(own["valid_from"] <= on) & (own["valid_to"] >= on)].sort_values("rank")
-    if not covering.empty:
-        best = covering.iloc[0]
-        return best["type"], best["source"]
-    compiled = own[own["rank"] == 0]
-    dated = own[own["rank"] == 1]
-    pool = dated if not dated.empty else compiled
-    distance = pd.concat(
-        [(pool["valid_from"] - on).abs(), (pool["valid_to"] - on).abs()], axis=1
-    ).min(axis=1)
-    best = pool.loc[distance.idxmin()]
-    return best["type"], f"{best['source']} (nearest year)"
+    covering = sorted((r for r in own if r[1] <= on <= r[2]), key=lambda r: r[4])
+    if covering:
+        return covering[0][0], covering[0][3]
+    dated = [r for r in own if r[4] == 1]
+    pool = dated or [r for r in own if r[4] == 0]
+    best = min(pool, key=lambda r: min(abs(r[1] - on), abs(r[2] - on)))
+    return best[0], f"{best[3]} (nearest year)"
+
+
+def ever_typed(code: str, kind: str, before: pd.Timestamp, evidence: pd.DataFrame) -> bool:
+    """Whether any source typed ``code`` as ``kind`` with evidence starting on or before a date."""
+    return any(r[0] == kind and r[1] <= before for r in evidence_by_code(evidence).get(code, []))
 
 
 def names_by_extract(code: str) -> dict[str, str]:
