@@ -96,6 +96,24 @@ def test_consolidation_page_charts_upgrade_with_no_errors(site, browser):
     context.close()
 
 
+@pytest.mark.parametrize("page, figures", [("consolidation", 3), ("scale", 5)])
+def test_chapter_charts_upgrade_and_downloads_resolve(site, browser, page, figures):
+    context, tab, errors, outside = _open(browser, f"{site}/notebooks/{page}.html")
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chs-chart')]"
+        ".every(f => f.dataset.embedded === 'true')",
+        timeout=20000,
+    )
+    assert len(tab.query_selector_all("figure.chs-chart")) >= figures
+    links = tab.eval_on_selector_all("a.chs-download", "as => as.map(a => a.href)")
+    assert links
+    for href in links:
+        response = context.request.get(href)
+        assert response.status == 200 and response.text().count("\n") >= 1, href
+    assert errors == [] and outside == []
+    context.close()
+
+
 def test_charts_are_static_svg_without_javascript(site, browser):
     context, page, errors, outside = _open(
         browser, f"{site}/notebooks/consolidation.html", javascript=False

@@ -26,16 +26,20 @@ def _figure(frame):
     )
 
 
-def test_figure_has_static_svg_with_title_and_csv_link():
+def test_figure_has_static_svg_with_title_and_csv_link(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     fig = _figure(pd.DataFrame({"name": ["a", "b"], "value": [1, 2]}))
     out = fig._repr_html_()
     assert '<svg role="img" aria-label="A finding"' in out
     assert "<title>A finding</title>" in out
-    assert 'download="t.csv" href="data:text/csv;charset=utf-8;base64,' in out
+    link = re.search(r'download="t.csv" href="downloads/([0-9a-f]{10}-t\.csv)"', out)
+    assert link, out[-300:]
+    assert (tmp_path / "downloads" / link.group(1)).read_text().startswith("name,value")
     assert "Source: test data" in out
 
 
-def test_ids_are_counter_plus_spec_hash():
+def test_ids_are_counter_plus_spec_hash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     frame = pd.DataFrame({"name": ["a"], "value": [1]})
     one, two = _figure(frame), _figure(frame)
     n1, h1 = re.match(r"chs-chart-(\d+)-([0-9a-f]{10})$", one.element_id).groups()
@@ -43,7 +47,8 @@ def test_ids_are_counter_plus_spec_hash():
     assert int(n2) == int(n1) + 1 and h1 == h2
 
 
-def test_nan_becomes_null_and_html_in_data_is_inert():
+def test_nan_becomes_null_and_html_in_data_is_inert(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     frame = pd.DataFrame({"name": ["<script>alert(1)</script>", "b"], "value": [1.0, float("nan")]})
     out = _figure(frame)._repr_html_()
     spec_text = re.search(r'class="chs-chart-spec">(.*?)</script>', out, re.S).group(1)
@@ -54,7 +59,8 @@ def test_nan_becomes_null_and_html_in_data_is_inert():
     assert values[0]["name"] == "<script>alert(1)</script>"
 
 
-def test_table_escapes_and_offers_csv():
+def test_table_escapes_and_offers_csv(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     table = charts.Table(pd.DataFrame({"trust": ["<b>x</b>"]}), "x.csv", "caption")
     out = table._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>x</b>" not in out

@@ -67,7 +67,8 @@ def test_icb_providers_and_lineage(od):
     assert steps.iloc[0]["to_code"] == "RWW" and steps.iloc[0]["kind"] == "acquisition"
 
 
-def test_figures_render(od):
+def test_figures_render(od, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     by_year = lineage.trusts_by_type_and_year(od, range(2011, 2027))
     types = ["acute", "community", "unknown"]
     fig = q1.trusts_by_type_figure(q1.type_counts(by_year, types), types, "England")

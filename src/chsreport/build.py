@@ -45,7 +45,10 @@ class Run:
 
 def book_runs() -> list[Run]:
     """The notebook runs that make up the book (one per chapter parameter file)."""
-    return [Run("consolidation", PARAMS / "consolidation.yml", "consolidation")]
+    return [
+        Run("consolidation", PARAMS / "consolidation.yml", "consolidation"),
+        Run("scale", PARAMS / "scale.yml", "scale"),
+    ]
 
 
 def _tag_injected_cell(path: Path) -> None:
@@ -76,7 +79,7 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
             parameters=checked,
             kernel_name="python3",
             progress_bar=False,
-            cwd=str(NOTEBOOKS),
+            cwd=str(output.parent),
         )
     except PapermillExecutionError as exc:
         raise BuildError(
@@ -170,6 +173,14 @@ def stage(executed: dict[str, Path], target: Path) -> Path:
     (target / "notebooks").mkdir()
     for output, path in executed.items():
         shutil.copy2(path, target / "notebooks" / f"{output}.ipynb")
+    # chart and table downloads: written by the notebooks beside themselves, published as-is
+    extra = target / "_extra"
+    shutil.rmtree(extra, ignore_errors=True)
+    (extra / "notebooks").mkdir(parents=True)
+    folders = {path.parent / charts.DOWNLOADS for path in executed.values()}
+    for folder in folders:
+        if folder.is_dir():
+            shutil.copytree(folder, extra / "notebooks" / charts.DOWNLOADS, dirs_exist_ok=True)
     return target
 
 

@@ -8,13 +8,13 @@ the spec, so re-executing a notebook gives byte-identical output (nbval needs th
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import itertools
 import json
 import math
 import re
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -64,6 +64,9 @@ def _theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
             "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
+            # no ARIA label on every point: the SVG carries one accessible title per chart, and
+            # per-mark labels would double the page weight of scatter plots
+            "mark": {"aria": False},
             "title": {
                 "anchor": "start",
                 "fontSize": 15,
@@ -109,6 +112,25 @@ def _json_for_html(obj) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+DOWNLOADS = "downloads"  # beside the executed notebook; the build publishes it with the page
+
+
+def download_link(frame: pd.DataFrame, csv_name: str, label: str) -> str:
+    """Write ``frame`` as CSV under ./downloads/ (named by a hash of its content, so runs never
+    overwrite each other's files and re-runs give the same link) and return a link to it."""
+    payload = frame.to_csv(index=False).encode("utf-8")
+    stored = f"{hashlib.sha256(payload).hexdigest()[:10]}-{csv_name}"
+    target = Path(DOWNLOADS) / stored
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+    size = f"{len(payload) / 1024:.0f} KB" if len(payload) >= 1024 else f"{len(payload)} bytes"
+    return (
+        f'<a class="chs-download" download="{html.escape(csv_name)}" '
+        f'href="{DOWNLOADS}/{html.escape(stored)}">{label} (CSV, {size})</a>'
+    )
+
+
 class Figure:
     """A chart ready for a notebook: static SVG, its spec, its source line and its data as CSV."""
 
@@ -124,10 +146,6 @@ class Figure:
         self.element_id = f"chs-chart-{next(_ids)}-{digest}"
         self.svg = _svg_with_title(vlc.vegalite_to_svg(self.spec, vl_version=VL_VERSION), title)
 
-    def csv_href(self) -> str:
-        payload = self.table.to_csv(index=False).encode("utf-8")
-        return "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
-
     def _repr_html_(self) -> str:
         return (
             f'<figure class="chs-chart" id="{self.element_id}">'
@@ -135,8 +153,8 @@ class Figure:
             f'<script type="application/json" class="chs-chart-spec">'
             f"{_json_for_html(self.spec)}</script>"
             f'<figcaption class="chs-chart-caption">Source: {html.escape(self.source)}. '
-            f'<a download="{html.escape(self.csv_name)}" href="{self.csv_href()}">'
-            f"Download the data behind this chart (CSV)</a></figcaption></figure>"
+            f"{download_link(self.table, self.csv_name, 'Download the data behind this chart')}"
+            "</figcaption></figure>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -175,13 +193,11 @@ class Table:
         body = shown.to_html(
             index=False, escape=True, na_rep="", border=0, classes="chs-table table"
         )
-        payload = self.frame.to_csv(index=False).encode("utf-8")
-        href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
         caption = f"{html.escape(self.caption)} " if self.caption else ""
+        link = download_link(self.frame, self.csv_name, "Download this table")
         return (
-            f'<div class="chs-table-wrap">{body}<p class="chs-table-caption">{caption}'
-            f'<a download="{html.escape(self.csv_name)}" href="{href}">Download this table (CSV)'
-            "</a></p></div>"
+            f'<div class="chs-table-wrap">{body}'
+            f'<p class="chs-table-caption">{caption}{link}</p></div>'
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -246,6 +246,24 @@ def require_columns(frame: pd.DataFrame, expected: list[str], source: str) -> No
         )
 
 
+def read_zipped_csv(path: Path, usecols=None) -> pd.DataFrame:
+    """The one CSV inside a zip archive, as strings."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = [n for n in archive.namelist() if n.lower().endswith(".csv")]
+        if len(members) != 1:
+            raise SchemaError(f"{path.name}: expected one CSV inside the zip, found {members}")
+        with archive.open(members[0]) as handle:
+            return pd.read_csv(
+                io.TextIOWrapper(handle, encoding="utf-8"),
+                dtype=str,
+                keep_default_na=False,
+                usecols=usecols,
+            )
+
+
 def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str, str]]:
     """Fetch and verify every manifest file; returns (name, path) pairs."""
     done = []

@@ -9,9 +9,7 @@ Types come, in order of precedence, from the hand-compiled table ``data/compiled
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -343,11 +341,9 @@ _ICB_SCHEMA = pa.DataFrameSchema(
 
 def parse_icbs(path: Path) -> pd.DataFrame:
     """GP practice map (zip) -> the ICBs it names, one row each."""
-    with zipfile.ZipFile(path) as archive:
-        member = next(n for n in archive.namelist() if n.lower().endswith(".csv"))
-        raw = pd.read_csv(io.BytesIO(archive.read(member)), dtype=str, keep_default_na=False)
+    raw = data.read_zipped_csv(path)
     wanted = ["ICB_CODE", "ONS_ICB_CODE", "ICB_NAME", "COMM_REGION_CODE", "COMM_REGION_NAME"]
-    data.require_columns(raw, wanted, f"{path.name}/{member}")
+    data.require_columns(raw, wanted, path.name)
     frame = (
         raw[wanted]
         .drop_duplicates()

@@ -28,6 +28,18 @@ def valid_icbs() -> dict[str, str]:
     return dict(zip(icbs["icb_code"], icbs["icb_name"], strict=True))
 
 
+def known_icb(value: str | None) -> str | None:
+    """An ICB code of 2026 (case-insensitive), or None; unknown codes list the valid ones."""
+    if value is None or value == "":
+        return None
+    code = value.strip().upper()
+    icbs = valid_icbs()
+    if code not in icbs:
+        listing = "; ".join(f"{c} {n.removeprefix('NHS ')}" for c, n in sorted(icbs.items()))
+        raise ValueError(f"unknown ICB code {value!r}. Valid codes: {listing}")
+    return code
+
+
 class ConsolidationParams(BaseModel):
     """Parameters of notebooks/consolidation.ipynb."""
 
@@ -41,14 +53,7 @@ class ConsolidationParams(BaseModel):
     @field_validator("icb")
     @classmethod
     def _known_icb(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        code = value.strip().upper()
-        icbs = valid_icbs()
-        if code not in icbs:
-            listing = "; ".join(f"{c} {n.removeprefix('NHS ')}" for c, n in sorted(icbs.items()))
-            raise ValueError(f"unknown ICB code {value!r}. Valid codes: {listing}")
-        return code
+        return known_icb(value)
 
     @field_validator("start_year", "end_year")
     @classmethod
@@ -75,7 +80,63 @@ class ConsolidationParams(BaseModel):
         return self
 
 
-MODELS: dict[str, type[BaseModel]] = {"consolidation": ConsolidationParams}
+class ScaleParams(BaseModel):
+    """Parameters of notebooks/scale.ipynb."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    icb: str | None = None
+    neighbourhood_min: int = 30000
+    neighbourhood_max: int = 50000
+    neighbourhood_cap: int = 100000
+    pcn_band: list[int] = [30000, 70000]
+    population_year: int = 2024
+
+    @field_validator("icb")
+    @classmethod
+    def _known_icb(cls, value: str | None) -> str | None:
+        return known_icb(value)
+
+    @field_validator("neighbourhood_min", "neighbourhood_max", "neighbourhood_cap")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if not 1000 <= value <= 5_000_000:
+            raise ValueError(f"{value} is not a plausible population (1,000 to 5,000,000)")
+        return value
+
+    @field_validator("pcn_band")
+    @classmethod
+    def _band(cls, value: list[int]) -> list[int]:
+        if len(value) != 2 or not 0 < value[0] < value[1]:
+            raise ValueError(f"pcn_band must be [low, high] with 0 < low < high, got {value}")
+        return value
+
+    @field_validator("population_year")
+    @classmethod
+    def _year(cls, value: int) -> int:
+        from chsreport.geography import POPULATION_YEARS
+
+        if value not in POPULATION_YEARS:
+            raise ValueError(
+                f"population_year {value} is not in the data; choose one of "
+                f"{list(POPULATION_YEARS)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.neighbourhood_min < self.neighbourhood_max <= self.neighbourhood_cap:
+            raise ValueError(
+                "need neighbourhood_min < neighbourhood_max <= neighbourhood_cap, got "
+                f"{self.neighbourhood_min}, {self.neighbourhood_max}, {self.neighbourhood_cap}"
+            )
+        return self
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "consolidation": ConsolidationParams,
+    "scale": ScaleParams,
+}
 
 
 def parse_cli_value(text: str) -> Any:

@@ -1,0 +1,170 @@
+"""Trust size and cost: Trust Peer Finder (about 2017/18) and ERIC site returns (2019/20),
+carried to today's trusts through the lineage, with a smoothed size-cost curve and bootstrap
+intervals.
+
+A cross-section shows how cost varies with size among trusts as they are; it cannot show what
+a merger would do to a trust's cost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from chsreport import data, lineage, orgs
+
+_PEER_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9]{3,5}$"), unique=True),
+        "operating_expenses_m": pa.Column(float, pa.Check.gt(0)),
+        "fte_staff": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "patients": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "attendances": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "sites": pa.Column(float, pa.Check.ge(0), nullable=True),
+    },
+    strict=True,
+)
+
+
+def parse_peer_finder(path: Path) -> pd.DataFrame:
+    """Trust Peer Finder appendix A: operating expenses (£m, sign flipped), FTE, patients."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    wanted = ["Procode", "Operating Expenses", "FTE staff", "Patients", "Attendances", "Sites"]
+    data.require_columns(raw, wanted, path.name)
+
+    def number(column):
+        return pd.to_numeric(raw[column].replace("", None)).astype(float)
+
+    frame = pd.DataFrame(
+        {
+            "code": raw["Procode"].str.strip(),
+            "operating_expenses_m": -number("Operating Expenses") / 1000,  # £000, negative
+            "fte_staff": number("FTE staff"),
+            "patients": number("Patients"),
+            "attendances": number("Attendances"),
+            "sites": number("Sites"),
+        }
+    )
+    return data.validate(frame, _PEER_SCHEMA, path.name)
+
+
+def load_peer_finder() -> pd.DataFrame:
+    return data.cached_frame("trust_peer_finder_2018", parse_peer_finder)
+
+
+ESTATE_COST_COLUMNS = [
+    "Depreciation (£)",
+    "PDC (£)",
+    "Leases and rent (£)",
+    "Rates (£)",
+    "Interest on Capital (£)",
+    "Other Estates and Facilities finance costs (£)",
+    "Indirect accommodation subsidies (£)",
+    "Estates and property maintenance (£)",
+    "Grounds and gardens maintenance (£)",
+    "Electro Bio Medical Equipment maintenance (£)",
+    "Other Hard FM (Estates) costs (£)",
+    "Other Soft FM (Hotel Services) costs (£)",
+    "Management (Hard and Soft FM) costs (£)",
+]
+FLOOR_AREA = "Gross internal floor area (m²)"
+
+
+def parse_eric_sites(path: Path) -> pd.DataFrame:
+    """ERIC 2019/20 sites -> per trust: estates and property cost (£m) and floor area (m²)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    data.require_columns(raw, ["Trust Code", *ESTATE_COST_COLUMNS, FLOOR_AREA], path.name)
+
+    def number(column):
+        text = raw[column].str.replace(",", "").str.strip()
+        return pd.to_numeric(text.where(~text.isin(["", "Not Applicable", "N/A"])), errors="coerce")
+
+    sites = pd.DataFrame({"code": raw["Trust Code"].str.strip()})
+    sites["estate_cost_m"] = sum(number(c).fillna(0) for c in ESTATE_COST_COLUMNS) / 1e6
+    sites["floor_area_m2"] = number(FLOOR_AREA).fillna(0)
+    trusts = sites.groupby("code", as_index=False)[["estate_cost_m", "floor_area_m2"]].sum()
+    return trusts[trusts["floor_area_m2"] > 0].reset_index(drop=True)
+
+
+def load_eric_sites() -> pd.DataFrame:
+    return data.cached_frame("eric_site_2019_20", parse_eric_sites)
+
+
+def carry_to_current(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) -> pd.DataFrame:
+    """Add up ``sums`` by today's trust: each code is followed through its successors to the
+    trust it is part of now (a split's share cannot be known, so a split trust goes whole to its
+    first successor, and the row says so)."""
+    rows = frame.copy()
+    finals = [lineage.final_successors(od.graph, code) for code in rows["code"]]
+    rows["current_code"] = [f[0] for f in finals]
+    rows["split"] = [len(f) > 1 for f in finals]
+    grouped = rows.groupby("current_code")
+    out = grouped[sums].sum()
+    out["predecessors"] = grouped["code"].agg(lambda c: ", ".join(sorted(c)))
+    out["n_predecessors"] = grouped["code"].size()
+    out["includes_split"] = grouped["split"].any()
+    out = out.reset_index().rename(columns={"current_code": "code"})
+    names = od.register.set_index("code")["name"]
+    out["name"] = out["code"].map(names)
+    out["type"] = [
+        lineage.integrated_type(orgs.type_on(c, od.as_of, od.evidence)[0], c, od.as_of, od)
+        for c in out["code"]
+    ]
+    out["open_now"] = out["code"].isin(od.register.loc[od.register["close_date"].isna(), "code"])
+    return out
+
+
+def trust_size_and_cost(od: lineage.OrgData) -> pd.DataFrame:
+    """Today's trusts with 2017/18 operating expenses, staff and patients (predecessors summed),
+    cost per patient, and 2019/20 estates cost per m²."""
+    peer = carry_to_current(
+        load_peer_finder(), od, ["operating_expenses_m", "fte_staff", "patients"]
+    )
+    peer["cost_per_patient"] = peer["operating_expenses_m"] * 1e6 / peer["patients"]
+    estates = carry_to_current(load_eric_sites(), od, ["estate_cost_m", "floor_area_m2"])
+    estates["estate_cost_per_m2"] = estates["estate_cost_m"] * 1e6 / estates["floor_area_m2"]
+    columns = ["code", "estate_cost_m", "floor_area_m2", "estate_cost_per_m2"]
+    out = peer.merge(estates[columns], on="code", how="outer", suffixes=("", "_estates"))
+    filled = estates.set_index("code")
+    for column in ("name", "type", "open_now"):
+        out[column] = out[column].fillna(out["code"].map(filled[column]))
+    out = out.replace([np.inf, -np.inf], np.nan)
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def smooth_with_interval(
+    x, y, frac: float = 0.6, n_boot: int = 200, seed: int = 2026, grid_points: int = 40
+) -> pd.DataFrame:
+    """LOWESS of y on log10(x), with a percentile bootstrap band (resampling trusts).
+
+    Returns grid x, fitted y, and the 2.5 and 97.5 percentiles of the bootstrap fits.
+    """
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    x = np.log10(np.asarray(x, dtype=float))
+    y = np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    grid = np.linspace(np.quantile(x, 0.02), np.quantile(x, 0.98), grid_points)
+    fit = lowess(y, x, frac=frac, xvals=grid)
+    rng = np.random.default_rng(seed)
+    boots = np.empty((n_boot, grid_points))
+    for i in range(n_boot):
+        pick = rng.integers(0, len(x), len(x))
+        boots[i] = lowess(y[pick], x[pick], frac=frac, xvals=grid)
+    low, high = np.nanpercentile(boots, [2.5, 97.5], axis=0)
+    return pd.DataFrame({"x": 10**grid, "fit": fit, "low": low, "high": high})
+
+
+def size_cost_correlation(x, y) -> dict:
+    """Spearman rank correlation of size and cost, with its p-value and n."""
+    from scipy.stats import spearmanr
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    result = spearmanr(x[keep], y[keep])
+    return {"rho": float(result.statistic), "p_value": float(result.pvalue), "n": int(keep.sum())}

@@ -1,0 +1,131 @@
+"""Populations of every layer: loaders, the seed claims' functions, and the data's invariants."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from chsreport import data, geography
+
+
+def test_list_sizes_2026():
+    sizes = geography.load_list_sizes_2026()
+    counts = sizes["org_type"].value_counts().to_dict()
+    assert counts == {"PCN": 1299, "SUB_ICB": 106, "ICB": 36, "Comm Region": 7}
+    assert sizes.loc[sizes["org_type"] == "ICB", "patients"].sum() == 63_237_908
+
+
+def test_mye_2024_reads_the_byte_order_mark_and_matches_england():
+    mye = geography.load_mye_2024().set_index("gss_code")
+    assert mye.loc["E92000001", "population_2024"] == 58_620_101
+    lower = mye[mye.index.str.match(r"^E0[6-9]")]
+    assert len(lower) == 296 and lower["population_2024"].sum() == 58_620_101
+
+
+def test_councils_by_tier():
+    c = geography.councils()
+    assert c["tier"].value_counts().to_dict() == {"district": 164, "single tier": 132, "county": 21}
+    assert c["population_2024"].notna().all() and c["population_2020"].notna().all()
+    lower = c[c["tier"] != "county"]
+    assert lower["population_2024"].sum() == 58_620_101
+
+
+def test_every_sub_icb_in_one_icb_and_sub_icbs_sum_to_icb_totals():
+    pm = geography.load_practice_map_2026()
+    assert pm.groupby("sub_icb_code")["icb_code"].nunique().max() == 1
+    sizes = geography.load_list_sizes_2026()
+    sub = sizes[sizes["org_type"] == "SUB_ICB"].copy()
+    sub["icb"] = sub["org_code"].map(
+        pm.drop_duplicates("sub_icb_code").set_index("sub_icb_code")["icb_code"]
+    )
+    icb = sizes[sizes["org_type"] == "ICB"].set_index("org_code")["patients"]
+    pd.testing.assert_series_equal(sub.groupby("icb")["patients"].sum(), icb, check_names=False)
+
+
+def test_every_pcn_in_one_icb_but_the_known_exceptions():
+    """The data's exceptions, handled explicitly: "U" (practices in no PCN) and one PCN whose
+    practices straddle two ICBs."""
+    pm = geography.load_practice_map_2026()
+    spans = pm.groupby("pcn_code")["icb_code"].nunique()
+    assert set(spans[spans > 1].index) == {geography.UNALLOCATED_PCN, "U41591"}
+    pcns = geography.pcn_populations()
+    assert geography.UNALLOCATED_PCN not in set(pcns["pcn_code"])
+    assert pcns["pcn_code"].is_unique and pcns["icb_code"].notna().all()
+    assert pcns["cross_border"].sum() == 1
+    total = pcns["patients"].sum() + geography.unallocated_patients()
+    assert total == 63_237_908
+
+
+def test_seed_claims_on_real_data():
+    d100 = geography.share_of_districts_below(100_000, 2024)
+    assert (d100["count"], d100["total"]) == (44, 164)
+    assert geography.share_of_districts_below(100_000, 2020)["count"] == 53
+    assert geography.share_of_districts_below(50_000, 2024)["count"] == 0
+    assert geography.smallest_district(2024)["name"] == "Melton"
+    no_district = geography.share_population_without_district(2024)
+    assert 0.65 < no_district["share"] < 0.67
+    band = geography.pcn_band_summary(30_000, 70_000)
+    assert band["inside"] + band["below"] + band["above"] == band["count"]
+    assert 44_000 < band["median"] < 46_000
+
+
+def test_unknown_population_year_is_refused():
+    with pytest.raises(ValueError, match="population year 2023"):
+        geography.share_of_districts_below(100_000, 2023)
+
+
+def test_icb_mergers_parts_add_up_to_2026_icbs():
+    mergers = geography.icb_mergers_2026()
+    totals = mergers.groupby("icb_code")["patients"].sum()
+    assert (totals == mergers.groupby("icb_code")["icb26_patients"].first()).all()
+    assert mergers.loc[mergers["merged"], "icb_code"].nunique() == 6
+    assert (mergers["icb22_code"] != "unknown").all()
+    assert geography.icb_populations_2022().shape[0] == 42
+
+
+def test_councils_reorganised_in_2023_are_placed():
+    councils = geography.councils_with_icb().set_index("name")
+    assert councils.loc["Somerset", "icb_code"] == "QSL"
+    assert councils.loc["North Yorkshire", "icb_code"] == "QOQ"
+    # the Frimley sub-ICB location (D4U1Y) was split in 2026 and no 2026 small-area lookup is
+    # in the data, so its four councils cannot be placed; they are left out, not guessed
+    unplaced = set(councils.index[councils["icb_code"].isna()])
+    assert unplaced == {"Bracknell Forest", "Rushmoor", "Slough", "Windsor and Maidenhead"}
+
+
+def test_layer_populations_cover_every_layer_with_measure_and_date():
+    layers = geography.layer_populations(2024)
+    summary = geography.layer_summary(layers).set_index("layer")
+    assert list(summary.index) == geography.LAYER_ORDER
+    assert summary.loc["ICB (2026)", "count"] == 36
+    assert summary.loc["District council", "measure"] == geography.RESIDENT
+    assert summary.loc["PCN", "measure"] == geography.REGISTERED
+
+
+def _district_fixture(tmp_path):
+    """A tiny register: three districts (40k, 80k, 150k), one county, one unitary (200k)."""
+    return pd.DataFrame(
+        {
+            "gss_code": ["E07000001", "E07000002", "E07000003", "E10000001", "E06000001"],
+            "name": ["A", "B", "C", "County", "U"],
+            "tier": ["district", "district", "district", "county", "single tier"],
+            "population_2020": [40_000, 80_000, 150_000, 270_000, 200_000],
+            "population_2024": [41_000, 81_000, 151_000, 273_000, 200_000],
+        }
+    )
+
+
+def test_claim_functions_on_a_fixture(tmp_path, monkeypatch):
+    monkeypatch.setattr(geography, "councils", lambda: _district_fixture(tmp_path))
+    result = geography.share_of_districts_below(100_000, 2020)
+    assert (result["count"], result["total"]) == (2, 3)
+    assert geography.share_of_districts_below(50_000, 2020)["count"] == 1
+    no_district = geography.share_population_without_district(2020)
+    assert no_district["share"] == pytest.approx(200_000 / 470_000)
+
+
+def test_schema_drift_in_mye_names_the_column(tmp_path):
+    path = tmp_path / "mye.csv"
+    path.write_text("\ufeffCode,Name,Geography,All people\nE92000001,England,Country,1\n")
+    with pytest.raises(data.SchemaError, match="'All ages'"):
+        geography.parse_mye_2024(path)
