@@ -254,15 +254,14 @@ def district_figure(bands: dict) -> charts.Figure:
     binned = histogram(long, "population", 10000, by="year")
     bins = (
         alt.Chart(binned)
-        .mark_bar(opacity=0.8)
+        .mark_bar(opacity=0.55)
         .encode(
-            x=alt.X("bin_start:Q", title="Residents (bins of 10,000)"),
+            x=alt.X("bin_start:Q", bin="binned", title="Residents (bins of 10,000)"),
             x2="bin_end:Q",
-            y=alt.Y("count:Q", title="District councils"),
+            y=alt.Y("count:Q", title="District councils", stack=None),
             color=alt.Color(
                 "year:N", title="Estimate", scale=alt.Scale(range=["#56B4E9", "#0072B2"])
             ),
-            xOffset="year:N",
             tooltip=[
                 alt.Tooltip("year:N", title="Estimate"),
                 alt.Tooltip("bin_start:Q", title="From", format=","),
@@ -315,7 +314,9 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
         alt.Chart(binned)
         .mark_bar()
         .encode(
-            x=alt.X("bin_start:Q", title="Registered patients per PCN (bins of 5,000)"),
+            x=alt.X(
+                "bin_start:Q", bin="binned", title="Registered patients per PCN (bins of 5,000)"
+            ),
             x2="bin_end:Q",
             y=alt.Y("count:Q", title="PCNs", stack="zero"),
             color=alt.Color(
