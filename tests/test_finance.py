@@ -52,3 +52,26 @@ def test_smooth_is_deterministic_and_brackets_the_fit():
     assert (a["low"] <= a["fit"] + 1e-9).all() and (a["fit"] <= a["high"] + 1e-9).all()
     corr = finance.size_cost_correlation(x, y)
     assert corr["rho"] > 0.8 and corr["n"] == 80
+
+
+def test_kh03_beds_average_the_four_quarters_of_2017_18():
+    beds = finance.load_kh03_beds().set_index("code")
+    assert 2000 < beds.loc["R0A", "beds"] < 2100
+    assert (beds["ga_beds"] <= beds["beds"] + 1e-9).all()
+
+
+def test_ohid_catchments_are_acute_trusts():
+    catchment = finance.load_ohid_catchment()
+    assert len(catchment) == 121 and catchment["code"].is_unique
+    assert (catchment["catchment_population"] > 100_000).all()
+
+
+def test_a_data_file_of_the_wrong_layout_names_what_is_missing(tmp_path):
+    import pytest
+
+    from chsreport import data
+
+    path = tmp_path / "peer.csv"
+    path.write_text("Procode,Opex\nR0A,1\n")
+    with pytest.raises(data.SchemaError, match="'Operating Expenses'"):
+        finance.parse_peer_finder(path)

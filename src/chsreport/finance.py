@@ -1,4 +1,5 @@
-"""Trust size and cost: Trust Peer Finder (about 2017/18) and ERIC site returns (2019/20),
+"""Trust size and cost: Trust Peer Finder (about 2017/18), KH03 beds (2017/18), OHID catchment
+populations (2022) and ERIC site returns (2019/20),
 carried to today's trusts through the lineage, with a smoothed size-cost curve and bootstrap
 intervals.
 
@@ -8,6 +9,9 @@ a merger would do to a trust's cost.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +97,64 @@ def load_eric_sites() -> pd.DataFrame:
     return data.cached_frame("eric_site_2019_20", parse_eric_sites)
 
 
+KH03_YEAR = re.compile(r"2017-18|201718")  # the quarters of 2017/18, the Peer Finder's year
+
+
+def parse_kh03_2017_18(path: Path) -> pd.DataFrame:
+    """KH03 workbooks (zip) -> average beds available overnight per trust over 2017/18's four
+    quarters: all beds and general and acute beds."""
+    frames = []
+    with zipfile.ZipFile(path) as archive:
+        members = sorted(n for n in archive.namelist() if KH03_YEAR.search(n))
+        if len(members) != 4:
+            raise data.SchemaError(
+                f"{path.name}: expected 4 workbooks for 2017/18, found {members}"
+            )
+        for member in members:
+            sheet = pd.read_excel(
+                io.BytesIO(archive.read(member)), sheet_name="NHS Trust by Sector", header=None
+            )
+            header_row = sheet.index[sheet.eq("Org Code").any(axis=1)]
+            if len(header_row) == 0:
+                raise data.SchemaError(f"{path.name}/{member}: no 'Org Code' header row")
+            table = sheet.iloc[header_row[0] + 1 :].copy()
+            table.columns = [str(c).strip() for c in sheet.iloc[header_row[0]].tolist()]
+            for column in ("Org Code", "Total", "General & Acute"):
+                if column not in table.columns:
+                    raise data.SchemaError(f"{path.name}/{member}: column {column!r} missing")
+            # the first 'Total' and 'General & Acute' columns are beds available
+            total = table.loc[:, table.columns == "Total"].iloc[:, 0]
+            acute = table.loc[:, table.columns == "General & Acute"].iloc[:, 0]
+            part = pd.DataFrame(
+                {"code": table["Org Code"], "beds": total, "ga_beds": acute, "quarter": member}
+            ).dropna(subset=["code"])
+            frames.append(part[part["code"].astype(str).str.match(r"^[A-Z0-9]{3}$")])
+    beds = pd.concat(frames, ignore_index=True)
+    beds["beds"] = pd.to_numeric(beds["beds"], errors="coerce")
+    beds["ga_beds"] = pd.to_numeric(beds["ga_beds"], errors="coerce")
+    return beds.groupby("code", as_index=False)[["beds", "ga_beds"]].mean()
+
+
+def load_kh03_beds() -> pd.DataFrame:
+    return data.cached_frame("kh03_beds_2010_2022", parse_kh03_2017_18)
+
+
+def parse_ohid_catchment(path: Path) -> pd.DataFrame:
+    """OHID acute trust catchment populations (2022), from all admissions."""
+    raw = pd.read_excel(path, sheet_name=0, dtype={"TrustCode": str})
+    data.require_columns(raw, ["TrustCode", "All admissions"], path.name)
+    return pd.DataFrame(
+        {
+            "code": raw["TrustCode"].str.strip(),
+            "catchment_population": pd.to_numeric(raw["All admissions"]).astype(float),
+        }
+    )
+
+
+def load_ohid_catchment() -> pd.DataFrame:
+    return data.cached_frame("ohid_catchment_2022", parse_ohid_catchment)
+
+
 def carry_to_current(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) -> pd.DataFrame:
     """Add up ``sums`` by today's trust: each code is followed through its successors to the
     trust it is part of now (a split's share cannot be known, so a split trust goes whole to its
@@ -118,12 +180,20 @@ def carry_to_current(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) 
 
 
 def trust_size_and_cost(od: lineage.OrgData) -> pd.DataFrame:
-    """Today's trusts with 2017/18 operating expenses, staff and patients (predecessors summed),
-    cost per patient, and 2019/20 estates cost per m²."""
+    """Today's trusts with 2017/18 operating expenses, staff, patients and beds (KH03, mean of
+    the four quarters) summed over predecessors, cost per patient and per bed, the 2022 OHID
+    catchment population (acute trusts), and 2019/20 estates cost per m²."""
     peer = carry_to_current(
         load_peer_finder(), od, ["operating_expenses_m", "fte_staff", "patients"]
     )
     peer["cost_per_patient"] = peer["operating_expenses_m"] * 1e6 / peer["patients"]
+    beds = carry_to_current(load_kh03_beds(), od, ["beds", "ga_beds"]).set_index("code")
+    peer["beds"] = peer["code"].map(beds["beds"])
+    peer["cost_per_bed"] = peer["operating_expenses_m"] * 1e6 / peer["beds"]
+    catchment = carry_to_current(load_ohid_catchment(), od, ["catchment_population"])
+    peer["catchment_population"] = peer["code"].map(
+        catchment.set_index("code")["catchment_population"]
+    )
     estates = carry_to_current(load_eric_sites(), od, ["estate_cost_m", "floor_area_m2"])
     estates["estate_cost_per_m2"] = estates["estate_cost_m"] * 1e6 / estates["floor_area_m2"]
     columns = ["code", "estate_cost_m", "floor_area_m2", "estate_cost_per_m2"]

@@ -13,7 +13,10 @@ REGISTERED_SOURCE = (
     "NHS England, Patients Registered at a GP Practice (Aug 2026; practices Jan 2021)"
 )
 COUNCIL_SOURCE = "ONS mid-year estimates (mid-2024); mySociety register (mid-2020); ONS lookups"
-FINANCE_SOURCE = "Trust Peer Finder (about 2017/18); ERIC 2019/20 sites; NHS ODS lineage"
+FINANCE_SOURCE = (
+    "Trust Peer Finder (about 2017/18); KH03 beds 2017/18; OHID catchments 2022; "
+    "ERIC 2019/20 sites; NHS ODS lineage"
+)
 
 INPUTS = [
     "gp_age_2026_08",
@@ -25,6 +28,8 @@ INPUTS = [
     "ons_lsoa11_icb22",
     "ons_ruc21_ltla24",
     "trust_peer_finder_2018",
+    "kh03_beds_2010_2022",
+    "ohid_catchment_2022",
     "eric_site_2019_20",
     "ods_etr_2026_07",
     "ods_succ_2026_05",
