@@ -136,3 +136,20 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
     # the chapter leads with the chosen ICB
     assert "NHS Cheshire and Merseyside Integrated Care Board is home to" in text
     assert "RY2 Bridgewater Community Healthcare NHS Foundation Trust, acquired by an acute" in text
+
+
+def test_scale_chapter_for_one_icb_and_band(tmp_path):
+    values = params.validate("scale", {"icb": "QE1", "neighbourhood_max": 70000})
+    out = build.execute("scale", values, tmp_path / "s.ipynb", log=lambda _: None)
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+    assert "NHS Lancashire and South Cumbria Integrated Care Board has" in text
+    assert "neighbourhoods of 70,000 to 30,000 people" in text
+    assert (tmp_path / "downloads").is_dir()  # chart data written beside the notebook
