@@ -69,3 +69,26 @@ def test_book_parameter_file_is_valid():
         params.orgs.data.PROJECT_ROOT / "notebooks/params/consolidation.yml"
     )
     assert params.validate("consolidation", values)["trust_types"]
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ({"outcome": "mortality"}, "unknown outcome"),
+        ({"start": "2019-01", "end": "2019-12"}, "outside the data"),
+        ({"start": "2024-13"}, "YYYY-MM"),
+        ({"classification": "medium"}, "strict, default or loose"),
+        ({"controls": ["age"]}, "unknown control"),
+        ({"start": "2025-01", "end": "2024-01"}, "after end"),
+    ],
+)
+def test_integration_parameters_are_checked(values, expected):
+    with pytest.raises(params.ParameterError, match=expected):
+        params.validate("integration", values)
+
+
+def test_scale_parameters_are_checked():
+    with pytest.raises(params.ParameterError, match="population_year"):
+        params.validate("scale", {"population_year": 2023})
+    with pytest.raises(params.ParameterError, match="neighbourhood_min < neighbourhood_max"):
+        params.validate("scale", {"neighbourhood_min": 60000})

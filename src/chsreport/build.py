@@ -48,6 +48,7 @@ def book_runs() -> list[Run]:
     return [
         Run("consolidation", PARAMS / "consolidation.yml", "consolidation"),
         Run("scale", PARAMS / "scale.yml", "scale"),
+        Run("integration", PARAMS / "integration.yml", "integration"),
     ]
 
 

@@ -252,16 +252,30 @@ def load_mye_2024() -> pd.DataFrame:
 
 def parse_lsoa_icb22(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    wanted = ["lsoa11_code", "sicbl22_code_h", "icb22_code_h", "icb22_name", "ltla22_code"]
+    wanted = [
+        "lsoa11_code",
+        "sicbl22_code_h",
+        "icb22_code_h",
+        "icb22_code",
+        "icb22_name",
+        "ltla22_code",
+    ]
     data.require_columns(raw, wanted, path.name)
     frame = raw[wanted].copy()
-    frame.columns = ["lsoa_code", "sub_icb_code", "icb22_code", "icb22_name", "ltla_code"]
+    frame.columns = [
+        "lsoa_code",
+        "sub_icb_code",
+        "icb22_code",
+        "icb22_ons_code",
+        "icb22_name",
+        "ltla_code",
+    ]
     return frame
 
 
 def load_lsoa_icb22() -> pd.DataFrame:
     """LSOA (2011) -> sub-ICB location -> ICB (42, July 2022) -> local authority district."""
-    return data.cached_frame("ons_lsoa11_icb22", parse_lsoa_icb22)
+    return data.cached_frame("ons_lsoa11_icb22", parse_lsoa_icb22, version="2")
 
 
 def parse_ruc(path: Path) -> pd.DataFrame:
@@ -471,11 +485,14 @@ def pcn_populations() -> pd.DataFrame:
     pm = load_practice_map_2026()
     pm = pm[pm["pcn_code"] != UNALLOCATED_PCN]
     main = (
-        pm.groupby(["pcn_code", "pcn_name", "sub_icb_code", "icb_code", "icb_name"]).size()
-        .rename("practices").reset_index()
+        pm.groupby(["pcn_code", "pcn_name", "sub_icb_code", "icb_code", "icb_name"])
+        .size()
+        .rename("practices")
+        .reset_index()
         .sort_values(["pcn_code", "practices"], ascending=[True, False])
-        .drop_duplicates("pcn_code").set_index("pcn_code")
-    )  # fmt: skip
+        .drop_duplicates("pcn_code")
+        .set_index("pcn_code")
+    )
     spans = pm.groupby("pcn_code")["icb_code"].nunique()
     out = pcn[["org_code", "patients"]].rename(columns={"org_code": "pcn_code"})
     for col in ("pcn_name", "sub_icb_code", "icb_code", "icb_name"):

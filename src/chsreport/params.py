@@ -133,9 +133,76 @@ class ScaleParams(BaseModel):
         return self
 
 
+class IntegrationParams(BaseModel):
+    """Parameters of notebooks/integration.ipynb."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    outcome: str = "ctr_per_100_beds"
+    start: str = "2022-04"
+    end: str = "2025-08"
+    classification: str = "default"
+    icb: str | None = None
+    controls: list[str] = ["size", "region", "rurality"]
+
+    @field_validator("icb")
+    @classmethod
+    def _known_icb(cls, value: str | None) -> str | None:
+        return known_icb(value)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, value: str) -> str:
+        from chsreport.outcomes import OUTCOMES
+
+        if value not in OUTCOMES:
+            raise ValueError(f"unknown outcome {value!r}; choose one of {', '.join(OUTCOMES)}")
+        return value
+
+    @field_validator("classification")
+    @classmethod
+    def _rule(cls, value: str) -> str:
+        if value not in ("strict", "default", "loose"):
+            raise ValueError(f"classification must be strict, default or loose, not {value!r}")
+        return value
+
+    @field_validator("controls")
+    @classmethod
+    def _controls(cls, value: list[str]) -> list[str]:
+        allowed = ("size", "region", "rurality")
+        bad = [c for c in value if c not in allowed]
+        if bad:
+            raise ValueError(f"unknown control(s) {bad}; allowed: {', '.join(allowed)}")
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"{value!r} is not a month written YYYY-MM")
+        return value
+
+    @model_validator(mode="after")
+    def _period(self):
+        from chsreport.integration import OUTCOME_PERIODS
+
+        first, last = OUTCOME_PERIODS[self.outcome]
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        if self.end < first or self.start > last:
+            raise ValueError(
+                f"the period {self.start} to {self.end} is outside the data for {self.outcome} "
+                f"({first} to {last})"
+            )
+        return self
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "consolidation": ConsolidationParams,
     "scale": ScaleParams,
+    "integration": IntegrationParams,
 }
 
 

@@ -1,0 +1,234 @@
+"""Flow outcomes per acute trust and month, each with its unit and definition, carried to
+today's trusts through the lineage (counts of merged trusts are added before rates are taken).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from chsreport import data, lineage
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    label: str
+    unit: str
+    definition: str
+    better: str  # "lower" or "higher"
+    source: str
+    short: str = ""
+
+
+OUTCOMES: dict[str, Outcome] = {
+    o.key: o
+    for o in [
+        Outcome(
+            "ctr_per_100_beds",
+            "Patients no longer meeting the criteria to reside, per 100 occupied beds",
+            "patients per 100 occupied G&A beds",
+            "Mean daily number of patients who no longer meet the criteria to reside, divided by "
+            "the month's mean occupied general and acute beds, times 100",
+            "lower",
+            "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
+            short="Not meeting criteria to reside, per 100 beds",
+        ),
+        Outcome(
+            "discharges_per_bed",
+            "Discharges per bed per month",
+            "discharges per available G&A bed per month",
+            "Patients discharged in the month (all times of day; continuous across the June 2023 "
+            "split of the by-17:00 measure) divided by mean available G&A beds",
+            "higher",
+            "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
+            short="Discharges per bed per month",
+        ),
+        Outcome(
+            "ae_4hr_performance",
+            "A&E patients seen within 4 hours",
+            "% of attendances",
+            "Share of all A&E attendances (all types) admitted, transferred or discharged within "
+            "4 hours of arrival",
+            "higher",
+            "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
+            short="A&E within 4 hours (%)",
+        ),
+        Outcome(
+            "dta_over_4h",
+            "Emergency admissions waiting over 4 hours from decision to admit",
+            "% of emergency admissions",
+            "Share of emergency admissions via A&E that waited more than 4 hours from the decision "
+            "to admit to admission",
+            "lower",
+            "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
+            short="Decision to admit over 4 hours (%)",
+        ),
+    ]
+}
+
+
+# --------------------------------------------------------------------------- loaders
+def _monthly_mean_of_daily(path: Path, value: str, how: str) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
+    data.require_columns(raw, ["nhs_trust22_code", "date", value], path.name)
+    raw["month"] = pd.to_datetime(raw["date"], format="%Y-%m-%d").dt.to_period("M").dt.start_time
+    grouped = raw.groupby(["nhs_trust22_code", "month"])[value]
+    out = grouped.mean() if how == "mean" else grouped.sum(min_count=1)
+    out = out.rename(value).reset_index().rename(columns={"nhs_trust22_code": "code"})
+    out["month"] = out["month"].astype("datetime64[ns]")
+    return out
+
+
+def parse_ctr(path: Path) -> pd.DataFrame:
+    """Daily criteria-to-reside counts -> monthly mean per trust."""
+    return _monthly_mean_of_daily(path, "do_not_meet_criteria_to_reside", "mean")
+
+
+def parse_discharged(path: Path) -> pd.DataFrame:
+    """Daily discharges -> monthly total per trust."""
+    return _monthly_mean_of_daily(path, "discharged_total", "sum")
+
+
+_BEDS_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column(str),
+        "month": pa.Column("datetime64[ns]"),
+        "ga_beds_available": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "ga_beds_occupied": pa.Column(float, pa.Check.ge(0), nullable=True),
+    },
+    strict=True,
+)
+
+
+def parse_beds(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
+    wanted = [
+        "nhs_trust22_code",
+        "month_start",
+        "general_acute_beds_available",
+        "general_acute_beds_occupied",
+    ]
+    data.require_columns(raw, wanted, path.name)
+    frame = pd.DataFrame(
+        {
+            "code": raw["nhs_trust22_code"],
+            "month": pd.to_datetime(raw["month_start"], format="%Y-%m-%d").astype("datetime64[ns]"),
+            "ga_beds_available": raw["general_acute_beds_available"].astype(float),
+            "ga_beds_occupied": raw["general_acute_beds_occupied"].astype(float),
+        }
+    )
+    return data.validate(frame, _BEDS_SCHEMA, path.name)
+
+
+def parse_ae(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
+    wanted = [
+        "nhs_trust22_code",
+        "month_start",
+        "total_attendances",
+        "attendances_over_4hours",
+        "total_emergency_admissions",
+        "emergency_admissions_over_4hours",
+    ]
+    data.require_columns(raw, wanted, path.name)
+    frame = raw[wanted].rename(columns={"nhs_trust22_code": "code", "month_start": "month"})
+    frame["month"] = pd.to_datetime(frame["month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    for column in wanted[2:]:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def parse_community_sitrep_reporters(path: Path) -> pd.DataFrame:
+    """Organisations in the community discharge sitrep, with the months they appear in."""
+    raw = pd.read_csv(path, usecols=["sitrep", "file_month", "org_code", "org_name"], dtype=str)
+    data.require_columns(raw, ["sitrep", "file_month", "org_code", "org_name"], path.name)
+    community = raw[raw["sitrep"] == "community"]
+    months = community.groupby(["org_code", "org_name"])["file_month"].nunique()
+    out = months.rename("months_reported").reset_index()
+    out["months_in_file"] = community["file_month"].nunique()
+    return out
+
+
+def parse_catchment_shares(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype=str)
+    wanted = ["nhs_trust22_code", "icb22_code", "proportion_trust_came_from_icb"]
+    data.require_columns(raw, wanted, path.name)
+    return pd.DataFrame(
+        {
+            "code": raw["nhs_trust22_code"],
+            "icb22_ons_code": raw["icb22_code"],
+            "share": raw["proportion_trust_came_from_icb"].astype(float),
+        }
+    )
+
+
+def load_ctr() -> pd.DataFrame:
+    return data.cached_frame("flow_ctr_daily", parse_ctr)
+
+
+def load_discharged() -> pd.DataFrame:
+    return data.cached_frame("flow_discharged_daily", parse_discharged)
+
+
+def load_beds() -> pd.DataFrame:
+    return data.cached_frame("flow_beds_monthly", parse_beds)
+
+
+def load_ae() -> pd.DataFrame:
+    return data.cached_frame("flow_ae_monthly", parse_ae)
+
+
+def load_community_sitrep_reporters() -> pd.DataFrame:
+    return data.cached_frame("flow_sitrep_long", parse_community_sitrep_reporters)
+
+
+def load_catchment_shares() -> pd.DataFrame:
+    return data.cached_frame("ohid_catchment_share_icb22", parse_catchment_shares)
+
+
+# --------------------------------------------------------------------------- the panel
+def carry_monthly(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) -> pd.DataFrame:
+    """Add counts of trusts that later merged to today's trust, month by month."""
+    finals = {c: lineage.final_successors(od.graph, c)[0] for c in frame["code"].unique()}
+    carried = frame.assign(code=frame["code"].map(finals))
+    return carried.groupby(["code", "month"], as_index=False)[sums].sum(min_count=1)
+
+
+def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
+    """One row per today's acute trust and month with every outcome (NaN where not reported)."""
+    ctr = carry_monthly(load_ctr(), od, ["do_not_meet_criteria_to_reside"])
+    dis = carry_monthly(load_discharged(), od, ["discharged_total"])
+    beds = carry_monthly(load_beds(), od, ["ga_beds_available", "ga_beds_occupied"])
+    ae = carry_monthly(
+        load_ae(),
+        od,
+        [
+            "total_attendances",
+            "attendances_over_4hours",
+            "total_emergency_admissions",
+            "emergency_admissions_over_4hours",
+        ],
+    )
+    panel = ctr.merge(dis, on=["code", "month"], how="outer")
+    panel = panel.merge(beds, on=["code", "month"], how="left")
+    panel = panel.merge(ae, on=["code", "month"], how="outer")
+    occupied = panel["ga_beds_occupied"].where(panel["ga_beds_occupied"] > 0)
+    available = panel["ga_beds_available"].where(panel["ga_beds_available"] > 0)
+    panel["ctr_per_100_beds"] = 100 * panel["do_not_meet_criteria_to_reside"] / occupied
+    panel["discharges_per_bed"] = panel["discharged_total"] / available
+    attendances = panel["total_attendances"].where(panel["total_attendances"] > 0)
+    panel["ae_4hr_performance"] = 100 * (1 - panel["attendances_over_4hours"] / attendances)
+    admissions = panel["total_emergency_admissions"].where(panel["total_emergency_admissions"] > 0)
+    panel["dta_over_4h"] = 100 * panel["emergency_admissions_over_4hours"] / admissions
+    return panel.replace([np.inf, -np.inf], np.nan).sort_values(["code", "month"])
+
+
+def window(panel: pd.DataFrame, outcome: str, start: str, end: str) -> pd.DataFrame:
+    """Rows of one outcome inside [start, end] (months, YYYY-MM), dropping missing values."""
+    rows = panel[(panel["month"] >= pd.Timestamp(start)) & (panel["month"] <= pd.Timestamp(end))]
+    return rows.dropna(subset=[outcome])
