@@ -44,6 +44,7 @@ def test_counts_of_merged_trusts_are_added_before_rates(monkeypatch):
 
 def test_panel_rates_are_plausible(panel):
     assert panel.loc[panel["code"] == "RY9"].empty  # a community trust, carried to RAX
+    assert panel["community_delay_share"].dropna().between(0, 100).all()
     ctr = panel["ctr_per_100_beds"].dropna()
     assert 15 < ctr.median() < 35
     ae = panel["ae_4hr_performance"].dropna()

@@ -484,6 +484,7 @@ OUTCOME_PERIODS = {  # months each outcome's data cover
     "discharges_per_bed": ("2022-04", "2025-08"),
     "ae_4hr_performance": ("2021-04", "2025-07"),
     "dta_over_4h": ("2021-04", "2025-07"),
+    "community_delay_share": ("2024-06", "2025-05"),
 }
 
 
@@ -522,6 +523,7 @@ def carter_verdict(
 INPUTS = [
     "flow_ctr_daily",
     "flow_discharged_daily",
+    "flow_delay_reasons",
     "flow_beds_monthly",
     "flow_ae_monthly",
     "flow_sitrep_long",

@@ -4,6 +4,7 @@ today's trusts through the lineage (counts of merged trusts are added before rat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +69,24 @@ OUTCOMES: dict[str, Outcome] = {
             "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
             short="Decision to admit over 4 hours (%)",
         ),
+        Outcome(
+            "community_delay_share",
+            "Delays waiting for community pathways",
+            "% of delayed patients",
+            "Share of patients delayed in hospital whose delay reason is intermediate care or "
+            "community health: rehabilitation, reablement or recovery services (home- or "
+            "bed-based, pathways 1 and 2) or other home-based community health services not "
+            "yet available or arranged",
+            "lower",
+            "NHS England acute discharge sitrep, delay reasons (2024-06 to 2025-05)",
+            short="Delays for community pathways (%)",
+        ),
     ]
 }
+
+COMMUNITY_REASON = re.compile(
+    r"rehabilitation, reablement or recovery|community health service", re.IGNORECASE
+)
 
 
 # --------------------------------------------------------------------------- loaders
@@ -103,6 +120,26 @@ _BEDS_SCHEMA = pa.DataFrameSchema(
     },
     strict=True,
 )
+
+
+def parse_delay_reasons(path: Path) -> pd.DataFrame:
+    """Delay reasons -> per trust and month: all delays and delays for community pathways."""
+    raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
+    data.require_columns(
+        raw, ["nhs_trust22_code", "date", "delay_reason", "delay_count"], path.name
+    )
+    raw["community"] = raw["delay_reason"].str.contains(COMMUNITY_REASON)
+    raw["month"] = pd.to_datetime(raw["date"], format="%Y-%m-%d").astype("datetime64[ns]")
+    raw["delay_count"] = pd.to_numeric(raw["delay_count"], errors="coerce")
+    total = raw.groupby(["nhs_trust22_code", "month"])["delay_count"].sum(min_count=1)
+    community = raw[raw["community"]].groupby(["nhs_trust22_code", "month"])["delay_count"].sum()
+    out = pd.DataFrame({"delays_total": total, "delays_community": community}).reset_index()
+    out["delays_community"] = out["delays_community"].fillna(0.0)
+    return out.rename(columns={"nhs_trust22_code": "code"})
+
+
+def load_delay_reasons() -> pd.DataFrame:
+    return data.cached_frame("flow_delay_reasons", parse_delay_reasons)
 
 
 def parse_beds(path: Path) -> pd.DataFrame:
@@ -214,7 +251,9 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
             "emergency_admissions_over_4hours",
         ],
     )
+    reasons = carry_monthly(load_delay_reasons(), od, ["delays_total", "delays_community"])
     panel = ctr.merge(dis, on=["code", "month"], how="outer")
+    panel = panel.merge(reasons, on=["code", "month"], how="left")
     panel = panel.merge(beds, on=["code", "month"], how="left")
     panel = panel.merge(ae, on=["code", "month"], how="outer")
     occupied = panel["ga_beds_occupied"].where(panel["ga_beds_occupied"] > 0)
@@ -225,6 +264,8 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     panel["ae_4hr_performance"] = 100 * (1 - panel["attendances_over_4hours"] / attendances)
     admissions = panel["total_emergency_admissions"].where(panel["total_emergency_admissions"] > 0)
     panel["dta_over_4h"] = 100 * panel["emergency_admissions_over_4hours"] / admissions
+    delays = panel["delays_total"].where(panel["delays_total"] > 0)
+    panel["community_delay_share"] = 100 * panel["delays_community"] / delays
     return panel.replace([np.inf, -np.inf], np.nan).sort_values(["code", "month"])
 
 
