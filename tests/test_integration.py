@@ -95,3 +95,13 @@ def test_carter_verdict_for_the_claims_register():
         "not distinguishable from no difference",
     )
     assert result["period"] == "2021-04 to 2025-07"
+
+
+def test_trust_level_comparison(setting):
+    od, panel, acute = setting
+    groups = integration.classify(od, acute)
+    measures = integration.trust_level_measures(od, groups)
+    assert measures["cost_per_bed"].notna().mean() > 0.9
+    table = integration.trust_level_comparison(measures, od, groups, panel, ["size"])
+    assert set(table["measure"]) == {label for label, _ in integration.TRUST_LEVEL.values()}
+    assert (table["low"] <= table["high"]).all()

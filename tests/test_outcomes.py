@@ -64,3 +64,17 @@ def test_a_renamed_column_names_itself(tmp_path):
     path.write_text("nhs_trust22_code,month_start,ga_available,general_acute_beds_occupied\n")
     with pytest.raises(data.SchemaError, match="general_acute_beds_available"):
         outcomes.parse_beds(path)
+
+
+def test_staff_survey_years_and_rates():
+    survey = outcomes.load_staff_survey()
+    assert set(survey["year"]) == {2021, 2022, 2023, 2024}
+    rates = survey["burned_out_rate"].dropna()
+    assert rates.between(0, 100).all()
+
+
+def test_long_stay_delays_cover_the_sitrep_months(panel):
+    rows = panel.dropna(subset=["delay_days_21_per_100_beds"])
+    assert rows["month"].min() == pd.Timestamp("2022-04-01")
+    assert rows["month"].max() == pd.Timestamp("2024-01-01")
+    assert (rows["delay_days_21"] <= rows["delay_days_14"] + 1e-9).all()

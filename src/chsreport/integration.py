@@ -485,6 +485,8 @@ OUTCOME_PERIODS = {  # months each outcome's data cover
     "ae_4hr_performance": ("2021-04", "2025-07"),
     "dta_over_4h": ("2021-04", "2025-07"),
     "community_delay_share": ("2024-06", "2025-05"),
+    "delay_days_14_per_100_beds": ("2022-04", "2024-01"),
+    "delay_days_21_per_100_beds": ("2022-04", "2024-01"),
 }
 
 
@@ -524,6 +526,9 @@ INPUTS = [
     "flow_ctr_daily",
     "flow_discharged_daily",
     "flow_delay_reasons",
+    "staff_survey_2021_2024",
+    "trust_peer_finder_2018",
+    "kh03_beds_2010_2022",
     "flow_beds_monthly",
     "flow_ae_monthly",
     "flow_sitrep_long",
@@ -534,3 +539,67 @@ INPUTS = [
     "eric_trust_2016_17",
     "trust_list_2026_08",
 ]
+
+
+def trust_level_measures(od: lineage.OrgData, groups: pd.DataFrame) -> pd.DataFrame:
+    """Cross-sectional measures per acute trust: 2017/18 operating expenses per bed (Trust Peer
+    Finder and KH03, predecessors summed) and 2021-2024 staff survey rates (mean of years)."""
+    from chsreport import finance
+
+    costs = finance.trust_size_and_cost(od).set_index("code")
+    survey = outcomes.load_staff_survey()
+    finals = {c: lineage.final_successors(od.graph, c)[0] for c in survey["code"].unique()}
+    survey = survey.assign(code=survey["code"].map(finals))
+    staff = survey.groupby("code")[["burned_out_rate", "enough_staff_rate"]].mean()
+    out = groups[["code", "group", "group_label"]].copy()
+    out["cost_per_bed"] = out["code"].map(costs["cost_per_bed"])
+    out["burned_out_rate"] = out["code"].map(staff["burned_out_rate"])
+    out["enough_staff_rate"] = out["code"].map(staff["enough_staff_rate"])
+    return out
+
+
+TRUST_LEVEL = {
+    "cost_per_bed": ("Operating expenses per bed, 2017/18 (£)", "lower"),
+    "burned_out_rate": ("Staff often or always burnt out, 2021-24 (%)", "lower"),
+    "enough_staff_rate": ("Staff saying there are enough staff, 2021-24 (%)", "higher"),
+}
+
+
+def trust_level_comparison(
+    measures: pd.DataFrame,
+    od: lineage.OrgData,
+    groups: pd.DataFrame,
+    panel: pd.DataFrame,
+    controls: list[str],
+) -> pd.DataFrame:
+    """For each cross-sectional measure: (a) and (c) against (b), OLS on trusts with the chosen
+    controls and heteroskedasticity-robust (HC1) standard errors."""
+    import statsmodels.formula.api as smf
+
+    base = measures.merge(controls_frame(od, groups, panel).drop(columns=["group"]), on="code")
+    base = base[base["group"] != "unplaced"]
+    terms = "".join(f" + {CONTROL_TERMS[c]}" for c in controls)
+    rows = []
+    for measure, (label, better) in TRUST_LEVEL.items():
+        frame = base.dropna(subset=[measure, "log_beds", "rural_share"])
+        if frame["group"].nunique() < 2:
+            continue
+        fit = smf.ols(
+            f"{measure} ~ C(group, Treatment(reference='{REFERENCE}')){terms}", data=frame
+        ).fit(cov_type="HC1")
+        ci = fit.conf_int()
+        for name in fit.params.index:
+            if name.startswith("C(group"):
+                group = name.split("[T.")[1].rstrip("]")
+                rows.append(
+                    {
+                        "measure": label,
+                        "better": better,
+                        "group_label": GROUPS[group],
+                        "estimate": fit.params[name],
+                        "low": ci.loc[name, 0],
+                        "high": ci.loc[name, 1],
+                        "trusts": int(fit.nobs),
+                    }
+                )
+    return pd.DataFrame(rows)

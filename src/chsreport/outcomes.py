@@ -81,6 +81,27 @@ OUTCOMES: dict[str, Outcome] = {
             "NHS England acute discharge sitrep, delay reasons (2024-06 to 2025-05)",
             short="Delays for community pathways (%)",
         ),
+        Outcome(
+            "delay_days_14_per_100_beds",
+            "Delayed bed days of patients staying 14+ days, per 100 occupied beds",
+            "bed days per 100 occupied G&A beds",
+            "Total additional days that patients in hospital on the weekly snapshot day had "
+            "stayed since they no longer met the criteria to reside, for patients with a "
+            "length of stay of 14 days or more (snapshots averaged over the month), per 100 "
+            "occupied general and acute beds",
+            "lower",
+            "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
+            short="Delayed bed days, 14+ day stays, per 100 beds",
+        ),
+        Outcome(
+            "delay_days_21_per_100_beds",
+            "Delayed bed days of patients staying 21+ days, per 100 occupied beds",
+            "bed days per 100 occupied G&A beds",
+            "As for 14+ days, for patients with a length of stay of 21 days or more",
+            "lower",
+            "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
+            short="Delayed bed days, 21+ day stays, per 100 beds",
+        ),
     ]
 }
 
@@ -136,6 +157,38 @@ def parse_delay_reasons(path: Path) -> pd.DataFrame:
     out = pd.DataFrame({"delays_total": total, "delays_community": community}).reset_index()
     out["delays_community"] = out["delays_community"].fillna(0.0)
     return out.rename(columns={"nhs_trust22_code": "code"})
+
+
+LONG_STAY_METRICS = {
+    "Number of additional bed days, patients with length of stay of 14+ days": "delay_days_14",
+    "Number of additional bed days, patients with length of stay of 21+ days": "delay_days_21",
+}
+
+
+def parse_long_stay_delays(path: Path) -> pd.DataFrame:
+    """Acute sitrep table 3 -> per trust and month: mean weekly delayed bed days, 14+ and 21+."""
+    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
+    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
+    data.require_columns(raw, wanted, path.name)
+    rows = raw[
+        (raw["sitrep"] == "acute")
+        & (raw["table"] == "Table 3")
+        & raw["metric"].isin(list(LONG_STAY_METRICS))
+    ].copy()
+    if rows.empty:
+        raise data.SchemaError(f"{path.name}: no acute table 3 rows with the 14+/21+ metrics")
+    rows["metric"] = rows["metric"].map(LONG_STAY_METRICS)
+    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    out = rows.pivot_table(
+        index=["org_code", "month"], columns="metric", values="value", aggfunc="mean"
+    ).reset_index()
+    out.columns.name = None
+    return out.rename(columns={"org_code": "code"})
+
+
+def load_long_stay_delays() -> pd.DataFrame:
+    return data.cached_frame("flow_sitrep_long", parse_long_stay_delays)
 
 
 def load_delay_reasons() -> pd.DataFrame:
@@ -254,6 +307,8 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     reasons = carry_monthly(load_delay_reasons(), od, ["delays_total", "delays_community"])
     panel = ctr.merge(dis, on=["code", "month"], how="outer")
     panel = panel.merge(reasons, on=["code", "month"], how="left")
+    long_stay = carry_monthly(load_long_stay_delays(), od, ["delay_days_14", "delay_days_21"])
+    panel = panel.merge(long_stay, on=["code", "month"], how="left")
     panel = panel.merge(beds, on=["code", "month"], how="left")
     panel = panel.merge(ae, on=["code", "month"], how="outer")
     occupied = panel["ga_beds_occupied"].where(panel["ga_beds_occupied"] > 0)
@@ -264,6 +319,8 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     panel["ae_4hr_performance"] = 100 * (1 - panel["attendances_over_4hours"] / attendances)
     admissions = panel["total_emergency_admissions"].where(panel["total_emergency_admissions"] > 0)
     panel["dta_over_4h"] = 100 * panel["emergency_admissions_over_4hours"] / admissions
+    panel["delay_days_14_per_100_beds"] = 100 * panel["delay_days_14"] / occupied
+    panel["delay_days_21_per_100_beds"] = 100 * panel["delay_days_21"] / occupied
     delays = panel["delays_total"].where(panel["delays_total"] > 0)
     panel["community_delay_share"] = 100 * panel["delays_community"] / delays
     return panel.replace([np.inf, -np.inf], np.nan).sort_values(["code", "month"])
@@ -273,3 +330,31 @@ def window(panel: pd.DataFrame, outcome: str, start: str, end: str) -> pd.DataFr
     """Rows of one outcome inside [start, end] (months, YYYY-MM), dropping missing values."""
     rows = panel[(panel["month"] >= pd.Timestamp(start)) & (panel["month"] <= pd.Timestamp(end))]
     return rows.dropna(subset=[outcome])
+
+
+# --------------------------------------------------------------------------- staff survey
+STAFF_MEASURES = {
+    "Burned_out_rate": "Staff often or always burnt out because of their work (%)",
+    "Enough_staff_rate": "Staff saying there are enough staff to do the job properly (%)",
+}
+
+
+def parse_staff_survey(path: Path) -> pd.DataFrame:
+    """NHS Staff Survey organisation results 2021-2024 -> code, year, group and two rates."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wanted = ["ODS code", "Year", "Benchmarking group", *STAFF_MEASURES]
+    data.require_columns(raw, wanted, path.name)
+    frame = pd.DataFrame(
+        {
+            "code": raw["ODS code"].str.strip(),
+            "year": pd.to_numeric(raw["Year"]).astype("int64"),
+            "benchmark_group": raw["Benchmarking group"],
+        }
+    )
+    for column in STAFF_MEASURES:
+        frame[column.lower()] = pd.to_numeric(raw[column].replace("NA", None), errors="coerce")
+    return frame
+
+
+def load_staff_survey() -> pd.DataFrame:
+    return data.cached_frame("staff_survey_2021_2024", parse_staff_survey)
