@@ -78,3 +78,27 @@ def test_long_stay_delays_cover_the_sitrep_months(panel):
     assert rows["month"].min() == pd.Timestamp("2022-04-01")
     assert rows["month"].max() == pd.Timestamp("2024-01-01")
     assert (rows["delay_days_21"] <= rows["delay_days_14"] + 1e-9).all()
+
+
+def test_type3_attendances_are_shared_out_to_acute_trusts():
+    month = pd.Timestamp("2024-01-01")
+    ae = pd.DataFrame(
+        {
+            "code": ["RAA", "RCC", "RZZ"],
+            "month": [month] * 3,
+            "total_attendances": [100.0, 50.0, 10.0],
+            "attendances_over_4hours": [20.0, 0.0, 1.0],
+        }
+    )
+    attribution = pd.DataFrame(
+        {
+            "provider": ["RCC", "RCC", "RAA"],
+            "acute": ["RAA", "RBB", "RAA"],
+            "share": [0.6, 0.4, 1.0],
+        }
+    )
+    out = outcomes.attribute_ae(ae, attribution).set_index("code")
+    assert out.loc["RAA", "total_attendances"] == 130.0  # own 100 + 60% of the community MIU
+    assert out.loc["RBB", "total_attendances"] == 20.0
+    assert out.loc["RZZ", "total_attendances"] == 10.0  # not in the file: kept as it is
+    assert out["total_attendances"].sum() == ae["total_attendances"].sum()

@@ -526,6 +526,7 @@ INPUTS = [
     "flow_ctr_daily",
     "flow_discharged_daily",
     "flow_delay_reasons",
+    "flow_ae_attribution",
     "staff_survey_2021_2024",
     "trust_peer_finder_2018",
     "kh03_beds_2010_2022",

@@ -54,7 +54,8 @@ OUTCOMES: dict[str, Outcome] = {
             "A&E patients seen within 4 hours",
             "% of attendances",
             "Share of all A&E attendances (all types) admitted, transferred or discharged within "
-            "4 hours of arrival",
+            "4 hours of arrival; type-3 units of other providers (including community trusts) "
+            "are attributed to acute trusts with NHS England's attribution file",
             "higher",
             "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
             short="A&E within 4 hours (%)",
@@ -233,6 +234,37 @@ def parse_ae(path: Path) -> pd.DataFrame:
     return frame
 
 
+def parse_ae_attribution(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype=str)
+    wanted = [
+        "nhs_trust22_code_all",
+        "nhs_trust22_code_acute",
+        "proportion_attendances_attributed_to_acute_trust",
+    ]
+    data.require_columns(raw, wanted, path.name)
+    return pd.DataFrame(
+        {"provider": raw[wanted[0]], "acute": raw[wanted[1]], "share": raw[wanted[2]].astype(float)}
+    )
+
+
+def load_ae_attribution() -> pd.DataFrame:
+    return data.cached_frame("flow_ae_attribution", parse_ae_attribution)
+
+
+def attribute_ae(ae: pd.DataFrame, attribution: pd.DataFrame) -> pd.DataFrame:
+    """A&E counts with every provider in NHS England's attribution file shared out to acute
+    trusts (so an acute trust's figures include the minor-injury units and urgent treatment
+    centres of its area, whoever runs them); providers not in the file keep their own counts."""
+    counts = [c for c in ae.columns if c not in ("code", "month")]
+    listed = ae[ae["code"].isin(attribution["provider"])]
+    shared = listed.merge(attribution, left_on="code", right_on="provider")
+    shared[counts] = shared[counts].mul(shared["share"], axis=0)
+    shared = shared.assign(code=shared["acute"])[["code", "month", *counts]]
+    kept = ae[~ae["code"].isin(attribution["provider"])]
+    combined = pd.concat([kept, shared], ignore_index=True)
+    return combined.groupby(["code", "month"], as_index=False)[counts].sum(min_count=1)
+
+
 def parse_community_sitrep_reporters(path: Path) -> pd.DataFrame:
     """Organisations in the community discharge sitrep, with the months they appear in."""
     raw = pd.read_csv(path, usecols=["sitrep", "file_month", "org_code", "org_name"], dtype=str)
@@ -295,7 +327,7 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     dis = carry_monthly(load_discharged(), od, ["discharged_total"])
     beds = carry_monthly(load_beds(), od, ["ga_beds_available", "ga_beds_occupied"])
     ae = carry_monthly(
-        load_ae(),
+        attribute_ae(load_ae(), load_ae_attribution()),
         od,
         [
             "total_attendances",
