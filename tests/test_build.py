@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import shutil
 
+import nbformat
 import pytest
 import yaml
 
 from chsreport import build, data, params
 
 from .conftest import SHARED_DATA
+
+
+def _markdown_outputs(path) -> str:
+    """All Markdown the executed notebook displayed (the computed sentences)."""
+    nb = nbformat.read(path, as_version=4)
+    return "".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 @pytest.fixture
@@ -122,17 +134,10 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
         tmp_path / "c.ipynb",
         log=lambda _: None,
     )
-    import nbformat
-
     nb = nbformat.read(out, as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "remove-cell" in injected[0].metadata["tags"]
-    text = "".join(
-        o.get("data", {}).get("text/markdown", "")
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-    )
+    text = _markdown_outputs(out)
     # the chapter leads with the chosen ICB
     assert "NHS Cheshire and Merseyside Integrated Care Board is home to" in text
     assert "RY2 Bridgewater Community Healthcare NHS Foundation Trust, acquired by an acute" in text
@@ -141,15 +146,7 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
 def test_scale_chapter_for_one_icb_and_band(tmp_path):
     values = params.validate("scale", {"icb": "QE1", "neighbourhood_max": 70000})
     out = build.execute("scale", values, tmp_path / "s.ipynb", log=lambda _: None)
-    import nbformat
-
-    nb = nbformat.read(out, as_version=4)
-    text = "".join(
-        o.get("data", {}).get("text/markdown", "")
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-    )
+    text = _markdown_outputs(out)
     assert "NHS Lancashire and South Cumbria Integrated Care Board has" in text
     assert "neighbourhoods of 70,000 to 30,000 people" in text
     assert (tmp_path / "downloads").is_dir()  # chart data written beside the notebook

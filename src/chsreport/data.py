@@ -264,6 +264,13 @@ def read_zipped_csv(path: Path, usecols=None) -> pd.DataFrame:
             )
 
 
+def select_columns(raw: pd.DataFrame, names: dict[str, str], source: str) -> pd.DataFrame:
+    """The raw columns named in ``names`` (raw name -> our name), renamed; SchemaError naming
+    any that are missing."""
+    require_columns(raw, list(names), source)
+    return raw[list(names)].rename(columns=names)
+
+
 def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str, str]]:
     """Fetch and verify every manifest file; returns (name, path) pairs."""
     done = []

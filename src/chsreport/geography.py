@@ -67,32 +67,18 @@ def load_list_sizes_2026() -> pd.DataFrame:
 
 
 def parse_practice_map_2026(path: Path) -> pd.DataFrame:
-    raw = data.read_zipped_csv(path)
-    wanted = [
-        "PRACTICE_CODE",
-        "PRACTICE_NAME",
-        "PCN_CODE",
-        "PCN_NAME",
-        "SUB_ICB_LOCATION_CODE",
-        "SUB_ICB_LOCATION_NAME",
-        "ICB_CODE",
-        "ICB_NAME",
-        "COMM_REGION_NAME",
-    ]
-    data.require_columns(raw, wanted, path.name)
-    frame = raw[wanted].copy()
-    frame.columns = [
-        "practice_code",
-        "practice_name",
-        "pcn_code",
-        "pcn_name",
-        "sub_icb_code",
-        "sub_icb_name",
-        "icb_code",
-        "icb_name",
-        "region_name",
-    ]
-    return frame
+    names = {
+        "PRACTICE_CODE": "practice_code",
+        "PRACTICE_NAME": "practice_name",
+        "PCN_CODE": "pcn_code",
+        "PCN_NAME": "pcn_name",
+        "SUB_ICB_LOCATION_CODE": "sub_icb_code",
+        "SUB_ICB_LOCATION_NAME": "sub_icb_name",
+        "ICB_CODE": "icb_code",
+        "ICB_NAME": "icb_name",
+        "COMM_REGION_NAME": "region_name",
+    }
+    return data.select_columns(data.read_zipped_csv(path), names, path.name)
 
 
 def load_practice_map_2026() -> pd.DataFrame:
@@ -101,12 +87,16 @@ def load_practice_map_2026() -> pd.DataFrame:
 
 
 def parse_practice_map_2022(path: Path) -> pd.DataFrame:
+    names = {
+        "PRACTICE_CODE": "practice_code",
+        "PCN_CODE": "pcn_code",
+        "CCG_CODE": "ccg_code",
+        "STP_CODE": "icb_code",
+        "STP_NAME": "icb_name",
+        "COMM_REGION_NAME": "region_name",
+    }
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    wanted = ["PRACTICE_CODE", "PCN_CODE", "CCG_CODE", "STP_CODE", "STP_NAME", "COMM_REGION_NAME"]
-    data.require_columns(raw, wanted, path.name)
-    frame = raw[wanted].copy()
-    frame.columns = ["practice_code", "pcn_code", "ccg_code", "icb_code", "icb_name", "region_name"]
-    return frame
+    return data.select_columns(raw, names, path.name)
 
 
 def load_practice_map_2022() -> pd.DataFrame:
@@ -251,26 +241,16 @@ def load_mye_2024() -> pd.DataFrame:
 
 
 def parse_lsoa_icb22(path: Path) -> pd.DataFrame:
+    names = {
+        "lsoa11_code": "lsoa_code",
+        "sicbl22_code_h": "sub_icb_code",
+        "icb22_code_h": "icb22_code",
+        "icb22_code": "icb22_ons_code",
+        "icb22_name": "icb22_name",
+        "ltla22_code": "ltla_code",
+    }
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    wanted = [
-        "lsoa11_code",
-        "sicbl22_code_h",
-        "icb22_code_h",
-        "icb22_code",
-        "icb22_name",
-        "ltla22_code",
-    ]
-    data.require_columns(raw, wanted, path.name)
-    frame = raw[wanted].copy()
-    frame.columns = [
-        "lsoa_code",
-        "sub_icb_code",
-        "icb22_code",
-        "icb22_ons_code",
-        "icb22_name",
-        "ltla_code",
-    ]
-    return frame
+    return data.select_columns(raw, names, path.name)
 
 
 def load_lsoa_icb22() -> pd.DataFrame:
