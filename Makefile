@@ -41,8 +41,8 @@ lint: $(STAMP) ## ruff on the package, tests and benchmarks
 unit: $(STAMP) ## Unit tests of the package (no built book needed)
 	$(BIN)/pytest -m "not book" tests
 
-notebooks: ## nbval on the papermill-executed notebooks under _build/executed
-	$(BIN)/pytest -p no:cacheprovider --nbval _build/executed \
+notebooks: ## nbval on the executed chapters and three locality pages (chosen by tests/nbval_sample.py)
+	$(BIN)/pytest -p no:cacheprovider --nbval $$($(BIN)/python tests/nbval_sample.py) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
 browser: ## Headless Chromium on the built book

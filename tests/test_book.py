@@ -136,3 +136,33 @@ def test_intro_and_data_pages_and_narrow_screen(site, browser):
     assert "ods_succ_2026_05" in page.content()
     assert errors == [] and outside == []
     context.close()
+
+
+def test_localities_index_and_three_pages(site, browser):
+    context, page, errors, outside = _open(browser, f"{site}/book/localities/index.html")
+    links = page.eval_on_selector_all(
+        "article a[href*='notebooks/localities/']", "as => as.map(a => a.href)"
+    )
+    assert len(links) == 36
+    for href in links[:1] + links[17:18] + links[-1:]:
+        page.goto(href)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("h1").count() >= 1
+        assert page.query_selector("figure.chs-chart svg") is not None
+        assert "The three questions here" in page.content()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "locality-print.png"), full_page=False)
+    assert errors == [] and outside == []
+    context.close()
+
+
+def test_claims_and_methods_pages(site, browser):
+    context, page, errors, outside = _open(browser, f"{site}/book/claims.html")
+    text = page.content()
+    for claim in [f"C{i:02d}" for i in range(1, 18)]:
+        assert claim in text
+    assert "untestable with open data" in text
+    page.goto(f"{site}/book/methods.html")
+    assert "Assumptions and caveats log" in page.content()
+    assert errors == [] and outside == []
+    context.close()

@@ -38,11 +38,10 @@ def _assert_untouched(build_dir):
 
 
 def test_bad_parameter_stops_before_any_kernel(last_good_book, tmp_path, monkeypatch):
-    bad = tmp_path / "bad.yml"
-    bad.write_text("icb: XYZ\n")
-    monkeypatch.setattr(build, "book_runs", lambda: [build.Run("consolidation", bad, "c")])
+    runs = [build.Run("consolidation", {"icb": "XYZ"}, "c", "bad.yml")]
+    monkeypatch.setattr(build, "book_runs", lambda: runs)
     monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
-    with pytest.raises(params.ParameterError, match="unknown ICB code"):
+    with pytest.raises(params.ParameterError, match="(?s)bad.yml: .*unknown ICB code"):
         build.build_book(last_good_book, log=lambda _: None)
     _assert_untouched(last_good_book)
 
@@ -97,7 +96,8 @@ def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
     def broken(*args, **kwargs):
         raise build.BuildError("Jupyter Book failed")
 
-    monkeypatch.setattr(build, "stage", lambda executed, target: target)
+    monkeypatch.setattr(build, "stage", lambda executed, target, pages=None: target)
+    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log: {})
     monkeypatch.setattr(build, "compile_book", broken)
     with pytest.raises(build.BuildError, match="Jupyter Book failed"):
         build.build_book(last_good_book, log=lambda _: None)

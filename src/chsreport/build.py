@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from chsreport import charts, data, params
 
@@ -36,29 +37,47 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class Run:
-    """One notebook execution for the book: template, parameter file, output name."""
+    """One notebook execution for the book: template, parameter values, output name (a path
+    under notebooks/ without the suffix) and where the values came from."""
 
     notebook: str
-    params_file: Path
+    values: dict
     output: str
+    origin: str
 
 
 def book_runs() -> list[Run]:
-    """The notebook runs that make up the book (one per chapter parameter file)."""
-    return [
-        Run("consolidation", PARAMS / "consolidation.yml", "consolidation"),
-        Run("scale", PARAMS / "scale.yml", "scale"),
-        Run("integration", PARAMS / "integration.yml", "integration"),
-    ]
+    """The notebook runs that make up the book: one per chapter parameter file, and one locality
+    page per current ICB (the same list makes the Localities part of the table of contents)."""
+    from chsreport import locality
+
+    runs = []
+    for chapter in ("consolidation", "scale", "integration"):
+        path = PARAMS / f"{chapter}.yml"
+        runs.append(Run(chapter, params.read_params_file(path), chapter, path.name))
+    for icb in locality.localities():
+        runs.append(Run("locality", {"icb": icb}, f"localities/{icb}", f"ICB {icb}"))
+    return runs
 
 
-def _tag_injected_cell(path: Path) -> None:
-    """Hide papermill's injected-parameters cell (and keep it hidden) in the built book."""
+def page_title(notebook: str, values: dict) -> str | None:
+    """A Markdown title for template pages whose title depends on their parameters."""
+    if notebook == "locality":
+        return params.valid_icbs()[values["icb"]].removeprefix("NHS ")
+    return None
+
+
+def _finish_notebook(path: Path, title: str | None) -> None:
+    """Hide papermill's injected-parameters cell and give template pages their title."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
+    if title and not (nb.cells and nb.cells[0].cell_type == "markdown"):
+        heading = nbformat.v4.new_markdown_cell(f"# {title}")
+        heading["id"] = "page-title"
+        nb.cells.insert(0, heading)
     nbformat.write(nb, path)
 
 
@@ -88,7 +107,7 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
             f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}\n"
             f"The partly executed copy is {partial}."
         ) from None
-    _tag_injected_cell(partial)
+    _finish_notebook(partial, page_title(notebook, checked))
     partial.replace(output)
     log(f"done      {output.name} in {time.perf_counter() - started:.1f} s")
     return output
@@ -119,6 +138,18 @@ def build_lock(path: Path):
         handle.close()
 
 
+def chapter_inputs() -> dict[str, list[str]]:
+    """Which chapter reads which manifest input (from each chapter module's INPUTS)."""
+    from chsreport import consolidation, integration, locality, scale
+
+    return {
+        "Consolidation": consolidation.INPUTS,
+        "Scale": scale.INPUTS,
+        "Integration": integration.INPUTS,
+        "Localities": locality.INPUTS,
+    }
+
+
 def data_page() -> str:
     """The provenance page: every manifest input with publisher, period, licence and hash."""
     lines = [
@@ -128,16 +159,19 @@ def data_page() -> str:
         "against its sha256 before it is parsed; none is stored in this project. Run "
         "`chsreport data verify` to check your copies.",
         "",
-        "| Input | File | Publisher | Period | Licence | Quality | Original | sha256 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Input | File | Publisher | Period | Licence | Used by | Quality | Original | sha256 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    users = chapter_inputs()
     for item in data.load_manifest().values():
+        used = ", ".join(ch for ch, names in users.items() if item.name in names) or "not yet used"
         cells = [
             f"`{item.name}`",
             f"`{item.path}`",
             item.publisher,
             item.period,
             item.licence,
+            used,
             f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated",
             f"[link]({item.url})",
             f"`{item.sha256[:16]}…`",
@@ -155,33 +189,65 @@ def data_page() -> str:
     ]
     for path in sorted((ROOT / "data" / "compiled").glob("*")):
         lines.append(f"- `data/compiled/{path.name}`")
+    gaps = yaml.safe_load((ROOT / "data" / "compiled" / "data_gaps.yml").read_text())["gaps"]
+    lines += [
+        "",
+        "## Data the book lacks",
+        "",
+        "| What | Rating | Why it matters | Recorded in |",
+        "|---|---|---|---|",
+    ]
+    for gap in gaps:
+        lines.append(
+            f"| {gap['what']} | {gap['rating'].upper()} | {gap['why']} | {gap['source']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def stage(executed: dict[str, Path], target: Path) -> Path:
-    """A clean Jupyter Book source tree: config, hand-written pages, executed notebooks."""
+def toc_with_localities(codes: list[str]) -> dict:
+    """The book's _toc.yml with a Localities part: an index page and one page per ICB."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [{"file": "book/localities/index"}] + [
+        {"file": f"notebooks/localities/{code}"} for code in codes
+    ]
+    parts = toc["parts"]
+    at = next((i for i, part in enumerate(parts) if part["caption"] == "Evidence"), len(parts))
+    parts.insert(at, {"caption": "Localities", "chapters": chapters})
+    return toc
+
+
+def stage(executed: dict[str, Path], target: Path, pages: dict[str, str] | None = None) -> Path:
+    """A clean Jupyter Book source tree: config, hand-written and generated pages, executed
+    notebooks and their downloads."""
     if target.exists():
         for child in target.iterdir():
-            if child.name in ("_config.yml", "_toc.yml", "book", "notebooks", "_static"):
+            if child.name in ("_config.yml", "_toc.yml", "book", "notebooks", "_static", "_extra"):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(ROOT / name, target / name)
+    shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
+    localities = sorted(o.split("/", 1)[1] for o in executed if o.startswith("localities/"))
+    if localities:
+        toc = toc_with_localities(localities)
+    else:
+        toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    (target / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     shutil.copytree(ROOT / "book", target / "book")
     shutil.copytree(ROOT / "_static", target / "_static")
     (target / "_static" / "vega-bundle.js").write_text(charts.vega_bundle_js(), encoding="utf-8")
-    (target / "book" / "data.md").write_text(data_page(), encoding="utf-8")
-    (target / "notebooks").mkdir()
-    for output, path in executed.items():
-        shutil.copy2(path, target / "notebooks" / f"{output}.ipynb")
-    # chart and table downloads: written by the notebooks beside themselves, published as-is
+    for name, text in {"book/data.md": data_page(), **(pages or {})}.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text, encoding="utf-8")
     extra = target / "_extra"
-    shutil.rmtree(extra, ignore_errors=True)
-    (extra / "notebooks").mkdir(parents=True)
-    folders = {path.parent / charts.DOWNLOADS for path in executed.values()}
-    for folder in folders:
-        if folder.is_dir():
-            shutil.copytree(folder, extra / "notebooks" / charts.DOWNLOADS, dirs_exist_ok=True)
+    for output, path in executed.items():
+        page = target / "notebooks" / f"{output}.ipynb"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, page)
+        # chart and table downloads: written beside each executed notebook, published as-is
+        downloads = path.parent / charts.DOWNLOADS
+        if downloads.is_dir():
+            published = extra / "notebooks" / Path(output).parent / charts.DOWNLOADS
+            shutil.copytree(downloads, published, dirs_exist_ok=True)
+    extra.mkdir(exist_ok=True)
     return target
 
 
@@ -221,6 +287,20 @@ def publish(built: Path, target: Path) -> Path:
     return target
 
 
+def generated_pages(build_dir: Path, log: Callable[[str], None] = print) -> dict[str, str]:
+    """Pages computed at build time: the claims register (also written to claims.csv in the
+    build folder) and the localities index."""
+    from chsreport import claims, locality
+
+    log("evaluating the claims register")
+    register = claims.evaluate()
+    claims.write_csv(register, build_dir / "claims.csv")
+    return {
+        "book/claims.md": claims.page(register),
+        "book/localities/index.md": locality.index_page(),
+    }
+
+
 def build_book(build_dir: Path | None = None, log: Callable[[str], None] = print) -> Path:
     """Validate, execute, stage, compile, publish. Returns the path of index.html.
 
@@ -232,16 +312,19 @@ def build_book(build_dir: Path | None = None, log: Callable[[str], None] = print
         runs = book_runs()
         checked = {}
         for run in runs:  # every parameter set is checked before any kernel starts
-            values = params.read_params_file(run.params_file)
-            checked[run.output] = (run, params.validate(run.notebook, values))
+            try:
+                checked[run.output] = (run, params.validate(run.notebook, run.values))
+            except params.ParameterError as exc:
+                raise params.ParameterError(f"{run.origin}: {exc}") from None
         log(f"checking {len(data.load_manifest())} data files against the manifest")
         data.verify_all()
         executed = {}
         for number, (output, (run, values)) in enumerate(checked.items(), start=1):
-            log(f"[{number}/{len(checked)}] {run.notebook} ({run.params_file.name})")
+            log(f"[{number}/{len(checked)}] {run.notebook} ({run.origin})")
             target = build_dir / "executed" / f"{output}.ipynb"
             executed[output] = execute(run.notebook, values, target, log)
-        built = compile_book(stage(executed, build_dir / "stage"), build_dir / "jb", log)
+        pages = generated_pages(build_dir, log)
+        built = compile_book(stage(executed, build_dir / "stage", pages), build_dir / "jb", log)
         html_dir = publish(built, build_dir / "html")
         index = html_dir / "index.html"
         log(f"book built: {index}")

@@ -199,10 +199,35 @@ class IntegrationParams(BaseModel):
         return self
 
 
+class LocalityParams(BaseModel):
+    """Parameters of notebooks/locality.ipynb (one page per ICB)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    icb: str
+    neighbourhood_size: int = 50000
+
+    @field_validator("icb")
+    @classmethod
+    def _known_icb(cls, value: str) -> str:
+        code = known_icb(value)
+        if code is None:
+            raise ValueError("a locality page needs an ICB code")
+        return code
+
+    @field_validator("neighbourhood_size")
+    @classmethod
+    def _size(cls, value: int) -> int:
+        if not 1000 <= value <= 5_000_000:
+            raise ValueError(f"{value} is not a plausible population (1,000 to 5,000,000)")
+        return value
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "consolidation": ConsolidationParams,
     "scale": ScaleParams,
     "integration": IntegrationParams,
+    "locality": LocalityParams,
 }
 
 

@@ -1,0 +1,464 @@
+"""The claims register: each published claim in ``data/compiled/claims.yml`` tested by a function
+here, which returns the measure, its value and unit, the period, the source, a verdict and a note.
+
+Verdicts: supported, partly supported, not supported, or untestable with open data (with the
+reason). Every verdict is computed from the values; the rule for each is in its docstring.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from chsreport import data, geography, integration, lineage, orgs, outcomes
+
+CLAIMS_FILE = data.PROJECT_ROOT / "data" / "compiled" / "claims.yml"
+VERDICTS = ("supported", "partly supported", "not supported", "untestable with open data")
+COLUMNS = [
+    "claim_id",
+    "seed",
+    "quote",
+    "measure",
+    "value",
+    "unit",
+    "period",
+    "source",
+    "verdict",
+    "note",
+]
+ODS = "NHS ODS trust and successor files; ERIC; 2026 trust list"
+LISTS = "NHS England, Patients Registered at a GP Practice"
+ONS = "ONS mid-year estimates; mySociety register"
+
+
+@dataclass
+class Result:
+    measure: str
+    value: float | None
+    unit: str
+    period: str
+    source: str
+    verdict: str
+    note: str
+
+
+@lru_cache(maxsize=1)
+def _org_data() -> lineage.OrgData:
+    return lineage.load_org_data()
+
+
+@lru_cache(maxsize=1)
+def _fates() -> pd.DataFrame:
+    return lineage.community_fates(_org_data())
+
+
+def _untestable(measure: str, why: str) -> Result:
+    return Result(measure, None, "", "", "", "untestable with open data", why)
+
+
+# --------------------------------------------------------------------------- the claims
+def c01_cheshire_merseyside() -> Result:
+    """Supported if both Cheshire and Merseyside community trusts open in 2024 have gone to
+    acute trusts; partly if one has; not if none."""
+    fates = _fates()
+    here = fates[
+        (fates["icb_code"] == "QYG")
+        & (fates["close_date"].isna() | (fates["close_date"] >= "2024-01-01"))
+    ]
+    to_acute = here[here["fate"] == "acquired_by_acute"]
+    n = len(to_acute)
+    verdict = "supported" if n >= 2 else "partly supported" if n == 1 else "not supported"
+    detail = "; ".join(f"{r.code}: {r.fate_label.lower()}" for r in here.itertuples())
+    return Result(
+        "Cheshire and Merseyside community trusts (open in 2024) now part of an acute trust",
+        n,
+        "trusts",
+        "2024 to July 2026",
+        ODS,
+        verdict,
+        f"{detail}. Group arrangements are not organisational changes.",
+    )
+
+
+def c02_similar_moves() -> Result:
+    """Places among the three where a community trust became part of an acute trust: supported
+    if all three, partly if one or two, not if none."""
+    fates = _fates()
+    places = {
+        "Coventry and Warwickshire": ("QWU", []),
+        "Lincolnshire": ("QJM", ["RY5"]),
+        "Kingston": (None, ["RY9"]),
+    }
+    moved, notes = 0, []
+    for place, (icb, codes) in places.items():
+        rows = fates[fates["code"].isin(codes) | (fates["icb_code"] == icb)]
+        hit = (rows["fate"] == "acquired_by_acute").any()
+        moved += int(hit)
+        if rows.empty:
+            notes.append(f"{place}: no standalone community trust in the data")
+        else:
+            notes.append(
+                f"{place}: "
+                + ", ".join(f"{r.code} {r.fate_label.lower()}" for r in rows.itertuples())
+            )
+    verdict = "supported" if moved == 3 else "partly supported" if moved else "not supported"
+    return Result(
+        "Named places where a community trust became part of an acute trust",
+        moved,
+        "places of 3",
+        "2011 to July 2026",
+        ODS,
+        verdict,
+        "; ".join(notes),
+    )
+
+
+def c03_places() -> Result:
+    return _untestable(
+        "Number of 'places' in England",
+        "no open list of ICS places exists in the data; places are local "
+        "arrangements, not statutory geographies",
+    )
+
+
+def c04_share_run_by_acutes() -> Result:
+    """Proxy: share of community inpatient providers in the community discharge sitrep that are
+    acute trusts. Supported if within 25-42 per cent, partly if 15-50, else not."""
+    reporters = outcomes.load_community_sitrep_reporters()
+    od = _org_data()
+    on = pd.Timestamp("2023-10-01")
+    types = [orgs.type_on(c, on, od.evidence)[0] for c in reporters["org_code"]]
+    acute = sum(t in ("acute", "acute_community", "acute_specialist") for t in types)
+    share = 100 * acute / len(reporters)
+    verdict = (
+        "supported"
+        if 25 <= share <= 42
+        else "partly supported"
+        if 15 <= share <= 50
+        else "not supported"
+    )
+    return Result(
+        "Share of community inpatient providers that are acute trusts",
+        round(share, 1),
+        "%",
+        "June 2023 to January 2024",
+        "NHS England community discharge sitrep",
+        verdict,
+        f"{acute} of {len(reporters)} providers. A proxy: community services "
+        "without beds, and shares of spending, are not in open data.",
+    )
+
+
+EXEMPLARS = {"RJC": "South Warwickshire", "RBK": "Walsall", "RTF": "Northumbria", "RH5": "Somerset"}
+
+
+def c05_flow_exemplars() -> Result:
+    """Of the four named trusts, how many have fewer patients not meeting the criteria to reside
+    per 100 beds than the median acute trust (2022-04 to 2025-08): supported if all four, partly
+    if two or three, not if fewer."""
+    panel = outcomes.outcome_panel(_org_data())
+    rows = outcomes.window(panel, "ctr_per_100_beds", "2022-04", "2025-08")
+    means = rows.groupby("code")["ctr_per_100_beds"].mean()
+    median = means.median()
+    better = {c: means.get(c) for c in EXEMPLARS}
+    n = sum(v is not None and v < median for v in better.values())
+    verdict = "supported" if n == 4 else "partly supported" if n >= 2 else "not supported"
+    detail = "; ".join(f"{EXEMPLARS[c]} ({c}) {v:.1f}" for c, v in better.items() if v is not None)
+    return Result(
+        "Named trusts below the median of delayed patients per 100 beds",
+        n,
+        "trusts of 4",
+        "2022-04 to 2025-08",
+        outcomes.OUTCOMES["ctr_per_100_beds"].source,
+        verdict,
+        f"{detail}; median acute trust {median:.1f}",
+    )
+
+
+def c06_carter() -> Result:
+    """Integration chapter's estimate for acute trusts running community services against those
+    beside a standalone community trust: supported if the interval shows better flow, not
+    supported otherwise (worse, or not distinguishable from no difference)."""
+    v = integration.carter_verdict("ctr_per_100_beds")
+    ae = integration.carter_verdict("ae_4hr_performance")
+    verdict = "supported" if v["verdict"] == "supported" else "not supported"
+    return Result(
+        "Adjusted difference in patients not meeting the criteria to reside per 100 "
+        "beds, acute-run against standalone community provision",
+        round(v["estimate"], 2),
+        v["unit"],
+        v["period"],
+        outcomes.OUTCOMES["ctr_per_100_beds"].source,
+        verdict,
+        f"95% interval {v['low']:.2f} to {v['high']:.2f} ({v['verdict']}); A&E within "
+        f"4 hours {ae['estimate']:+.2f} points ({ae['low']:.2f} to {ae['high']:.2f}, "
+        f"{ae['verdict']}). Efficiency: see the integration chapter.",
+    )
+
+
+def c07_pcn_size() -> Result:
+    """Supported if at least three quarters of PCNs hold 30-70,000 patients and the median is
+    inside; partly if at least half; else not."""
+    band = geography.pcn_band_summary(30000, 70000)
+    share = 100 * band["share_inside"]
+    inside = 30000 <= band["median"] <= 70000
+    verdict = (
+        "supported"
+        if share >= 75 and inside
+        else "partly supported"
+        if share >= 50
+        else "not supported"
+    )
+    return Result(
+        "Share of PCNs with 30,000 to 70,000 registered patients",
+        round(share, 1),
+        "%",
+        "2026-08",
+        LISTS,
+        verdict,
+        f"median {band['median']:,.0f}; {band['below']} smaller, {band['above']} larger "
+        "(registered patients, not residents)",
+    )
+
+
+def c08_standalone_count() -> Result:
+    """Supported if the count of standalone community trusts reached 21 in any year."""
+    od = _org_data()
+    years = range(2011, od.as_of.year + 1)
+    counts = lineage.community_count_by_year(lineage.trusts_by_type_and_year(od, years))
+    latest = counts.iloc[-1]
+    reached = (counts["community_trusts"] >= 21).any()
+    by_year = ", ".join(f"{r.year}: {r.community_trusts}" for r in counts.itertuples())
+    return Result(
+        "Standalone community trusts at the latest date",
+        int(latest["community_trusts"]),
+        "trusts",
+        f"1 April {int(latest['year'])}",
+        ODS,
+        "supported" if reached else "not supported",
+        f"By year (1 April): {by_year}. The article's definition is not stated.",
+    )
+
+
+def c09_hospital_at_home() -> Result:
+    return _untestable(
+        "Cost of Sussex Hospital@Home against acute care",
+        "no open service-level cost data; the figure is the trust's own",
+    )
+
+
+def c10_no_district() -> Result:
+    """Supported if within 5 points of 60 per cent, partly if within 10, else not."""
+    result = geography.share_population_without_district(2024)
+    share = 100 * result["share"]
+    old = 100 * geography.share_population_without_district(2020)["share"]
+    gap = abs(share - 60)
+    verdict = "supported" if gap <= 5 else "partly supported" if gap <= 10 else "not supported"
+    return Result(
+        "Share of England's residents with no district council",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        verdict,
+        f"{old:.1f}% on mid-2020 estimates; residents of unitary, metropolitan and "
+        "London authorities",
+    )
+
+
+def c11_small_districts() -> Result:
+    """Supported if 28-40 per cent of districts are under 100,000 and none under 50,000; partly
+    if one of the two holds."""
+    d100 = geography.share_of_districts_below(100_000, 2024)
+    d50 = geography.share_of_districts_below(50_000, 2024)
+    old = geography.share_of_districts_below(100_000, 2020)
+    share = 100 * d100["share"]
+    first, second = 28 <= share <= 40, d50["count"] == 0
+    verdict = (
+        "supported"
+        if first and second
+        else "partly supported"
+        if first or second
+        else ("not supported")
+    )
+    return Result(
+        "Share of district councils under 100,000 residents",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        verdict,
+        f"{d100['count']} of {d100['total']}; under 50,000: {d50['count']}; on mid-2020 "
+        f"estimates {100 * old['share']:.1f}% ({old['count']})",
+    )
+
+
+def c12_icb_size() -> Result:
+    """Supported if at least half the ICBs are within a quarter of 2 million; partly if the
+    median is; else not."""
+    icbs = geography.icb_populations_2026()
+    median = icbs["patients"].median()
+    near = icbs["patients"].between(1_500_000, 2_500_000)
+    verdict = (
+        "supported"
+        if near.mean() >= 0.5
+        else "partly supported"
+        if 1_500_000 <= median <= 2_500_000
+        else "not supported"
+    )
+    return Result(
+        "Median ICB registered population",
+        float(median),
+        "registered patients",
+        "2026-08",
+        LISTS,
+        verdict,
+        f"{len(icbs)} ICBs; {near.sum()} within 1.5-2.5 million; range "
+        f"{icbs['patients'].min():,} to {icbs['patients'].max():,}",
+    )
+
+
+def c13_neighbourhoods_smaller() -> Result:
+    """Supported if more than half the district councils have more residents than the largest
+    usual neighbourhood (50,000)."""
+    c = geography.councils()
+    districts = c[c["tier"] == "district"]
+    share = 100 * (districts["population_2024"] > 50_000).mean()
+    return Result(
+        "Share of district councils larger than a 50,000 neighbourhood",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        "supported" if share > 50 else "not supported",
+        "against a 100,000 neighbourhood: "
+        f"{100 * (districts['population_2024'] > 100_000).mean():.1f}%",
+    )
+
+
+def c14_gp_at_hand() -> Result:
+    """Supported if the practice's newest list in the data is 100,000 or more."""
+    lists = geography.load_practice_lists_2021().set_index("practice_code")["patients"]
+    size = int(lists.get("E85124", 0))
+    rank = int((lists > size).sum()) + 1
+    return Result(
+        "Registered list of GP at Hand (practice E85124)",
+        size,
+        "registered patients",
+        "2021-01",
+        LISTS,
+        "supported" if size >= 100_000 else "not supported",
+        f"the newest practice list in the data; rank {rank} of {len(lists)} practices. "
+        "The article is later and the list may have passed 100,000 since.",
+    )
+
+
+def c15_share_of_spend() -> Result:
+    return _untestable(
+        "Community health services' share of NHS spending",
+        "no open spending by service line (reference costs and trust accounts are not in the data)",
+    )
+
+
+def c16_no_places() -> Result:
+    return _untestable(
+        "Places chosen by Gloucestershire and Lincolnshire ICSs",
+        "ICS place arrangements are not in any open dataset here",
+    )
+
+
+def c17_rural_resist() -> Result:
+    """The outcome only (motives are untestable): supported if no South West ICB was formed by
+    merger in 2026 while some elsewhere were."""
+    mergers = geography.icb_mergers_2026()
+    icbs = orgs.load_icbs().set_index("icb_code")
+    merged = set(mergers.loc[mergers["merged"], "icb_code"])
+    south_west = set(icbs.index[icbs["region_name"] == "South West"])
+    rural = geography.icb_rurality().set_index("icb_code")["rurality"]
+    n_sw = len(merged & south_west)
+    n_rural = sum(rural.get(c) == "Mainly rural" for c in merged)
+    verdict = "supported" if n_sw == 0 and merged else "not supported"
+    return Result(
+        "South West ICBs formed by merger in 2026",
+        n_sw,
+        "ICBs",
+        "April 2026",
+        LISTS,
+        verdict,
+        f"{len(south_west)} South West ICBs, none merged; {len(merged)} merged ICBs "
+        f"elsewhere, {n_rural} of them mainly rural. 'Resistance' itself is not in the "
+        "data.",
+    )
+
+
+# --------------------------------------------------------------------------- the register
+def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
+    claims = yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
+    ids = [c["id"] for c in claims]
+    if len(ids) != len(set(ids)):
+        raise data.SchemaError(f"{path.name}: claim ids repeat")
+    for claim in claims:
+        if not callable(globals().get(claim["function"])):
+            raise data.SchemaError(
+                f"{path.name}: {claim['id']} names no function "
+                f"{claim['function']!r} in chsreport.claims"
+            )
+    return claims
+
+
+def evaluate(path: Path = CLAIMS_FILE) -> pd.DataFrame:
+    """Every claim evaluated: one row each, in the register's column order."""
+    rows = []
+    for claim in load_claims(path):
+        result = globals()[claim["function"]]()
+        if result.verdict not in VERDICTS:
+            raise ValueError(f"{claim['id']}: verdict {result.verdict!r} not in {VERDICTS}")
+        rows.append(
+            {
+                "claim_id": claim["id"],
+                "seed": claim["seed"],
+                "quote": claim["quote"],
+                **asdict(result),
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    return path
+
+
+def page(frame: pd.DataFrame) -> str:
+    """The claims page of the book (Markdown)."""
+    lines = [
+        "# The claims register",
+        "",
+        "Each claim made in the seed articles, tested against the data by a named function in "
+        "`chsreport.claims` (the rule for each verdict is in the function's docstring). "
+        "Verdicts: supported, partly supported, not supported, or untestable with open data. "
+        "The register is also written to `_build/claims.csv`.",
+        "",
+        "| Id | Seed | Claim | Measure | Value | Period | Verdict | Note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in frame.itertuples():
+        value = "" if pd.isna(r.value) else f"{r.value:,.10g} {r.unit}".strip()
+        cells = [
+            r.claim_id,
+            r.seed,
+            f"“{r.quote}”",
+            r.measure,
+            value,
+            r.period,
+            f"**{r.verdict}**",
+            r.note,
+        ]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

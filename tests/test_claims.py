@@ -1,0 +1,77 @@
+"""The claims register: every claim has a verdict, testable ones a number, and each rule works
+on small fixtures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from chsreport import claims, geography
+
+
+@pytest.fixture(scope="module")
+def register():
+    return claims.evaluate()
+
+
+def test_every_claim_has_a_row_verdict_and_value(register):
+    assert list(register["claim_id"]) == [f"C{i:02d}" for i in range(1, 18)]
+    assert register["verdict"].isin(claims.VERDICTS).all()
+    testable = register["verdict"] != "untestable with open data"
+    assert register.loc[testable, "value"].notna().all()
+    assert (register.loc[~testable, "note"].str.len() > 10).all()  # the reason is given
+    assert list(register.columns) == claims.COLUMNS
+
+
+def test_register_values_are_plain_numbers(register, tmp_path):
+    path = claims.write_csv(register, tmp_path / "claims.csv")
+    back = pd.read_csv(path)
+    assert pd.api.types.is_float_dtype(back["value"])
+
+
+def test_known_verdicts_on_real_data(register):
+    by_id = register.set_index("claim_id")
+    assert by_id.loc["C08", "value"] == 11 and by_id.loc["C08", "verdict"] == "not supported"
+    assert by_id.loc["C11", "verdict"] == "partly supported"  # 27% (2024), none under 50k
+
+
+def _districts(pops_2024):
+    n = len(pops_2024)
+    return pd.DataFrame(
+        {
+            "gss_code": [f"E070000{i:02d}" for i in range(n)],
+            "name": list("ABCDEFG")[:n],
+            "tier": ["district"] * n,
+            "population_2020": pops_2024,
+            "population_2024": pops_2024,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "pops, verdict",
+    [
+        ([60_000, 120_000, 130_000], "supported"),  # a third under 100k, none under 50k
+        ([40_000, 120_000, 130_000], "partly supported"),  # a third under 100k, one under 50k
+        ([120_000, 130_000, 140_000], "partly supported"),  # none under 50k, none under 100k
+        ([40_000, 45_000, 130_000], "not supported"),
+    ],
+)
+def test_c11_rule_on_fixtures(monkeypatch, pops, verdict):
+    monkeypatch.setattr(geography, "councils", lambda: _districts(pops))
+    assert claims.c11_small_districts().verdict == verdict
+
+
+def test_c13_rule_on_a_fixture(monkeypatch):
+    monkeypatch.setattr(geography, "councils", lambda: _districts([40_000, 45_000, 60_000]))
+    result = claims.c13_neighbourhoods_smaller()
+    assert result.value == pytest.approx(33.3, abs=0.1) and result.verdict == "not supported"
+
+
+def test_a_claim_naming_no_function_is_refused(tmp_path):
+    from chsreport import data
+
+    path = tmp_path / "claims.yml"
+    path.write_text("claims:\n  - {id: C99, seed: '000', function: nope, quote: x}\n")
+    with pytest.raises(data.SchemaError, match="C99 names no function"):
+        claims.load_claims(path)
