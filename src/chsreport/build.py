@@ -225,7 +225,7 @@ def stage(executed: dict[str, Path], target: Path, pages: dict[str, str] | None 
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
-    localities = sorted(o.split("/", 1)[1] for o in executed if o.startswith("localities/"))
+    localities = [o.split("/", 1)[1] for o in executed if o.startswith("localities/")]
     if localities:
         toc = toc_with_localities(localities)
     else:

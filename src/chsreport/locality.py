@@ -263,8 +263,10 @@ def headline(icb: str) -> dict:
 
 
 def localities() -> list[str]:
-    """Every current ICB code (the list that makes the locality pages and their TOC)."""
-    return sorted(params.valid_icbs())
+    """Every current ICB code, in order of name (the list that makes the locality pages and
+    their place in the table of contents)."""
+    icbs = params.valid_icbs()
+    return sorted(icbs, key=lambda code: icbs[code])
 
 
 def index_page() -> str:
