@@ -31,9 +31,10 @@ book: $(STAMP) ## Verify the data, execute the notebooks (papermill) and build t
 	$(BIN)/chsreport build
 	@echo ">> open $(CURDIR)/_build/html/index.html"
 
-book-fresh: ## Rebuild the book from scratch
-	rm -rf _build/executed _build/stage _build/jb
-	$(MAKE) book
+book-fresh: $(STAMP) ## Rebuild the book from scratch (re-execute every notebook)
+	rm -rf _build/stage _build/jb
+	$(BIN)/chsreport data verify
+	$(BIN)/chsreport build --fresh
 
 lint: $(STAMP) ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks

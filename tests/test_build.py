@@ -42,7 +42,7 @@ def test_bad_parameter_stops_before_any_kernel(last_good_book, tmp_path, monkeyp
     monkeypatch.setattr(build, "book_runs", lambda: runs)
     monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
     with pytest.raises(params.ParameterError, match="(?s)bad.yml: .*unknown ICB code"):
-        build.build_book(last_good_book, log=lambda _: None)
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
     _assert_untouched(last_good_book)
 
 
@@ -53,7 +53,7 @@ def test_tampered_file_stops_the_build(last_good_book, tmp_path, monkeypatch):
     copy.write_bytes((SHARED_DATA / item.path).read_bytes() + b"\n")
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
     with pytest.raises(data.ChecksumError, match="ods_succ_2026_05"):
-        build.build_book(last_good_book, log=lambda _: None)
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
     _assert_untouched(last_good_book)
 
 
@@ -62,7 +62,7 @@ def test_missing_file_stops_the_build(last_good_book, manifest_copy):
     raw["files"][-1]["path"] = "orgs/missing.zip"
     manifest_copy.write_text(yaml.safe_dump(raw))
     with pytest.raises(data.MissingDataError, match="orgs/missing.zip"):
-        build.build_book(last_good_book, log=lambda _: None)
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
     _assert_untouched(last_good_book)
 
 
@@ -83,7 +83,7 @@ def test_renamed_column_fails_in_the_notebook_and_names_the_cell(
     manifest_copy.write_text(yaml.safe_dump(raw))
     monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
     with pytest.raises(build.BuildError) as err:
-        build.build_book(last_good_book, log=lambda _: None)
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
     assert "SchemaError" in message and "split flag" in message
@@ -100,7 +100,7 @@ def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
     monkeypatch.setattr(build, "generated_pages", lambda build_dir, log: {})
     monkeypatch.setattr(build, "compile_book", broken)
     with pytest.raises(build.BuildError, match="Jupyter Book failed"):
-        build.build_book(last_good_book, log=lambda _: None)
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
     _assert_untouched(last_good_book)
 
 
@@ -150,3 +150,23 @@ def test_scale_chapter_for_one_icb_and_band(tmp_path):
     assert "NHS Lancashire and South Cumbria Integrated Care Board has" in text
     assert "neighbourhoods of 70,000 to 30,000 people" in text
     assert (tmp_path / "downloads").is_dir()  # chart data written beside the notebook
+
+
+def test_run_key_changes_with_parameters_and_sources():
+    key = build.run_key("scale", {"icb": None})
+    assert key == build.run_key("scale", {"icb": None})
+    assert key != build.run_key("scale", {"icb": "QE1"})
+    assert key != build.run_key("consolidation", {"icb": None})
+
+
+def test_two_executions_give_identical_outputs(tmp_path):
+    """Determinism: the same inputs give byte-identical cell outputs (ids included)."""
+    values = params.validate("consolidation", {"icb": "QYG"})
+    first = build.execute("consolidation", values, tmp_path / "a" / "c.ipynb", log=lambda _: None)
+    second = build.execute("consolidation", values, tmp_path / "b" / "c.ipynb", log=lambda _: None)
+
+    def outputs(path):
+        nb = nbformat.read(path, as_version=4)
+        return [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
+
+    assert outputs(first) == outputs(second)

@@ -9,6 +9,7 @@ was).  A lock file stops two builds from writing at once.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -301,13 +302,82 @@ def generated_pages(build_dir: Path, log: Callable[[str], None] = print) -> dict
     }
 
 
-def build_book(build_dir: Path | None = None, log: Callable[[str], None] = print) -> Path:
-    """Validate, execute, stage, compile, publish. Returns the path of index.html.
+def run_key(notebook: str, values: dict) -> str:
+    """What an executed notebook depends on: its source, its parameters, the sha256 of every
+    input in the manifest and the package's own source. A changed key means re-execution."""
+    digest = hashlib.sha256()
+    digest.update((NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
+    digest.update(json.dumps(values, sort_keys=True).encode())
+    for item in data.load_manifest().values():
+        digest.update(item.sha256.encode())
+    for path in sorted((ROOT / "data" / "compiled").glob("*")):
+        digest.update(path.read_bytes())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _execute_job(job: tuple[str, dict, str]) -> tuple[str, float]:
+    """Worker entry point: execute one notebook quietly, return its path and time."""
+    notebook, values, target = job
+    started = time.perf_counter()
+    execute(notebook, values, Path(target), log=lambda _: None)
+    return target, time.perf_counter() - started
+
+
+def execute_all(
+    jobs: list[tuple[Run, dict, Path]], workers: int, log: Callable[[str], None] = print
+) -> dict[str, float]:
+    """Execute notebooks across a process pool, reporting each as it finishes. Fails on the
+    first error (naming the notebook, the cell and the error) after cancelling the rest."""
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    times: dict[str, float] = {}
+    if not jobs:
+        return times
+    total = len(jobs)
+    if workers <= 1:
+        for number, (run, values, target) in enumerate(jobs, start=1):
+            _, seconds = _execute_job((run.notebook, values, str(target)))
+            times[run.output] = seconds
+            log(f"[{number}/{total}] {run.output:<26} {seconds:5.1f} s")
+        return times
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(_execute_job, (run.notebook, values, str(target))): run
+            for run, values, target in jobs
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                run = futures[future]
+                error = future.exception()
+                if error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                times[run.output] = future.result()[1]
+                log(f"[{len(times)}/{total}] {run.output:<26} {times[run.output]:5.1f} s")
+    return times
+
+
+def build_book(
+    build_dir: Path | None = None,
+    log: Callable[[str], None] = print,
+    workers: int | None = None,
+    fresh: bool = False,
+) -> Path:
+    """Validate, execute (in parallel, only what changed), stage, compile, publish. Returns the
+    path of index.html.
 
     Any failure (bad parameters, missing or altered data, a cell that raises, a Sphinx warning)
     raises before ``<build_dir>/html`` is touched, so the last good book stays as it was.
     """
     build_dir = build_dir or BUILD
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
     with build_lock(build_dir / ".lock"):
         runs = book_runs()
         checked = {}
@@ -318,14 +388,33 @@ def build_book(build_dir: Path | None = None, log: Callable[[str], None] = print
                 raise params.ParameterError(f"{run.origin}: {exc}") from None
         log(f"checking {len(data.load_manifest())} data files against the manifest")
         data.verify_all()
-        executed = {}
-        for number, (output, (run, values)) in enumerate(checked.items(), start=1):
-            log(f"[{number}/{len(checked)}] {run.notebook} ({run.origin})")
+        executed, jobs, keys = {}, [], {}
+        for output, (run, values) in checked.items():
             target = build_dir / "executed" / f"{output}.ipynb"
-            executed[output] = execute(run.notebook, values, target, log)
+            keys[output] = run_key(run.notebook, values)
+            stamp = target.with_suffix(".key")
+            executed[output] = target
+            current = target.exists() and stamp.exists() and stamp.read_text() == keys[output]
+            if fresh or not current:
+                stamp.unlink(missing_ok=True)
+                jobs.append((run, values, target))
+        log(
+            f"executing {len(jobs)} of {len(checked)} notebooks on {workers} worker(s) "
+            f"({len(checked) - len(jobs)} unchanged, reused)"
+        )
+        times = execute_all(jobs, workers, log)
+        for run, _, target in jobs:
+            if target.exists():  # remember what this copy was executed from
+                target.with_suffix(".key").write_text(keys[run.output])
         pages = generated_pages(build_dir, log)
         built = compile_book(stage(executed, build_dir / "stage", pages), build_dir / "jb", log)
         html_dir = publish(built, build_dir / "html")
         index = html_dir / "index.html"
-        log(f"book built: {index}")
+        if times:
+            slowest = max(times, key=times.get)
+            log(
+                f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel time; "
+                f"slowest {slowest} {times[slowest]:.1f} s)"
+            )
+        log(f"book built in {time.perf_counter() - started:.0f} s: {index}")
         return index

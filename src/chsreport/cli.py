@@ -23,7 +23,19 @@ def _parse_pairs(pairs: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chsreport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="execute every notebook and build the book into _build/html")
+    build_cmd = sub.add_parser("build", help="execute the notebooks and build the book")
+    build_cmd.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks executed at once (default: one per core)",
+    )
+    build_cmd.add_argument(
+        "--fresh",
+        action="store_true",
+        help="re-execute every notebook, even those whose inputs are unchanged",
+    )
     run = sub.add_parser("run", help="execute one notebook with your parameters")
     run.add_argument("notebook", choices=sorted(params.MODELS))
     run.add_argument(
@@ -42,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "build":
-            build.build_book()
+            build.build_book(workers=args.jobs, fresh=args.fresh)
         elif args.command == "run":
             values = params.read_params_file(args.params_file) if args.params_file else {}
             values.update(_parse_pairs(args.param))
