@@ -166,3 +166,45 @@ def test_claims_and_methods_pages(site, browser):
     assert "Assumptions and caveats log" in page.content()
     assert errors == [] and outside == []
     context.close()
+
+
+def test_every_page_loads_offline_without_errors(site, browser):
+    pages = sorted(
+        p.relative_to(HTML).as_posix()
+        for p in HTML.rglob("*.html")
+        if not p.relative_to(HTML).as_posix().startswith(("_static", "_sources"))
+        and p.relative_to(HTML).as_posix() != "index.html"  # a redirect to the intro
+    )
+    assert len(pages) >= 45
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = []
+    for rel in pages:
+        page = context.new_page()
+        errors, outside = [], []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+        page.on(
+            "request",
+            lambda r, o=outside: (
+                None if r.url.startswith(("http://127.0.0.1", "data:")) else o.append(r.url)
+            ),
+        )
+        page.goto(f"{site}/{rel}")
+        page.wait_for_load_state("networkidle")
+        untitled = page.eval_on_selector_all(
+            "figure.chs-chart .chs-chart-static svg",
+            "svgs => svgs.filter(s => !s.querySelector('title')).length",
+        )
+        if errors or outside or untitled:
+            problems.append((rel, errors, outside, untitled))
+        page.close()
+    context.close()
+    assert problems == []
+
+
+def test_search_works_offline(site, browser):
+    context, page, errors, outside = _open(browser, f"{site}/search.html?q=community")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    assert page.locator("#search-results li").count() > 0
+    assert errors == [] and outside == []
+    context.close()
