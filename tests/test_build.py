@@ -170,3 +170,27 @@ def test_two_executions_give_identical_outputs(tmp_path):
         return [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
 
     assert outputs(first) == outputs(second)
+
+
+def test_a_cell_that_raises_names_notebook_cell_and_error(last_good_book, tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    parameters = nbformat.v4.new_code_cell("icb = None")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("raise ValueError('broken chart')")]
+    nbformat.write(nb, notebooks / "consolidation.ipynb")
+    monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
+    runs = [build.Run("consolidation", {}, "consolidation", "test")]
+    monkeypatch.setattr(build, "book_runs", lambda: runs)
+    with pytest.raises(build.BuildError) as err:
+        build.build_book(last_good_book, log=lambda _: None, workers=1)
+    message = str(err.value)
+    assert "consolidation.ipynb failed in cell" in message
+    assert "ValueError: broken chart" in message
+    _assert_untouched(last_good_book)

@@ -92,7 +92,7 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.stem}.running.ipynb")
     started = time.perf_counter()
-    log(f"executing {source.relative_to(ROOT)} -> {output}  {json.dumps(checked)}")
+    log(f"executing {source.name} -> {output}  {json.dumps(checked)}")
     try:
         pm.execute_notebook(
             str(source),
