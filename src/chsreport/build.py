@@ -82,8 +82,39 @@ def _finish_notebook(path: Path, title: str | None) -> None:
     nbformat.write(nb, path)
 
 
-def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None] = print) -> Path:
-    """Validate ``values`` for ``notebook`` and execute it with papermill into ``output``."""
+# Before each notebook in a reused kernel: forget the last notebook's names, restart the chart
+# id counter and the cell counter, and move to the notebook's folder, so the outputs are those
+# of a fresh kernel (nbval re-runs a sample in fresh kernels and compares).
+_KERNEL_RESET = """
+get_ipython().run_line_magic("reset", "-f")
+import itertools as _itertools, os as _os
+import chsreport.charts as _charts
+_charts._ids = _itertools.count(1)
+_os.chdir({cwd!r})
+get_ipython().execution_count = 1
+del _itertools, _os, _charts
+"""
+
+
+def _reset_kernel(km, cwd: Path) -> None:
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(
+            _KERNEL_RESET.format(cwd=str(cwd)), silent=True, store_history=False, timeout=60
+        )
+        if reply["content"]["status"] != "ok":
+            raise BuildError(f"could not reset the kernel: {reply['content']}")
+    finally:
+        client.stop_channels()
+
+
+def execute(
+    notebook: str, values: dict, output: Path, log: Callable[[str], None] = print, km=None
+) -> Path:
+    """Validate ``values`` for ``notebook`` and execute it with papermill into ``output``
+    (in a fresh kernel, or in ``km``'s running kernel after resetting it)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -93,6 +124,10 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
     partial = output.with_name(f".{output.stem}.running.ipynb")
     started = time.perf_counter()
     log(f"executing {source.name} -> {output}  {json.dumps(checked)}")
+    reuse = {}
+    if km is not None:
+        _reset_kernel(km, output.parent)
+        reuse = {"km": km}
     try:
         pm.execute_notebook(
             str(source),
@@ -101,6 +136,7 @@ def execute(notebook: str, values: dict, output: Path, log: Callable[[str], None
             kernel_name="python3",
             progress_bar=False,
             cwd=str(output.parent),
+            **reuse,
         )
     except PapermillExecutionError as exc:
         raise BuildError(
@@ -318,11 +354,33 @@ def run_key(notebook: str, values: dict) -> str:
     return digest.hexdigest()
 
 
-def _execute_job(job: tuple[str, dict, str]) -> tuple[str, float]:
+_WORKER_KERNEL = None
+
+
+def _worker_kernel():
+    """One kernel per worker process, started on first use and shut down when it exits: each
+    notebook then skips the kernel's start-up and the package's imports."""
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is None or not _WORKER_KERNEL.is_alive():
+        import atexit
+
+        from jupyter_client.manager import KernelManager
+
+        _WORKER_KERNEL = KernelManager(kernel_name="python3")
+        # no history database: restarting the cell counter would otherwise clash with it
+        _WORKER_KERNEL.start_kernel(
+            cwd=str(ROOT), extra_arguments=["--HistoryManager.enabled=False"]
+        )
+        atexit.register(_WORKER_KERNEL.shutdown_kernel, now=True)
+    return _WORKER_KERNEL
+
+
+def _execute_job(job: tuple[str, dict, str, bool]) -> tuple[str, float]:
     """Worker entry point: execute one notebook quietly, return its path and time."""
-    notebook, values, target = job
+    notebook, values, target, reuse = job
     started = time.perf_counter()
-    execute(notebook, values, Path(target), log=lambda _: None)
+    km = _worker_kernel() if reuse else None
+    execute(notebook, values, Path(target), log=lambda _: None, km=km)
     return target, time.perf_counter() - started
 
 
@@ -339,13 +397,13 @@ def execute_all(
     total = len(jobs)
     if workers <= 1:
         for number, (run, values, target) in enumerate(jobs, start=1):
-            _, seconds = _execute_job((run.notebook, values, str(target)))
+            _, seconds = _execute_job((run.notebook, values, str(target), False))
             times[run.output] = seconds
             log(f"[{number}/{total}] {run.output:<26} {seconds:5.1f} s")
         return times
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
-            pool.submit(_execute_job, (run.notebook, values, str(target))): run
+            pool.submit(_execute_job, (run.notebook, values, str(target), True)): run
             for run, values, target in jobs
         }
         pending = set(futures)
