@@ -91,7 +91,7 @@ def test_renamed_column_fails_in_the_notebook_and_names_the_cell(
 
 
 def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
-    monkeypatch.setattr(build, "execute", lambda nb, v, out, log: out)
+    monkeypatch.setattr(build, "execute", lambda nb, v, out, log, km=None: out)
 
     def broken(*args, **kwargs):
         raise build.BuildError("Jupyter Book failed")
