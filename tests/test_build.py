@@ -42,7 +42,7 @@ def test_bad_parameter_stops_before_any_kernel(last_good_book, tmp_path, monkeyp
     monkeypatch.setattr(build, "book_runs", lambda: runs)
     monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
     with pytest.raises(params.ParameterError, match="(?s)bad.yml: .*unknown ICB code"):
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
 
@@ -53,7 +53,7 @@ def test_tampered_file_stops_the_build(last_good_book, tmp_path, monkeypatch):
     copy.write_bytes((SHARED_DATA / item.path).read_bytes() + b"\n")
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
     with pytest.raises(data.ChecksumError, match="ods_succ_2026_05"):
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
 
@@ -62,7 +62,7 @@ def test_missing_file_stops_the_build(last_good_book, manifest_copy):
     raw["files"][-1]["path"] = "orgs/missing.zip"
     manifest_copy.write_text(yaml.safe_dump(raw))
     with pytest.raises(data.MissingDataError, match="orgs/missing.zip"):
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
 
@@ -83,7 +83,7 @@ def test_renamed_column_fails_in_the_notebook_and_names_the_cell(
     manifest_copy.write_text(yaml.safe_dump(raw))
     monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
     with pytest.raises(build.BuildError) as err:
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
     assert "SchemaError" in message and "split flag" in message
@@ -100,7 +100,7 @@ def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
     monkeypatch.setattr(build, "generated_pages", lambda build_dir, log: {})
     monkeypatch.setattr(build, "compile_book", broken)
     with pytest.raises(build.BuildError, match="Jupyter Book failed"):
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
 
@@ -189,7 +189,7 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(last_good_book, tmp_pa
     runs = [build.Run("consolidation", {}, "consolidation", "test")]
     monkeypatch.setattr(build, "book_runs", lambda: runs)
     with pytest.raises(build.BuildError) as err:
-        build.build_book(last_good_book, log=lambda _: None, workers=1)
+        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
     assert "ValueError: broken chart" in message

@@ -385,7 +385,10 @@ def _execute_job(job: tuple[str, dict, str, bool]) -> tuple[str, float]:
 
 
 def execute_all(
-    jobs: list[tuple[Run, dict, Path]], workers: int, log: Callable[[str], None] = print
+    jobs: list[tuple[Run, dict, Path]],
+    workers: int,
+    log: Callable[[str], None] = print,
+    reuse_kernels: bool = True,
 ) -> dict[str, float]:
     """Execute notebooks across a process pool, reporting each as it finishes. Fails on the
     first error (naming the notebook, the cell and the error) after cancelling the rest."""
@@ -395,7 +398,7 @@ def execute_all(
     if not jobs:
         return times
     total = len(jobs)
-    if workers <= 1:
+    if workers <= 1 and not reuse_kernels:  # in this process, a fresh kernel per notebook
         for number, (run, values, target) in enumerate(jobs, start=1):
             _, seconds = _execute_job((run.notebook, values, str(target), False))
             times[run.output] = seconds
@@ -403,7 +406,7 @@ def execute_all(
         return times
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
-            pool.submit(_execute_job, (run.notebook, values, str(target), True)): run
+            pool.submit(_execute_job, (run.notebook, values, str(target), reuse_kernels)): run
             for run, values, target in jobs
         }
         pending = set(futures)
@@ -426,6 +429,7 @@ def build_book(
     log: Callable[[str], None] = print,
     workers: int | None = None,
     fresh: bool = False,
+    reuse_kernels: bool = True,
 ) -> Path:
     """Validate, execute (in parallel, only what changed), stage, compile, publish. Returns the
     path of index.html.
@@ -460,7 +464,7 @@ def build_book(
             f"executing {len(jobs)} of {len(checked)} notebooks on {workers} worker(s) "
             f"({len(checked) - len(jobs)} unchanged, reused)"
         )
-        times = execute_all(jobs, workers, log)
+        times = execute_all(jobs, workers, log, reuse_kernels)
         for run, _, target in jobs:
             if target.exists():  # remember what this copy was executed from
                 target.with_suffix(".key").write_text(keys[run.output])
