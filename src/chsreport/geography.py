@@ -253,6 +253,13 @@ def parse_lsoa_icb22(path: Path) -> pd.DataFrame:
     return data.select_columns(raw, names, path.name)
 
 
+def icb22_ods_codes(ons_codes: pd.Series) -> pd.Series:
+    """2022 ICB ONS codes (E54...) as their ODS codes (Q..)."""
+    lsoa = load_lsoa_icb22()
+    lookup = lsoa.drop_duplicates("icb22_ons_code").set_index("icb22_ons_code")["icb22_code"]
+    return ons_codes.map(lookup)
+
+
 def load_lsoa_icb22() -> pd.DataFrame:
     """LSOA (2011) -> sub-ICB location -> ICB (42, July 2022) -> local authority district."""
     return data.cached_frame("ons_lsoa11_icb22", parse_lsoa_icb22, version="2")

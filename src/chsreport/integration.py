@@ -52,9 +52,7 @@ def _main_areas(codes: list[str], od: lineage.OrgData) -> pd.DataFrame:
     """Catchment shares by 2022 ICB (Q-codes) for today's acute trusts (own code, else the
     predecessor with the largest catchment)."""
     shares = outcomes.load_catchment_shares()
-    lsoa = geography.load_lsoa_icb22()
-    ons_to_q = lsoa.drop_duplicates("icb22_ons_code").set_index("icb22_ons_code")["icb22_code"]
-    shares = shares.assign(icb22_code=shares["icb22_ons_code"].map(ons_to_q))
+    shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
     rows = []
     for code in codes:
         own = shares[shares["code"] == code]

@@ -91,9 +91,7 @@ def icb_discharge_delays() -> pd.DataFrame:
     """Monthly mean patients not meeting the criteria to reside per 100,000 registered patients,
     by 2026 ICB."""
     raw = data.cached_frame("flow_icb_ctr_daily", parse_icb_ctr)
-    lsoa = geography.load_lsoa_icb22()
-    ons_to_q = lsoa.drop_duplicates("icb22_ons_code").set_index("icb22_ons_code")["icb22_code"]
-    raw = raw.assign(icb22_code=raw["icb22_code"].map(ons_to_q))
+    raw = raw.assign(icb22_code=geography.icb22_ods_codes(raw["icb22_code"]))
     carried = carry_icb22(raw, "icb22_code", ["do_not_meet_criteria_to_reside"])
     patients = geography.icb_populations_2026().set_index("icb_code")["patients"]
     carried["per_100k"] = (
@@ -117,9 +115,7 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
     and other trusts headquartered in it, with type and status."""
     od = shared()["od"]
     shares = outcomes.load_catchment_shares()
-    lsoa = geography.load_lsoa_icb22()
-    ons_to_q = lsoa.drop_duplicates("icb22_ons_code").set_index("icb22_ons_code")["icb22_code"]
-    shares = shares.assign(icb22_code=shares["icb22_ons_code"].map(ons_to_q))
+    shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
     weights = icb22_weights()
     parts = weights[weights["icb_code"] == icb]
     here = shares.merge(parts, on="icb22_code")
