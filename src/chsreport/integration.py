@@ -547,8 +547,7 @@ def trust_level_measures(od: lineage.OrgData, groups: pd.DataFrame) -> pd.DataFr
 
     costs = finance.trust_size_and_cost(od).set_index("code")
     survey = outcomes.load_staff_survey()
-    finals = {c: lineage.final_successors(od.graph, c)[0] for c in survey["code"].unique()}
-    survey = survey.assign(code=survey["code"].map(finals))
+    survey = survey.assign(code=lineage.to_current(od.graph, survey["code"]))
     staff = survey.groupby("code")[["burned_out_rate", "enough_staff_rate"]].mean()
     out = groups[["code", "group", "group_label"]].copy()
     out["cost_per_bed"] = out["code"].map(costs["cost_per_bed"])

@@ -92,6 +92,12 @@ def final_successors(graph: nx.MultiDiGraph, code: str) -> list[str]:
     return sorted(ends)
 
 
+def to_current(graph: nx.MultiDiGraph, codes: pd.Series) -> pd.Series:
+    """Each code carried to the trust it is part of now (a split trust to its first successor)."""
+    finals = {code: final_successors(graph, code)[0] for code in codes.unique()}
+    return codes.map(finals)
+
+
 def chain(graph: nx.MultiDiGraph, code: str) -> list[dict]:
     """Every step downstream of ``code``, in date order."""
     if code not in graph:

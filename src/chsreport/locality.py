@@ -120,8 +120,8 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
     parts = weights[weights["icb_code"] == icb]
     here = shares.merge(parts, on="icb22_code")
     here["share"] = here["share"] * here["weight"]
-    finals = {c: lineage.final_successors(od.graph, c)[0] for c in here["code"].unique()}
-    here = here.assign(code=here["code"].map(finals)).groupby("code", as_index=False)["share"].sum()
+    here = here.assign(code=lineage.to_current(od.graph, here["code"]))
+    here = here.groupby("code", as_index=False)["share"].sum()
     acute = here[here["share"] >= min_share].rename(columns={"share": "share_from_icb"})
     based = od.register[(od.register["icb_code"] == icb) & od.register["close_date"].isna()]
     codes = sorted(set(acute["code"]) | set(based["code"]))

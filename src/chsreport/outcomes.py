@@ -316,8 +316,7 @@ def load_catchment_shares() -> pd.DataFrame:
 # --------------------------------------------------------------------------- the panel
 def carry_monthly(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) -> pd.DataFrame:
     """Add counts of trusts that later merged to today's trust, month by month."""
-    finals = {c: lineage.final_successors(od.graph, c)[0] for c in frame["code"].unique()}
-    carried = frame.assign(code=frame["code"].map(finals))
+    carried = frame.assign(code=lineage.to_current(od.graph, frame["code"]))
     return carried.groupby(["code", "month"], as_index=False)[sums].sum(min_count=1)
 
 
