@@ -45,7 +45,8 @@ def shared() -> dict:
     panel = outcomes.outcome_panel(od)
     acute = integration.acute_trust_codes(panel)
     groups = integration.classify(od, acute, "default")
-    return {"od": od, "panel": panel, "groups": groups}
+    fates = lineage.community_fates(od)
+    return {"od": od, "panel": panel, "groups": groups, "fates": fates}
 
 
 def icb22_weights() -> pd.DataFrame:
@@ -157,12 +158,11 @@ def community_organisation(icb: str) -> dict:
     """How the ICB's community services are run: its acute trusts' groups, the NHS trusts that
     report community beds from it, and what happened to its standalone community trusts."""
     s = shared()
-    od, groups = s["od"], s["groups"]
+    od, groups, fates = s["od"], s["groups"], s["fates"]
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
     acute_here = groups[groups["code"].isin(based)]
     reporters = outcomes.load_community_sitrep_reporters()
     reporters = reporters[reporters["org_code"].isin(based)]
-    fates = lineage.community_fates(od)
     return {"acute": acute_here, "reporters": reporters, "fates": fates[fates["icb_code"] == icb]}
 
 
