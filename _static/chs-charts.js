@@ -2,6 +2,21 @@
    With no JavaScript (or no bundle) the static SVG stays, so the page is never blank. */
 (function () {
   "use strict";
+  /* The page ships each dataset as {fields: [...], rows: [[...], ...]} (field names once);
+     vega-embed wants one object per row. */
+  function unpack(spec) {
+    var datasets = spec.datasets || {};
+    Object.keys(datasets).forEach(function (name) {
+      var packed = datasets[name];
+      if (!packed || !Array.isArray(packed.fields) || !Array.isArray(packed.rows)) { return; }
+      datasets[name] = packed.rows.map(function (row) {
+        var record = {};
+        packed.fields.forEach(function (field, i) { record[field] = row[i]; });
+        return record;
+      });
+    });
+    return spec;
+  }
   function upgrade() {
     if (typeof window.vegaEmbed !== "function") { return; }
     var figures = document.querySelectorAll("figure.chs-chart");
@@ -10,7 +25,7 @@
       var specNode = figure.querySelector("script.chs-chart-spec");
       if (!holder || !specNode || figure.dataset.embedded) { return; }
       var spec;
-      try { spec = JSON.parse(specNode.textContent); } catch (err) {
+      try { spec = unpack(JSON.parse(specNode.textContent)); } catch (err) {
         console.warn("chart kept static: its spec is not valid JSON", err);
         return;
       }

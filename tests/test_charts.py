@@ -54,9 +54,38 @@ def test_nan_becomes_null_and_html_in_data_is_inert(tmp_path, monkeypatch):
     spec_text = re.search(r'class="chs-chart-spec">(.*?)</script>', out, re.S).group(1)
     assert "<script>alert" not in out.replace('<script type="application/json"', "")
     spec = json.loads(spec_text)
-    values = spec["datasets"][next(iter(spec["datasets"]))]
+    packed = spec["datasets"][next(iter(spec["datasets"]))]
+    values = [dict(zip(packed["fields"], row, strict=True)) for row in packed["rows"]]
     assert values[1]["value"] is None
     assert values[0]["name"] == "<script>alert(1)</script>"
+
+
+def test_packed_spec_keeps_every_value_and_field_once():
+    spec = {"datasets": {"d": [{"a": 1, "b": 0.123456789}, {"a": 2, "c": "x"}]}, "mark": "point"}
+    packed = charts._packed_spec(spec)
+    assert packed["mark"] == "point"
+    assert packed["datasets"]["d"] == {
+        "fields": ["a", "b", "c"],
+        "rows": [[1, 0.123457, None], [2, None, "x"]],
+    }
+    assert spec["datasets"]["d"][0]["b"] == 0.123456789  # the original is left alone
+
+
+def test_lighter_svg_draws_the_same_circles_and_keeps_the_root():
+    svg = (
+        '<svg role="img" aria-label="t"><g><path aria-hidden="true" '
+        'transform="translate(206.34,168.81)" d="M3.1,0A3.1,3.1,0,1,1,-3.1,0A3.1,3.1,0,1,1,3.1,0" '
+        'fill="#CC79A7" stroke-width="2" opacity="0.75"/>'
+        '<path class="foreground" d="" display="none"/><path d="M0.123456,1L2,3"/>'
+        '<text font-family="F" opacity="0">hidden</text><text font-family="F">shown</text>'
+        "</g></svg>"
+    )
+    out = charts._lighter_svg(svg)
+    assert out.startswith('<svg role="img" aria-label="t" font-family="F">')
+    assert '<circle cx="206.3" cy="168.8" r="3.1" fill="#CC79A7" opacity="0.75"/>' in out
+    assert "hidden" not in out and "<text>shown</text>" in out
+    assert 'display="none"' not in out and "aria-hidden" not in out
+    assert 'd="M0.1,1L2,3"' in out
 
 
 def test_table_escapes_and_offers_csv(tmp_path, monkeypatch):

@@ -109,12 +109,64 @@ def _clean(obj):
 
 _COORDINATE = re.compile(r"(-?\d+\.\d)\d+")
 _GEOMETRY = re.compile(r'(\sd="[^"]*"|\stransform="[^"]*")')
+# Vega draws a circle as two arcs: <path transform="translate(x,y)" d="Mr,0Ar,r,0,1,1,-r,0..."/>
+_CIRCLE = re.compile(
+    r'<path ((?:[\w-]+="[^"]*" )*?)transform="translate\((-?[\d.]+),(-?[\d.]+)\)" '
+    r'd="M([\d.]+),0A\4,\4,0,1,1,-\4,0A\4,\4,0,1,1,\4,0"'
+)
+# Inside <svg role="img"> every descendant is presentational: assistive technology reads the
+# chart's title only, so per-mark ARIA attributes are dead weight; as are pointer-events on a
+# static picture and the marks Vega emits hidden (display="none").
+_INERT = re.compile(
+    r' (?:aria-hidden="true"|pointer-events="none"|role="graphics-[\w-]+"'
+    r'|aria-roledescription="[^"]*"|aria-label="[^"]*")'
+)
+_HIDDEN = re.compile(
+    r'<path class="foreground" d="" display="none"/>'
+    r'|<text [^>]*opacity="0"[^>]*>[^<]*</text>|<line [^>]*opacity="0"[^>]*/>'
+)
+_FONT = re.compile(r' font-family="([^"]*)"')
+_UNSTROKED_CIRCLE = re.compile(r'<circle (?![^>]* stroke=")([^>]*?) stroke-width="[^"]*"')
 
 
 def _lighter_svg(svg: str) -> str:
-    """Round path and transform coordinates to a tenth of a pixel (invisible on screen and in
-    print; scatter plots shrink by about a third)."""
-    return _GEOMETRY.sub(lambda m: _COORDINATE.sub(r"\1", m.group(0)), svg)
+    """The same picture in fewer bytes: coordinates rounded to a tenth of a pixel (invisible on
+    screen and in print), circles written as <circle>, the font named once on the root (it is
+    inherited), and what has no effect in a static image dropped: per-mark ARIA attributes,
+    pointer events, hidden marks, labels Vega made fully transparent to avoid overlaps, and
+    stroke widths of unstroked circles. Scatter plots shrink by about half."""
+    svg = _GEOMETRY.sub(lambda m: _COORDINATE.sub(r"\1", m.group(0)), svg)
+    svg = _CIRCLE.sub(r'<circle \1cx="\2" cy="\3" r="\4"', svg)
+    head, _, body = svg.partition(">")  # keep the root element's own attributes
+    body = _UNSTROKED_CIRCLE.sub(r"<circle \1", _HIDDEN.sub("", _INERT.sub("", body)))
+    fonts = set(_FONT.findall(body))
+    if len(fonts) == 1 and "font-family" not in head:
+        head += f' font-family="{fonts.pop()}"'
+        body = _FONT.sub("", body)
+    return head + ">" + body
+
+
+def _packed_spec(spec: dict) -> dict:
+    """The spec as shipped in the page: each inline dataset as columns plus rows of values
+    (field names once, not once per row) and floats to 6 significant figures. The browser
+    script unpacks it before vega-embed sees it; the static SVG is drawn from the full spec."""
+
+    def value(v):
+        return float(f"{v:.6g}") if isinstance(v, float) else v
+
+    packed = dict(spec)
+    if isinstance(spec.get("datasets"), dict):
+        packed["datasets"] = {}
+        for name, rows in spec["datasets"].items():
+            if not all(isinstance(row, dict) for row in rows):
+                packed["datasets"][name] = rows
+                continue
+            fields = sorted({k for row in rows for k in row})
+            packed["datasets"][name] = {
+                "fields": fields,
+                "rows": [[value(row.get(k)) for k in fields] for row in rows],
+            }
+    return packed
 
 
 def _json_for_html(obj) -> str:
@@ -162,7 +214,7 @@ class Figure:
             f'<figure class="chs-chart" id="{self.element_id}">'
             f'<div class="chs-chart-static">{self.svg}</div>'
             f'<script type="application/json" class="chs-chart-spec">'
-            f"{_json_for_html(self.spec)}</script>"
+            f"{_json_for_html(_packed_spec(self.spec))}</script>"
             f'<figcaption class="chs-chart-caption">Source: {html.escape(self.source)}. '
             f"{download_link(self.table, self.csv_name, 'Download the data behind this chart')}"
             "</figcaption></figure>"
@@ -204,6 +256,7 @@ class Table:
         body = shown.to_html(
             index=False, escape=True, na_rep="", border=0, classes="chs-table table"
         )
+        body = re.sub(r">\s+<", "><", body)  # pandas indents every cell; a quarter of the bytes
         caption = f"{html.escape(self.caption)} " if self.caption else ""
         link = download_link(self.frame, self.csv_name, "Download this table")
         return (
