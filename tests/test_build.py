@@ -96,8 +96,8 @@ def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
     def broken(*args, **kwargs):
         raise build.BuildError("Jupyter Book failed")
 
-    monkeypatch.setattr(build, "stage", lambda executed, target, pages=None: target)
-    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log: {})
+    monkeypatch.setattr(build, "stage", lambda executed, target, pages=None, bundle=b"": "new")
+    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
     monkeypatch.setattr(build, "compile_book", broken)
     with pytest.raises(build.BuildError, match="Jupyter Book failed"):
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)

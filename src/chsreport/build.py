@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -253,39 +254,86 @@ def toc_with_localities(codes: list[str]) -> dict:
     return toc
 
 
-def stage(executed: dict[str, Path], target: Path, pages: dict[str, str] | None = None) -> Path:
-    """A clean Jupyter Book source tree: config, hand-written and generated pages, executed
-    notebooks and their downloads."""
-    if target.exists():
-        for child in target.iterdir():
-            if child.name in ("_config.yml", "_toc.yml", "book", "notebooks", "_static", "_extra"):
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "_config.yml", target / "_config.yml")
+_DOWNLOAD_LINK = re.compile(rf'href=\\?"{charts.DOWNLOADS}/([^"\\]+)\\?"')
+
+
+def referenced_downloads(notebook: Path) -> list[str]:
+    """The download files an executed notebook links to (only these are published, so files
+    left by earlier runs with other data never reach the book)."""
+    return sorted(set(_DOWNLOAD_LINK.findall(notebook.read_text(encoding="utf-8"))))
+
+
+def vega_bundle(build_dir: Path) -> bytes:
+    """The shared Vega bundle, generated once per vl-convert version and kept in the build
+    folder (generating it takes about a second)."""
+    import vl_convert
+
+    cached = build_dir / f"vega-bundle-{vl_convert.__version__}-{charts.VL_VERSION}.js"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        partial.write_text(charts.vega_bundle_js(), encoding="utf-8")
+        partial.replace(cached)
+    return cached.read_bytes()
+
+
+def source_files(
+    executed: dict[str, Path], pages: dict[str, str], bundle: bytes
+) -> dict[str, bytes | Path]:
+    """Every file of the Jupyter Book source tree, by path: config, hand-written and generated
+    pages, the executed notebooks and the downloads their pages link to."""
+    files: dict[str, bytes | Path] = {"_config.yml": ROOT / "_config.yml"}
     localities = [o.split("/", 1)[1] for o in executed if o.startswith("localities/")]
     if localities:
         toc = toc_with_localities(localities)
     else:
         toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    (target / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
-    shutil.copytree(ROOT / "book", target / "book")
-    shutil.copytree(ROOT / "_static", target / "_static")
-    (target / "_static" / "vega-bundle.js").write_text(charts.vega_bundle_js(), encoding="utf-8")
-    for name, text in {"book/data.md": data_page(), **(pages or {})}.items():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_text(text, encoding="utf-8")
-    extra = target / "_extra"
+    files["_toc.yml"] = yaml.safe_dump(toc, sort_keys=False).encode()
+    for folder in ("book", "_static"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file():
+                files[path.relative_to(ROOT).as_posix()] = path
+    files["_static/vega-bundle.js"] = bundle
+    for name, text in {"book/data.md": data_page(), **pages}.items():
+        files[name] = text.encode("utf-8")
     for output, path in executed.items():
-        page = target / "notebooks" / f"{output}.ipynb"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, page)
-        # chart and table downloads: written beside each executed notebook, published as-is
-        downloads = path.parent / charts.DOWNLOADS
-        if downloads.is_dir():
-            published = extra / "notebooks" / Path(output).parent / charts.DOWNLOADS
-            shutil.copytree(downloads, published, dirs_exist_ok=True)
-    extra.mkdir(exist_ok=True)
-    return target
+        files[f"notebooks/{output}.ipynb"] = path
+        # chart and table downloads, written beside each executed notebook, published as-is
+        published = Path("_extra") / "notebooks" / Path(output).parent / charts.DOWNLOADS
+        for name in referenced_downloads(path):
+            source = path.parent / charts.DOWNLOADS / name
+            if not source.is_file():
+                raise BuildError(f"{path.name} links to {name}, missing from {source.parent}")
+            files[(published / name).as_posix()] = source
+    return files
+
+
+def stage(
+    executed: dict[str, Path], target: Path, pages: dict[str, str] | None = None, bundle=b""
+) -> str:
+    """Bring the Jupyter Book source tree in ``target`` up to date: write only the files whose
+    content changed (so Sphinx re-reads only those) and delete the rest. Returns a digest of
+    the whole tree: the same digest means the same book."""
+    files = source_files(executed, pages or {}, bundle)
+    digest = hashlib.sha256()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in sorted(files):
+        content = files[name]
+        if isinstance(content, Path):
+            content = content.read_bytes()
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+        path = target / name
+        if path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    for path in sorted(target.rglob("*"), reverse=True):  # what is no longer part of the book
+        name = path.relative_to(target).as_posix()
+        if path.is_file() and name not in files:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return digest.hexdigest()
 
 
 def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) -> Path:
@@ -303,6 +351,10 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
         "html",
     ]
     log("compiling the book with Jupyter Book")
+    # Sphinx copies the downloads (html_extra_path) on every build but never deletes any:
+    # clear the last build's, so files no page links to any more are not published
+    for folder in list((out / "_build" / "html" / "notebooks").rglob(charts.DOWNLOADS)):
+        shutil.rmtree(folder, ignore_errors=True)
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
@@ -324,26 +376,35 @@ def publish(built: Path, target: Path) -> Path:
     return target
 
 
-def generated_pages(build_dir: Path, log: Callable[[str], None] = print) -> dict[str, str]:
+def generated_pages(
+    build_dir: Path, log: Callable[[str], None] = print, fresh: bool = False
+) -> dict[str, str]:
     """Pages computed at build time: the claims register (also written to claims.csv in the
-    build folder) and the localities index."""
+    build folder) and the localities index. The register is evaluated again only when the data,
+    the compiled tables or the package change (it fits models and takes a few seconds)."""
     from chsreport import claims, locality
 
-    log("evaluating the claims register")
-    register = claims.evaluate()
-    claims.write_csv(register, build_dir / "claims.csv")
-    return {
-        "book/claims.md": claims.page(register),
-        "book/localities/index.md": locality.index_page(),
-    }
+    key, csv_file = inputs_key(), build_dir / "claims.csv"
+    cached, stamp = build_dir / "claims.md", build_dir / "claims.key"
+    current = stamp.exists() and stamp.read_text() == key
+    if current and not fresh and cached.exists() and csv_file.exists():
+        log("claims register unchanged since the last build")
+        register_page = cached.read_text(encoding="utf-8")
+    else:
+        log("evaluating the claims register")
+        stamp.unlink(missing_ok=True)
+        register = claims.evaluate()
+        claims.write_csv(register, csv_file)
+        register_page = claims.page(register)
+        cached.write_text(register_page, encoding="utf-8")
+        stamp.write_text(key)
+    return {"book/claims.md": register_page, "book/localities/index.md": locality.index_page()}
 
 
-def run_key(notebook: str, values: dict) -> str:
-    """What an executed notebook depends on: its source, its parameters, the sha256 of every
-    input in the manifest and the package's own source. A changed key means re-execution."""
+def inputs_key() -> str:
+    """A digest of what every page depends on besides its own notebook: the sha256 of each input
+    in the manifest, the compiled tables and the package's own source."""
     digest = hashlib.sha256()
-    digest.update((NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
-    digest.update(json.dumps(values, sort_keys=True).encode())
     for item in data.load_manifest().values():
         digest.update(item.sha256.encode())
     for path in sorted((ROOT / "data" / "compiled").glob("*")):
@@ -351,6 +412,16 @@ def run_key(notebook: str, values: dict) -> str:
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(notebook: str, values: dict) -> str:
+    """What an executed notebook depends on: its source, its parameters and ``inputs_key()``
+    (data, compiled tables, package). A changed key means re-execution."""
+    digest = hashlib.sha256()
+    digest.update((NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
+    digest.update(json.dumps(values, sort_keys=True).encode())
+    digest.update(inputs_key().encode())
     return digest.hexdigest()
 
 
@@ -392,7 +463,7 @@ def execute_all(
 ) -> dict[str, float]:
     """Execute notebooks across a process pool, reporting each as it finishes. Fails on the
     first error (naming the notebook, the cell and the error) after cancelling the rest."""
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     times: dict[str, float] = {}
     if not jobs:
@@ -411,7 +482,7 @@ def execute_all(
         }
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 run = futures[future]
                 error = future.exception()
@@ -468,9 +539,17 @@ def build_book(
         for run, _, target in jobs:
             if target.exists():  # remember what this copy was executed from
                 target.with_suffix(".key").write_text(keys[run.output])
-        pages = generated_pages(build_dir, log)
-        built = compile_book(stage(executed, build_dir / "stage", pages), build_dir / "jb", log)
-        html_dir = publish(built, build_dir / "html")
+        pages = generated_pages(build_dir, log, fresh)
+        source = build_dir / "stage"
+        digest = stage(executed, source, pages, vega_bundle(build_dir))
+        html_dir, published = build_dir / "html", build_dir / "html.digest"
+        unchanged = published.exists() and published.read_text() == digest
+        if unchanged and not fresh and (html_dir / "index.html").exists():
+            log("book sources unchanged since the last build: the published book stands")
+        else:
+            published.unlink(missing_ok=True)
+            publish(compile_book(source, build_dir / "jb", log), html_dir)
+            published.write_text(digest)
         index = html_dir / "index.html"
         if times:
             slowest = max(times, key=times.get)
