@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARTIFACTS := test-artifacts
 
-.PHONY: help install book book-fresh test lint unit notebooks browser clean
+.PHONY: help install book book-fresh test lint unit notebooks browser determinism clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ lint: $(STAMP) ## ruff on the package, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks
 
 unit: $(STAMP) ## Unit tests of the package (no built book needed)
-	$(BIN)/pytest -m "not book" tests
+	$(BIN)/pytest -m "not book and not determinism" tests
+
+determinism: $(STAMP) ## Two clean builds (warm and fresh kernels) must give the same book
+	$(BIN)/pytest -m determinism tests
 
 notebooks: ## nbval on the executed chapters and three locality pages (chosen by tests/nbval_sample.py)
 	$(BIN)/pytest -p no:cacheprovider --nbval $$($(BIN)/python tests/nbval_sample.py) \
@@ -50,7 +53,7 @@ browser: ## Headless Chromium on the built book
 	mkdir -p $(ARTIFACTS)
 	$(BIN)/pytest -m book tests
 
-test: book lint unit notebooks browser ## Run every test (builds the book first)
+test: book lint unit notebooks browser determinism ## Run every test (builds the book first)
 	@echo ">> all tests passed"
 
 clean: ## Remove the build (keeps the venv)

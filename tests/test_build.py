@@ -194,3 +194,64 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(last_good_book, tmp_pa
     assert "consolidation.ipynb failed in cell" in message
     assert "ValueError: broken chart" in message
     _assert_untouched(last_good_book)
+
+
+def test_only_linked_downloads_are_kept_and_published(tmp_path):
+    folder = tmp_path / "executed"
+    (folder / "downloads").mkdir(parents=True)
+    for name in ("aaaaaaaaaa-x.csv", "bbbbbbbbbb-old.csv"):
+        (folder / "downloads" / name).write_text("a\n1\n")
+    page = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("chart")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": '<a href="downloads/aaaaaaaaaa-x.csv">x</a>'}
+        )
+    ]
+    page.cells = [cell]
+    nbformat.write(page, folder / "page.ipynb")
+    executed = {"page": folder / "page.ipynb"}
+    assert build.referenced_downloads(folder / "page.ipynb") == ["aaaaaaaaaa-x.csv"]
+    files = build.source_files(executed, {}, b"")
+    assert "_extra/notebooks/downloads/aaaaaaaaaa-x.csv" in files
+    assert not any("bbbbbbbbbb" in name for name in files)
+    assert build.prune_downloads(executed) == 1
+    assert [f.name for f in (folder / "downloads").iterdir()] == ["aaaaaaaaaa-x.csv"]
+
+
+def test_stage_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):
+    executed = {}
+    target = tmp_path / "stage"
+    first = build.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
+    intro = target / "book" / "intro.md"
+    stamp = intro.stat().st_mtime_ns
+    (target / "book" / "stale.md").write_text("gone")
+    again = build.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
+    assert again == first and intro.stat().st_mtime_ns == stamp
+    assert not (target / "book" / "stale.md").exists()
+    changed = build.stage(executed, target, {"book/claims.md": "# two\n"}, b"bundle")
+    assert changed != first and (target / "book" / "claims.md").read_text() == "# two\n"
+
+
+def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
+    runs = [build.Run("consolidation", {"icb": "QYG"}, "consolidation", "test")]
+    monkeypatch.setattr(build, "book_runs", lambda: runs)
+    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
+    compiled = []
+
+    def fake_compile(source, out, log):
+        compiled.append(source)
+        html = out / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "index.html").write_text("book")
+        return html
+
+    monkeypatch.setattr(build, "compile_book", fake_compile)
+    messages = []
+    build.build_book(tmp_path, log=messages.append, workers=1, reuse_kernels=False)
+    build.build_book(tmp_path, log=messages.append, workers=1, reuse_kernels=False)
+    assert len(compiled) == 1
+    assert "executing 0 of 1 notebooks" in " ".join(messages)
+    assert any("unchanged since the last build" in m for m in messages)
+    build.build_book(tmp_path, log=messages.append, workers=1, fresh=True, reuse_kernels=False)
+    assert len(compiled) == 2  # --fresh compiles again

@@ -69,13 +69,24 @@ def page_title(notebook: str, values: dict) -> str | None:
     return None
 
 
-def _finish_notebook(path: Path, title: str | None) -> None:
-    """Hide papermill's injected-parameters cell and give template pages their title."""
+RESET_TAG = "chs-kernel-reset"
+
+
+def _finish_notebook(path: Path, title: str | None, source: Path) -> None:
+    """Drop the kernel-reset cell, hide papermill's injected-parameters cell, record the real
+    source notebook and give template pages their title."""
     nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+    if "papermill" in nb.metadata:
+        where = source.relative_to(ROOT) if source.is_relative_to(ROOT) else source
+        nb.metadata["papermill"]["input_path"] = where.as_posix()
+        nb.metadata["papermill"]["output_path"] = path.name
     if title and not (nb.cells and nb.cells[0].cell_type == "markdown"):
         heading = nbformat.v4.new_markdown_cell(f"# {title}")
         heading["id"] = "page-title"
@@ -83,10 +94,12 @@ def _finish_notebook(path: Path, title: str | None) -> None:
     nbformat.write(nb, path)
 
 
-# Before each notebook in a reused kernel: forget the last notebook's names, restart the chart
-# id counter and the cell counter, and move to the notebook's folder, so the outputs are those
-# of a fresh kernel (nbval re-runs a sample in fresh kernels and compares).
-_KERNEL_RESET = """
+# Run first in a reused kernel (as a cell the build removes afterwards): forget the last
+# notebook's names, restart the chart id counter and the cell counter (so the first cell is
+# numbered 1), and move to the notebook's folder, so the outputs are those of a fresh kernel
+# (nbval re-runs a sample in fresh kernels and compares). A cell rather than a separate client,
+# because every new client waits 0.2 s for the kernel's output to go quiet.
+_KERNEL_RESET = """\
 get_ipython().run_line_magic("reset", "-f")
 import itertools as _itertools, os as _os
 import chsreport.charts as _charts
@@ -97,18 +110,15 @@ del _itertools, _os, _charts
 """
 
 
-def _reset_kernel(km, cwd: Path) -> None:
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(
-            _KERNEL_RESET.format(cwd=str(cwd)), silent=True, store_history=False, timeout=60
-        )
-        if reply["content"]["status"] != "ok":
-            raise BuildError(f"could not reset the kernel: {reply['content']}")
-    finally:
-        client.stop_channels()
+def _with_reset_cell(source: Path, cwd: Path, target: Path) -> Path:
+    """A copy of ``source`` whose first cell resets a reused kernel."""
+    nb = nbformat.read(source, as_version=4)
+    cell = nbformat.v4.new_code_cell(_KERNEL_RESET.format(cwd=str(cwd)))
+    cell["id"] = "chs-kernel-reset"
+    cell.metadata["tags"] = [RESET_TAG, "remove-cell"]
+    nb.cells.insert(0, cell)
+    nbformat.write(nb, target)
+    return target
 
 
 def execute(
@@ -125,27 +135,34 @@ def execute(
     partial = output.with_name(f".{output.stem}.running.ipynb")
     started = time.perf_counter()
     log(f"executing {source.name} -> {output}  {json.dumps(checked)}")
-    reuse = {}
+    reuse, first_cell = {}, 1
+    executed_from = source
     if km is not None:
-        _reset_kernel(km, output.parent)
-        reuse = {"km": km}
+        executed_from = _with_reset_cell(
+            source, output.parent, output.with_name(f".{output.stem}.source.ipynb")
+        )
+        reuse, first_cell = {"km": km}, 2
     try:
         pm.execute_notebook(
-            str(source),
+            str(executed_from),
             str(partial),
             parameters=checked,
             kernel_name="python3",
             progress_bar=False,
             cwd=str(output.parent),
+            request_save_on_cell_execute=False,  # written once at the end (or on error)
             **reuse,
         )
     except PapermillExecutionError as exc:
         raise BuildError(
             f"notebook {source.name} failed in cell {exc.exec_count} "
-            f"(cell index {exc.cell_index}): {exc.ename}: {exc.evalue}\n"
+            f"(cell index {exc.cell_index - first_cell + 1}): {exc.ename}: {exc.evalue}\n"
             f"The partly executed copy is {partial}."
         ) from None
-    _finish_notebook(partial, page_title(notebook, checked))
+    finally:
+        if executed_from != source:
+            executed_from.unlink(missing_ok=True)
+    _finish_notebook(partial, page_title(notebook, checked), source)
     partial.replace(output)
     log(f"done      {output.name} in {time.perf_counter() - started:.1f} s")
     return output
@@ -263,6 +280,25 @@ def referenced_downloads(notebook: Path) -> list[str]:
     return sorted(set(_DOWNLOAD_LINK.findall(notebook.read_text(encoding="utf-8"))))
 
 
+def prune_downloads(executed: dict[str, Path]) -> int:
+    """Delete download files that no executed notebook links to any more (left by runs with
+    other data or parameters; their names carry a hash of their content). Returns how many."""
+    linked: dict[Path, set[str] | None] = {}
+    for path in executed.values():
+        folder = path.parent / charts.DOWNLOADS
+        if not path.exists():  # a folder we cannot account for is left alone
+            linked[folder] = None
+        elif linked.get(folder, set()) is not None:
+            linked[folder] = linked.get(folder, set()) | set(referenced_downloads(path))
+    removed = 0
+    for folder, names in linked.items():
+        if names is not None and folder.is_dir():
+            for stale in [f for f in folder.iterdir() if f.name not in names]:
+                stale.unlink()
+                removed += 1
+    return removed
+
+
 def vega_bundle(build_dir: Path) -> bytes:
     """The shared Vega bundle, generated once per vl-convert version and kept in the build
     folder (generating it takes about a second)."""
@@ -351,6 +387,12 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
         "html",
     ]
     log("compiling the book with Jupyter Book")
+    # Sphinx rewrites only the pages whose source changed, so a new table of contents would
+    # leave stale navigation in the others: then it compiles from scratch
+    contents = out / "toc.digest"
+    toc = hashlib.sha256((source / "_toc.yml").read_bytes()).hexdigest()
+    if not (contents.exists() and contents.read_text() == toc):
+        shutil.rmtree(out, ignore_errors=True)
     # Sphinx copies the downloads (html_extra_path) on every build but never deletes any:
     # clear the last build's, so files no page links to any more are not published
     for folder in list((out / "_build" / "html" / "notebooks").rglob(charts.DOWNLOADS)):
@@ -359,6 +401,7 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
         raise BuildError(f"Jupyter Book failed (exit {done.returncode}):\n{tail}")
+    contents.write_text(toc)
     return out / "_build" / "html"
 
 
@@ -380,25 +423,27 @@ def generated_pages(
     build_dir: Path, log: Callable[[str], None] = print, fresh: bool = False
 ) -> dict[str, str]:
     """Pages computed at build time: the claims register (also written to claims.csv in the
-    build folder) and the localities index. The register is evaluated again only when the data,
-    the compiled tables or the package change (it fits models and takes a few seconds)."""
+    build folder) and the localities index. They are computed again only when the data, the
+    compiled tables or the package change (the register fits models: a few seconds)."""
     from chsreport import claims, locality
 
     key, csv_file = inputs_key(), build_dir / "claims.csv"
-    cached, stamp = build_dir / "claims.md", build_dir / "claims.key"
+    cached, stamp = build_dir / "generated-pages.json", build_dir / "generated-pages.key"
     current = stamp.exists() and stamp.read_text() == key
     if current and not fresh and cached.exists() and csv_file.exists():
-        log("claims register unchanged since the last build")
-        register_page = cached.read_text(encoding="utf-8")
-    else:
-        log("evaluating the claims register")
-        stamp.unlink(missing_ok=True)
-        register = claims.evaluate()
-        claims.write_csv(register, csv_file)
-        register_page = claims.page(register)
-        cached.write_text(register_page, encoding="utf-8")
-        stamp.write_text(key)
-    return {"book/claims.md": register_page, "book/localities/index.md": locality.index_page()}
+        log("claims register and localities index unchanged since the last build")
+        return json.loads(cached.read_text(encoding="utf-8"))
+    log("evaluating the claims register")
+    stamp.unlink(missing_ok=True)
+    register = claims.evaluate()
+    claims.write_csv(register, csv_file)
+    pages = {
+        "book/claims.md": claims.page(register),
+        "book/localities/index.md": locality.index_page(),
+    }
+    cached.write_text(json.dumps(pages), encoding="utf-8")
+    stamp.write_text(key)
+    return pages
 
 
 def inputs_key() -> str:
@@ -425,6 +470,48 @@ def run_key(notebook: str, values: dict) -> str:
     return digest.hexdigest()
 
 
+def _reused_kernel_client_class():
+    """A kernel client for a kernel already known to be running. jupyter_client's
+    ``wait_for_ready`` ends by waiting 0.2 s for the kernel's output channel to fall silent; a
+    reused kernel pays that before every notebook (8 s of idle time over the book). This one
+    drains what is already queued and moves on: nbclient ignores any late message anyway, since
+    it matches outputs to the request that caused them."""
+    from queue import Empty
+
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_client.utils import run_sync
+    from jupyter_core.utils import ensure_async
+
+    class ReusedKernelClient(BlockingKernelClient):
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (60 if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    msg = None
+                if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                    try:  # the output channel is connected once it carries anything
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+                if not await self._async_is_alive() or time.time() > deadline:
+                    raise RuntimeError("the reused kernel did not answer")
+            while True:
+                try:
+                    await ensure_async(self.iopub_channel.get_msg(timeout=0.01))
+                except Empty:
+                    break
+
+        wait_for_ready = run_sync(_async_wait_for_ready)
+
+    return ReusedKernelClient
+
+
 _WORKER_KERNEL = None
 
 
@@ -438,6 +525,7 @@ def _worker_kernel():
         from jupyter_client.manager import KernelManager
 
         _WORKER_KERNEL = KernelManager(kernel_name="python3")
+        _WORKER_KERNEL.client_factory = _reused_kernel_client_class()
         # no history database: restarting the cell counter would otherwise clash with it
         _WORKER_KERNEL.start_kernel(
             cwd=str(ROOT), extra_arguments=["--HistoryManager.enabled=False"]
@@ -501,16 +589,27 @@ def build_book(
     workers: int | None = None,
     fresh: bool = False,
     reuse_kernels: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> Path:
     """Validate, execute (in parallel, only what changed), stage, compile, publish. Returns the
-    path of index.html.
+    path of index.html; ``timings``, if given, receives the seconds each phase took.
 
     Any failure (bad parameters, missing or altered data, a cell that raises, a Sphinx warning)
     raises before ``<build_dir>/html`` is touched, so the last good book stays as it was.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     build_dir = build_dir or BUILD
     workers = workers or os.cpu_count() or 1
-    started = time.perf_counter()
+    timings = {} if timings is None else timings
+    started = clock = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock
+        clock = now
+
     with build_lock(build_dir / ".lock"):
         runs = book_runs()
         checked = {}
@@ -519,8 +618,10 @@ def build_book(
                 checked[run.output] = (run, params.validate(run.notebook, run.values))
             except params.ParameterError as exc:
                 raise params.ParameterError(f"{run.origin}: {exc}") from None
+        phase("parameters")
         log(f"checking {len(data.load_manifest())} data files against the manifest")
         data.verify_all()
+        phase("data check")
         executed, jobs, keys = {}, [], {}
         for output, (run, values) in checked.items():
             target = build_dir / "executed" / f"{output}.ipynb"
@@ -531,25 +632,39 @@ def build_book(
             if fresh or not current:
                 stamp.unlink(missing_ok=True)
                 jobs.append((run, values, target))
+        phase("change detection")
         log(
             f"executing {len(jobs)} of {len(checked)} notebooks on {workers} worker(s) "
             f"({len(checked) - len(jobs)} unchanged, reused)"
         )
-        times = execute_all(jobs, workers, log, reuse_kernels)
+        # the claims register and the Vega bundle are computed here while the workers run
+        with ThreadPoolExecutor(max_workers=1) as side:
+            pages_job = side.submit(generated_pages, build_dir, log, fresh)
+            bundle_job = side.submit(vega_bundle, build_dir)
+            times = execute_all(jobs, workers, log, reuse_kernels)
+            phase("execution")
+            pages, bundle = pages_job.result(), bundle_job.result()
+            phase("claims register (beyond execution)")
         for run, _, target in jobs:
             if target.exists():  # remember what this copy was executed from
                 target.with_suffix(".key").write_text(keys[run.output])
-        pages = generated_pages(build_dir, log, fresh)
+        if jobs:
+            prune_downloads(executed)
         source = build_dir / "stage"
-        digest = stage(executed, source, pages, vega_bundle(build_dir))
+        # the book depends on its sources and also on the package (its Sphinx extension)
+        digest = stage(executed, source, pages, bundle) + inputs_key()
+        phase("staging")
         html_dir, published = build_dir / "html", build_dir / "html.digest"
         unchanged = published.exists() and published.read_text() == digest
         if unchanged and not fresh and (html_dir / "index.html").exists():
             log("book sources unchanged since the last build: the published book stands")
         else:
             published.unlink(missing_ok=True)
-            publish(compile_book(source, build_dir / "jb", log), html_dir)
+            built = compile_book(source, build_dir / "jb", log)
+            phase("Jupyter Book")
+            publish(built, html_dir)
             published.write_text(digest)
+            phase("publishing")
         index = html_dir / "index.html"
         if times:
             slowest = max(times, key=times.get)
@@ -557,5 +672,6 @@ def build_book(
                 f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel time; "
                 f"slowest {slowest} {times[slowest]:.1f} s)"
             )
-        log(f"book built in {time.perf_counter() - started:.0f} s: {index}")
+        timings["total"] = time.perf_counter() - started
+        log(f"book built in {timings['total']:.0f} s: {index}")
         return index
