@@ -460,13 +460,14 @@ def inputs_key() -> str:
     return digest.hexdigest()
 
 
-def run_key(notebook: str, values: dict) -> str:
+def run_key(notebook: str, values: dict, inputs: str | None = None) -> str:
     """What an executed notebook depends on: its source, its parameters and ``inputs_key()``
-    (data, compiled tables, package). A changed key means re-execution."""
+    (data, compiled tables, package; pass it in when keying many runs). A changed key means
+    re-execution."""
     digest = hashlib.sha256()
     digest.update((NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
     digest.update(json.dumps(values, sort_keys=True).encode())
-    digest.update(inputs_key().encode())
+    digest.update((inputs or inputs_key()).encode())
     return digest.hexdigest()
 
 
@@ -622,10 +623,10 @@ def build_book(
         log(f"checking {len(data.load_manifest())} data files against the manifest")
         data.verify_all()
         phase("data check")
-        executed, jobs, keys = {}, [], {}
+        executed, jobs, keys, inputs = {}, [], {}, inputs_key()
         for output, (run, values) in checked.items():
             target = build_dir / "executed" / f"{output}.ipynb"
-            keys[output] = run_key(run.notebook, values)
+            keys[output] = run_key(run.notebook, values, inputs)
             stamp = target.with_suffix(".key")
             executed[output] = target
             current = target.exists() and stamp.exists() and stamp.read_text() == keys[output]
@@ -652,7 +653,7 @@ def build_book(
             prune_downloads(executed)
         source = build_dir / "stage"
         # the book depends on its sources and also on the package (its Sphinx extension)
-        digest = stage(executed, source, pages, bundle) + inputs_key()
+        digest = stage(executed, source, pages, bundle) + inputs
         phase("staging")
         html_dir, published = build_dir / "html", build_dir / "html.digest"
         unchanged = published.exists() and published.read_text() == digest
