@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import nbformat
@@ -37,13 +38,70 @@ def _assert_untouched(build_dir):
     assert not (build_dir / "html.new").exists()
 
 
-def test_bad_parameter_stops_before_any_kernel(last_good_book, tmp_path, monkeypatch):
-    runs = [build.Run("consolidation", {"icb": "XYZ"}, "c", "bad.yml")]
-    monkeypatch.setattr(build, "book_runs", lambda: runs)
+@pytest.mark.parametrize(
+    ("chapter", "key", "value", "message"),
+    [
+        ("consolidation", "icb", "XYZ", "icb: unknown ICB code"),
+        (
+            "scale",
+            "neighbourhood_max",
+            "lots",
+            "neighbourhood_max: Input should be a valid integer",
+        ),
+        ("consolidation", "end_year", 2040, "end_year: year 2040 is outside the data"),
+        ("scale", "population_year", 2030, "population_year 2030 is not in the data"),
+    ],
+)
+def test_a_bad_parameter_file_stops_the_build(
+    last_good_book, tmp_path, monkeypatch, chapter, key, value, message
+):
+    """A user edits a book parameter file: the build names the file, the parameter and what is
+    wrong, before any kernel starts, and the last good book stays."""
+    folder = tmp_path / "params"
+    shutil.copytree(build.PARAMS, folder)
+    values = yaml.safe_load((folder / f"{chapter}.yml").read_text())
+    values[key] = value
+    (folder / f"{chapter}.yml").write_text(yaml.safe_dump(values))
+    monkeypatch.setattr(build, "PARAMS", folder)
     monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
-    with pytest.raises(params.ParameterError, match="(?s)bad.yml: .*unknown ICB code"):
+    with pytest.raises(params.ParameterError) as err:
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
+    assert str(err.value).startswith(f"{chapter}.yml: invalid parameters for {chapter}")
+    assert message in str(err.value)
     _assert_untouched(last_good_book)
+
+
+def test_html_in_the_data_is_shown_as_text_in_the_built_book(
+    last_good_book, tmp_path, manifest_copy, monkeypatch
+):
+    """A trust name in the data holding a script tag: the built pages show it as text."""
+    item = data.entry("ods_etr_2026_07")
+    folder = tmp_path / "data"
+    shutil.copytree(SHARED_DATA / "orgs", folder / "orgs")
+    changed = folder / item.path
+    changed.chmod(0o644)
+    original = changed.read_text()
+    tampered = original.replace(
+        '"RY2","BRIDGEWATER COMMUNITY', '"RY2","BRIDGEWATER <SCRIPT>ALERT(1)</SCRIPT> COMMUNITY'
+    )
+    assert tampered != original
+    changed.write_text(tampered)
+    raw = yaml.safe_load(manifest_copy.read_text())
+    for entry in raw["files"]:
+        if entry["name"] == item.name:
+            entry["sha256"] = data.sha256_of(changed)
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
+    chapters = [r for r in build.book_runs() if not r.output.startswith("localities/")]
+    monkeypatch.setattr(build, "book_runs", lambda: chapters)
+    index = build.build_book(last_good_book, log=lambda _: None)
+    page = (index.parent / "notebooks" / "consolidation.html").read_text(encoding="utf-8")
+    assert "Bridgewater &lt;Script&gt;Alert(1)&lt;/Script&gt; Community" in page
+    assert "<script>alert" not in page.lower()
+    # the name also travels in each chart's JSON spec, where "<" is written \u003c
+    specs = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, flags=re.S)
+    assert any("alert(1)" in spec.lower() for spec in specs)
+    assert not [spec for spec in specs if "<" in spec]
 
 
 def test_tampered_file_stops_the_build(last_good_book, tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from chsreport import charts, data, params
+from chsreport import charts, data, params, text
 
 ROOT = data.PROJECT_ROOT
 BUILD = Path(os.environ.get("CHS_BUILD_DIR") or ROOT / "_build")
@@ -88,7 +88,7 @@ def _finish_notebook(path: Path, title: str | None, source: Path) -> None:
         nb.metadata["papermill"]["input_path"] = where.as_posix()
         nb.metadata["papermill"]["output_path"] = path.name
     if title and not (nb.cells and nb.cells[0].cell_type == "markdown"):
-        heading = nbformat.v4.new_markdown_cell(f"# {title}")
+        heading = nbformat.v4.new_markdown_cell(f"# {text.inert(title)}")
         heading["id"] = "page-title"
         nb.cells.insert(0, heading)
     nbformat.write(nb, path)
@@ -330,8 +330,8 @@ def source_files(
             if path.is_file():
                 files[path.relative_to(ROOT).as_posix()] = path
     files["_static/vega-bundle.js"] = bundle
-    for name, text in {"book/data.md": data_page(), **pages}.items():
-        files[name] = text.encode("utf-8")
+    for name, markdown in {"book/data.md": data_page(), **pages}.items():
+        files[name] = text.inert(markdown).encode("utf-8")  # names from the data stay text
     for output, path in executed.items():
         files[f"notebooks/{output}.ipynb"] = path
         # chart and table downloads, written beside each executed notebook, published as-is
