@@ -175,13 +175,15 @@ def test_publish_swaps_whole_folders(tmp_path):
     assert not (target / "stale.html").exists()
 
 
-def test_second_build_is_refused_while_the_first_holds_the_lock(tmp_path):
-    lock = tmp_path / ".lock"
-    with build.build_lock(lock):
-        with pytest.raises(build.BuildError, match="another build is running"):
-            with build.build_lock(lock):
-                pass
-    with build.build_lock(lock):  # released afterwards
+def test_second_build_is_refused_while_the_first_holds_the_lock(last_good_book, monkeypatch):
+    monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    with build.build_lock(last_good_book / ".lock"):  # a first build is running
+        with pytest.raises(build.BuildError) as err:
+            build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
+    assert "another build is running (pid " in str(err.value)
+    assert "wait for it to finish" in str(err.value)
+    _assert_untouched(last_good_book)
+    with build.build_lock(last_good_book / ".lock"):  # released afterwards
         pass
 
 
