@@ -315,3 +315,22 @@ def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
     assert any("unchanged since the last build" in m for m in messages)
     build.build_book(tmp_path, log=messages.append, workers=1, fresh=True, reuse_kernels=False)
     assert len(compiled) == 2  # --fresh compiles again
+
+
+def test_progress_names_each_notebook_with_its_count(monkeypatch, tmp_path):
+    monkeypatch.setattr(build, "_execute_job", lambda job: (job[2], 0.5))
+    jobs = [
+        (build.Run("locality", {"icb": code}, f"localities/{code}", "t"), {}, tmp_path / code)
+        for code in ("QE1", "QYG")
+    ]
+    lines, calls = [], []
+    times = build.execute_all(
+        jobs,
+        workers=1,
+        log=lines.append,
+        reuse_kernels=False,
+        progress=lambda *args: calls.append(args),
+    )
+    assert times == {"localities/QE1": 0.5, "localities/QYG": 0.5}
+    assert calls == [("localities/QE1", 0.5, 1, 2), ("localities/QYG", 0.5, 2, 2)]
+    assert lines[0].startswith("[1/2] localities/QE1") and lines[0].endswith("0.5 s")

@@ -544,25 +544,36 @@ def _execute_job(job: tuple[str, dict, str, bool]) -> tuple[str, float]:
     return target, time.perf_counter() - started
 
 
+Progress = Callable[[str, float, int, int], None]
+"""Called after each notebook: its output name, its seconds, how many are done, how many in all."""
+
+
 def execute_all(
     jobs: list[tuple[Run, dict, Path]],
     workers: int,
     log: Callable[[str], None] = print,
     reuse_kernels: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, float]:
     """Execute notebooks across a process pool, reporting each as it finishes. Fails on the
     first error (naming the notebook, the cell and the error) after cancelling the rest."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     times: dict[str, float] = {}
+    total = len(jobs)
+
+    def finished(output: str, seconds: float) -> None:
+        times[output] = seconds
+        log(f"[{len(times)}/{total}] {output:<26} {seconds:5.1f} s")
+        if progress is not None:
+            progress(output, seconds, len(times), total)
+
     if not jobs:
         return times
-    total = len(jobs)
     if workers <= 1 and not reuse_kernels:  # in this process, a fresh kernel per notebook
-        for number, (run, values, target) in enumerate(jobs, start=1):
+        for run, values, target in jobs:
             _, seconds = _execute_job((run.notebook, values, str(target), False))
-            times[run.output] = seconds
-            log(f"[{number}/{total}] {run.output:<26} {seconds:5.1f} s")
+            finished(run.output, seconds)
         return times
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
@@ -573,14 +584,12 @@ def execute_all(
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                run = futures[future]
                 error = future.exception()
                 if error is not None:
                     for other in pending:
                         other.cancel()
                     raise error
-                times[run.output] = future.result()[1]
-                log(f"[{len(times)}/{total}] {run.output:<26} {times[run.output]:5.1f} s")
+                finished(futures[future].output, future.result()[1])
     return times
 
 
@@ -591,9 +600,11 @@ def build_book(
     fresh: bool = False,
     reuse_kernels: bool = True,
     timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Validate, execute (in parallel, only what changed), stage, compile, publish. Returns the
-    path of index.html; ``timings``, if given, receives the seconds each phase took.
+    path of index.html; ``timings``, if given, receives the seconds each phase took, and
+    ``progress``, if given, is called as each notebook finishes.
 
     Any failure (bad parameters, missing or altered data, a cell that raises, a Sphinx warning)
     raises before ``<build_dir>/html`` is touched, so the last good book stays as it was.
@@ -642,7 +653,7 @@ def build_book(
         with ThreadPoolExecutor(max_workers=1) as side:
             pages_job = side.submit(generated_pages, build_dir, log, fresh)
             bundle_job = side.submit(vega_bundle, build_dir)
-            times = execute_all(jobs, workers, log, reuse_kernels)
+            times = execute_all(jobs, workers, log, reuse_kernels, progress)
             phase("execution")
             pages, bundle = pages_job.result(), bundle_job.result()
             phase("claims register (beyond execution)")

@@ -20,6 +20,27 @@ def _parse_pairs(pairs: list[str]) -> dict:
     return values
 
 
+def _build(jobs: int | None, fresh: bool) -> None:
+    """Build the book; on a terminal, with a progress bar above the lines naming each notebook
+    and its time (in a log file, the lines only)."""
+    if not sys.stdout.isatty():
+        build.build_book(workers=jobs, fresh=fresh)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("notebooks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("notebooks", total=None)
+
+        def say(message: str) -> None:
+            bar.console.print(message, markup=False, highlight=False)
+
+        def advance(output: str, seconds: float, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        build.build_book(workers=jobs, fresh=fresh, log=say, progress=advance)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chsreport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -54,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "build":
-            build.build_book(workers=args.jobs, fresh=args.fresh)
+            _build(args.jobs, args.fresh)
         elif args.command == "run":
             values = params.read_params_file(args.params_file) if args.params_file else {}
             values.update(_parse_pairs(args.param))
