@@ -208,3 +208,12 @@ def test_search_works_offline(site, browser):
     assert page.locator("#search-results li").count() > 0
     assert errors == [] and outside == []
     context.close()
+
+
+def test_every_page_weighs_at_most_300_kb():
+    """Issue 7's page budget (the shared Vega bundle, loaded once per book, is not a page)."""
+    assert (HTML / "index.html").exists(), "build the book first: make book"
+    pages = [p for p in HTML.rglob("*.html") if "_static" not in p.parts]
+    heavy = {p.relative_to(HTML).as_posix(): p.stat().st_size // 1024 for p in pages}
+    assert len(pages) > 40
+    assert not {name: kb for name, kb in heavy.items() if kb > 300}
