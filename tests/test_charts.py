@@ -61,12 +61,13 @@ def test_nan_becomes_null_and_html_in_data_is_inert(tmp_path, monkeypatch):
 
 
 def test_packed_spec_keeps_every_value_and_field_once():
-    spec = {"datasets": {"d": [{"a": 1, "b": 0.123456789}, {"a": 2, "c": "x"}]}, "mark": "point"}
+    rows = [{"a": 1, "b": 0.123456789}, {"a": 2, "c": "x", "b": 1234567.891}]
+    spec = {"datasets": {"d": rows}, "mark": "point"}
     packed = charts._packed_spec(spec)
     assert packed["mark"] == "point"
     assert packed["datasets"]["d"] == {
         "fields": ["a", "b", "c"],
-        "rows": [[1, 0.123457, None], [2, None, "x"]],
+        "rows": [[1, 0.123457, None], [2, 1234568.0, "x"]],
     }
     assert spec["datasets"]["d"][0]["b"] == 0.123456789  # the original is left alone
 

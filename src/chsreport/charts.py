@@ -148,11 +148,14 @@ def _lighter_svg(svg: str) -> str:
 
 def _packed_spec(spec: dict) -> dict:
     """The spec as shipped in the page: each inline dataset as columns plus rows of values
-    (field names once, not once per row) and floats to 6 significant figures. The browser
-    script unpacks it before vega-embed sees it; the static SVG is drawn from the full spec."""
+    (field names once, not once per row) and floats to 6 significant figures, but never fewer
+    than their whole part (a count of 1,234,567 stays exact in a tooltip). The browser script
+    unpacks it before vega-embed sees it; the static SVG is drawn from the full spec."""
 
     def value(v):
-        return float(f"{v:.6g}") if isinstance(v, float) else v
+        if not isinstance(v, float) or v == 0 or not math.isfinite(v):
+            return v
+        return round(v, max(0, 5 - math.floor(math.log10(abs(v)))))
 
     packed = dict(spec)
     if isinstance(spec.get("datasets"), dict):
