@@ -232,7 +232,12 @@ def test_two_executions_give_identical_outputs(tmp_path):
     assert outputs(first) == outputs(second)
 
 
-def test_a_cell_that_raises_names_notebook_cell_and_error(last_good_book, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("workers", "reuse"), [(1, False), (2, True)], ids=["fresh kernel", "reused kernels"]
+)
+def test_a_cell_that_raises_names_notebook_cell_and_error(
+    last_good_book, tmp_path, monkeypatch, workers, reuse
+):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -249,10 +254,11 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(last_good_book, tmp_pa
     runs = [build.Run("consolidation", {}, "consolidation", "test")]
     monkeypatch.setattr(build, "book_runs", lambda: runs)
     with pytest.raises(build.BuildError) as err:
-        build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
+        build.build_book(last_good_book, log=lambda _: None, workers=workers, reuse_kernels=reuse)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
     assert "ValueError: broken chart" in message
+    assert "failed in cell 3 (cell index 2)" in message  # the same with or without reset cell
     _assert_untouched(last_good_book)
 
 

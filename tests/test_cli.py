@@ -44,3 +44,12 @@ def test_run_passes_checked_values_and_file(tmp_path, monkeypatch):
 def test_data_verify(capsys):
     assert cli.main(["data", "verify"]) == 0
     assert "all data files present and verified" in capsys.readouterr().out
+
+
+def test_ctrl_c_says_the_last_good_book_is_unchanged(capsys, monkeypatch):
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "build_book", interrupted)
+    assert cli.main(["build"]) == 130
+    assert "the last good book is unchanged" in capsys.readouterr().err

@@ -575,22 +575,32 @@ def execute_all(
             _, seconds = _execute_job((run.notebook, values, str(target), False))
             finished(run.output, seconds)
         return times
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_parent) as pool:
         futures = {
             pool.submit(_execute_job, (run.notebook, values, str(target), reuse_kernels)): run
             for run, values, target in jobs
         }
         pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                error = future.exception()
-                if error is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise error
-                finished(futures[future].output, future.result()[1])
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    error = future.exception()
+                    if error is not None:
+                        raise error
+                    finished(futures[future].output, future.result()[1])
+        except BaseException:  # a failed notebook, or Ctrl-C: start nothing more
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return times
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Workers ignore Ctrl-C: the build process stops handing out notebooks, lets the running
+    ones finish and shuts the workers down with their kernels."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def build_book(

@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     except (data.DataError, params.ParameterError, build.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: nothing was published; the last good book is unchanged", file=sys.stderr
+        )
+        return 130
     return 0
 
 
