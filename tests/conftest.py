@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from chsreport import data
 
@@ -28,3 +29,28 @@ def manifest_copy(tmp_path, monkeypatch) -> Path:
     target.write_text(data.manifest_path().read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv(data.MANIFEST_ENV, str(target))
     return target
+
+
+@pytest.fixture
+def altered_release(tmp_path, manifest_copy, monkeypatch):
+    """A function that publishes a changed copy of one input, as a new release would: the copy
+    goes in a data folder searched first and the manifest carries its new hash, so only the
+    content (schema, values) can object. Returns the copy's path."""
+
+    def publish(name: str, change) -> Path:
+        item = data.entry(name)
+        original = (SHARED_DATA / item.path).read_text(encoding="utf-8")
+        altered = change(original)
+        assert altered != original, f"the change left {item.path} as it was"
+        copy = tmp_path / "data" / item.path
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(altered, encoding="utf-8")
+        raw = yaml.safe_load(manifest_copy.read_text())
+        for entry in raw["files"]:
+            if entry["name"] == item.name:
+                entry["sha256"] = data.sha256_of(copy)
+        manifest_copy.write_text(yaml.safe_dump(raw))
+        monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
+        return copy
+
+    return publish

@@ -72,26 +72,16 @@ def test_a_bad_parameter_file_stops_the_build(
 
 
 def test_html_in_the_data_is_shown_as_text_in_the_built_book(
-    last_good_book, tmp_path, manifest_copy, monkeypatch
+    last_good_book, altered_release, monkeypatch
 ):
     """A trust name in the data holding a script tag: the built pages show it as text."""
-    item = data.entry("ods_etr_2026_07")
-    folder = tmp_path / "data"
-    shutil.copytree(SHARED_DATA / "orgs", folder / "orgs")
-    changed = folder / item.path
-    changed.chmod(0o644)
-    original = changed.read_text()
-    tampered = original.replace(
-        '"RY2","BRIDGEWATER COMMUNITY', '"RY2","BRIDGEWATER <SCRIPT>ALERT(1)</SCRIPT> COMMUNITY'
+    altered_release(
+        "ods_etr_2026_07",
+        lambda text: text.replace(
+            '"RY2","BRIDGEWATER COMMUNITY',
+            '"RY2","BRIDGEWATER <SCRIPT>ALERT(1)</SCRIPT> COMMUNITY',
+        ),
     )
-    assert tampered != original
-    changed.write_text(tampered)
-    raw = yaml.safe_load(manifest_copy.read_text())
-    for entry in raw["files"]:
-        if entry["name"] == item.name:
-            entry["sha256"] = data.sha256_of(changed)
-    manifest_copy.write_text(yaml.safe_dump(raw))
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
     chapters = [r for r in build.book_runs() if not r.output.startswith("localities/")]
     monkeypatch.setattr(build, "book_runs", lambda: chapters)
     index = build.build_book(last_good_book, log=lambda _: None)
@@ -124,22 +114,10 @@ def test_missing_file_stops_the_build(last_good_book, manifest_copy):
     _assert_untouched(last_good_book)
 
 
-def test_renamed_column_fails_in_the_notebook_and_names_the_cell(
-    last_good_book, tmp_path, manifest_copy, monkeypatch
-):
-    item = data.entry("ods_succ_2026_05")
-    folder = tmp_path / "data"
-    shutil.copytree(SHARED_DATA / "orgs", folder / "orgs")
-    changed = folder / item.path
-    changed.chmod(0o644)
-    text = changed.read_text()
-    changed.write_text(text.replace('","0"\n', '","maybe"\n', 1))  # a changed split-flag column
-    raw = yaml.safe_load(manifest_copy.read_text())
-    for entry in raw["files"]:
-        if entry["name"] == item.name:
-            entry["sha256"] = data.sha256_of(changed)
-    manifest_copy.write_text(yaml.safe_dump(raw))
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
+def test_renamed_column_fails_in_the_notebook_and_names_the_cell(last_good_book, altered_release):
+    altered_release(  # a changed split-flag column
+        "ods_succ_2026_05", lambda text: text.replace('","0"\n', '","maybe"\n', 1)
+    )
     with pytest.raises(build.BuildError) as err:
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     message = str(err.value)
