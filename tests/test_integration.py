@@ -2,106 +2,112 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from chsreport import integration, lineage, outcomes
+from chsreport import inference, integration, lineage, outcomes
 
 
 @pytest.fixture(scope="module")
 def setting():
     od = lineage.load_org_data()
     panel = outcomes.outcome_panel(od)
-    return od, panel, integration.acute_trust_codes(panel)
+    acute = integration.acute_trust_codes(panel)
+    return od, panel, acute, integration.controls_frame(od, acute, panel)
 
 
-def test_every_acute_trust_is_in_one_group_with_evidence(setting):
-    od, panel, acute = setting
+def test_every_acute_trust_is_in_one_usual_class_with_evidence(setting):
+    od, _, acute, _ = setting
     for rule in integration.RULES:
         groups = integration.classify(od, acute, rule)
-        assert groups["code"].is_unique and len(groups) == len(acute)
-        assert set(groups["group"]) <= set(integration.GROUPS)
-        assert (groups["evidence"].str.len() > 0).all()
+        assert sorted(groups["code"]) == sorted(acute)
+        assert groups["group"].isin(list(integration.GROUPS)).all()
+        assert groups["evidence"].str.len().gt(20).all()
+        assert (groups["months_in_group"] <= groups["months"]).all()
 
 
-def test_known_trusts(setting):
-    od, panel, acute = setting
-    groups = integration.classify(od, acute).set_index("code")
-    assert groups.loc["RAX", "group"] == "acute_runs_community"  # took in RY9 in 2024
-    assert groups.loc["RBL", "group"] == "standalone_community"  # Wirral: RY7 beside it
-    assert "RY7" in groups.loc["RBL", "evidence"]
+def test_stricter_rule_never_has_more_trusts_running_community_services(setting):
+    od, _, acute, _ = setting
+    count = {
+        r: (integration.classify(od, acute, r)["group"] == "acute_runs_community").sum()
+        for r in integration.RULES
+    }
+    assert count["strict"] <= count["default"] <= count["loose"]
 
 
-def test_rules_differ_only_where_they_should(setting):
-    od, panel, acute = setting
-    default = integration.classify(od, acute, "default").set_index("code")["group"]
-    strict = integration.classify(od, acute, "strict").set_index("code")["group"]
-    assert (strict == "acute_runs_community").sum() <= (default == "acute_runs_community").sum()
-
-
-def test_unknown_rule():
+def test_unknown_rule_and_comparison_are_refused(setting):
+    od, panel, acute, ctl = setting
     with pytest.raises(ValueError, match="unknown rule"):
-        integration.classify(None, [], "lenient")
+        integration.classify(od, acute, "lenient")
+    classes = integration.monthly_classes(od, acute)
+    with pytest.raises(ValueError, match="unknown comparison"):
+        integration.model_frame(panel, classes, ctl, "ctr_per_100_beds", "2022-04", "2022-06",
+                                "a_vs_z")
 
 
-def test_bootstrap_interval_brackets_the_mean():
-    values = pd.Series(range(1, 31), dtype=float).to_numpy()
-    low, high = integration.bootstrap_ci(values)
-    assert low < values.mean() < high
-    assert all(pd.isna(v) for v in integration.bootstrap_ci(values[:2]))  # too few trusts
+def test_controls_are_complete(setting):
+    _, _, acute, ctl = setting
+    assert len(ctl) == len(acute)
+    assert ctl[["log_beds", "rural_share", "deprivation", "age_60_74"]].notna().mean().min() > 0.95
 
 
-def _estimates(estimate, low, high):
-    return pd.DataFrame(
-        [
-            {
-                "group": "acute_runs_community",
-                "estimate": estimate,
-                "low": low,
-                "high": high,
-                "trusts": 40,
-                "reference_trusts": 25,
-            }
-        ]
-    )
+def test_headline_is_a_four_word_verdict_with_both_intervals(setting):
+    od, panel, acute, ctl = setting
+    classes = integration.monthly_classes(od, acute)
+    row = integration.headline(panel, classes, ctl, "ctr_per_100_beds", "2022-04", "2025-08",
+                               list(integration.CONTROLS), "carter")
+    assert row["verdict"] in inference.VERDICTS
+    assert row["low95"] <= row["low90"] <= row["estimate"] <= row["high90"] <= row["high95"]
+    assert row["smallest_effect"] == pytest.approx(0.10 * row["reference_mean"])
+    assert row["clusters"] >= 40 and row["trusts_a"] > 30
 
 
-def test_verdict_follows_the_interval_and_the_direction():
-    lower_better = "ctr_per_100_beds"
-    assert integration.verdict(_estimates(-3, -5, -1), lower_better)["verdict"] == "supported"
-    assert integration.verdict(_estimates(3, 1, 5), lower_better)["verdict"] == "contradicted"
-    assert integration.verdict(_estimates(-1, -3, 1), lower_better)["verdict"].startswith("not")
-    higher_better = "ae_4hr_performance"
-    assert integration.verdict(_estimates(-3, -5, -1), higher_better)["verdict"] == "contradicted"
+def test_robustness_table_includes_the_first_editions_rule(setting):
+    od, panel, acute, ctl = setting
+    table = integration.robustness(od, panel, acute, ctl, "ctr_per_100_beds", "2022-04",
+                                   "2025-08", ["size", "region"])
+    assert table["classification"].str.contains("beds only").any()
+    assert set(table["comparison"]) == set(integration.COMPARISONS)
+    assert table["verdict"].isin(inference.VERDICTS).all()
 
 
-def test_adjusted_estimates_and_events_on_real_data(setting):
-    od, panel, acute = setting
-    groups = integration.classify(od, acute)
-    est = integration.adjusted_estimates(
-        panel, groups, od, "ctr_per_100_beds", "2022-04", "2025-08", ["size", "region", "rurality"]
-    )
-    row = est.set_index("group").loc["acute_runs_community"]
-    assert row["low"] < row["estimate"] < row["high"]
-    events = integration.merger_events(od, acute, "2022-04", "2025-08")
-    assert list(events["acute"]) == ["RAX"]
+def test_class_changes_are_listed_with_evidence(setting):
+    od, _, acute, _ = setting
+    changed = integration.class_changes(od, acute).set_index("code")
+    assert "RWD" in changed.index and "RBK" in changed.index
+    assert changed["evidence"].str.len().gt(20).all()
 
 
 def test_carter_verdict_for_the_claims_register():
     result = integration.carter_verdict("ae_4hr_performance")
-    assert result["verdict"] in (
-        "supported",
-        "contradicted",
-        "not distinguishable from no difference",
-    )
+    assert result["verdict"] in inference.VERDICTS
     assert result["period"] == "2021-04 to 2025-07"
 
 
-def test_trust_level_comparison(setting):
-    od, panel, acute = setting
+def test_all_estimates_adjust_secondary_outcomes_only(setting):
+    od, panel, acute, ctl = setting
+    classes = integration.monthly_classes(od, acute)
+    table = integration.all_estimates(panel, classes, ctl, "2022-04", "2025-08", ["size"], 0.1)
+    assert table.loc[table["primary"], "p_holm"].isna().all()
+    assert table.loc[~table["primary"], "p_holm"].notna().all()
+    assert (table["p_holm"].dropna() >= table.loc[table["p_holm"].notna(), "p_value"]).all()
+    assert (table["benefit_low"] <= table["benefit_high"]).all()
+
+
+def test_dose_response_and_events(setting):
+    od, panel, acute, ctl = setting
+    dose = integration.dose_frame(od, panel, acute)
+    assert len(dose) > 100 and (dose["dose"] >= 0).all()
+    result = integration.dose_response(dose, ctl, ["size"])
+    assert result["low95"] <= result["slope"] <= result["high95"]
+    events = integration.transfer_events(od)
+    assert {"RY9", "R1C", "RY2"} <= set(events["community_trust"])
+    placebo = integration.event_with_placebo(panel, "RAX", integration.pd.Timestamp("2024-11-01"),
+                                             "ctr_per_100_beds")
+    assert 0 < placebo["p_value"] <= 1 and placebo["trusts"] > 50
+
+
+def test_staff_comparison_is_holm_adjusted(setting):
+    od, _, acute, ctl = setting
     groups = integration.classify(od, acute)
-    measures = integration.trust_level_measures(od, groups)
-    assert measures["cost_per_bed"].notna().mean() > 0.9
-    table = integration.trust_level_comparison(measures, od, groups, panel, ["size"])
-    assert set(table["measure"]) == {label for label, _ in integration.TRUST_LEVEL.values()}
-    assert (table["low"] <= table["high"]).all()
+    table = integration.staff_comparison(od, groups, ctl, ["size"])
+    assert len(table) == 2 and (table["p_holm"] >= table["p_value"]).all()

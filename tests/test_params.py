@@ -78,7 +78,8 @@ def test_book_parameter_file_is_valid():
         ({"start": "2019-01", "end": "2019-12"}, "outside the data"),
         ({"start": "2024-13"}, "YYYY-MM"),
         ({"classification": "medium"}, "strict, default or loose"),
-        ({"controls": ["age"]}, "unknown control"),
+        ({"controls": ["age", "income"]}, "unknown control"),
+        ({"smallest_effect": 1.5}, "between 0 and 1"),
         ({"start": "2025-01", "end": "2024-01"}, "after end"),
     ],
 )

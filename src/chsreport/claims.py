@@ -2,7 +2,10 @@
 here, which returns the measure, its value and unit, the period, the source, a verdict and a note.
 
 Verdicts: supported, partly supported, not supported, or untestable with open data (with the
-reason). Every verdict is computed from the values; the rule for each is in its docstring.
+reason) for claims of fact; for claims about a difference between groups (C06), one of the four
+words of :func:`chsreport.inference.verdict`: supported, contradicted, no meaningful difference
+or inconclusive. Every verdict is computed from the values; the rule for each is in its
+docstring.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ import yaml
 from chsreport import data, geography, integration, lineage, orgs, outcomes
 
 CLAIMS_FILE = data.PROJECT_ROOT / "data" / "compiled" / "claims.yml"
-VERDICTS = ("supported", "partly supported", "not supported", "untestable with open data")
+VERDICTS = (
+    "supported",
+    "partly supported",
+    "not supported",
+    "contradicted",
+    "no meaningful difference",
+    "inconclusive",
+    "untestable with open data",
+)
 COLUMNS = [
     "claim_id",
     "seed",
@@ -127,14 +138,18 @@ def c03_places() -> Result:
 
 
 def c04_share_run_by_acutes() -> Result:
-    """Proxy: share of community inpatient providers in the community discharge sitrep that are
-    acute trusts. Supported if within 25-42 per cent, partly if 15-50, else not."""
-    reporters = outcomes.load_community_sitrep_reporters()
+    """Share of the providers that run adult community services (at least 5 adult service lines
+    in the CHS return of March 2025) that are acute trusts. Supported if within 25-42 per cent,
+    partly if 15-50, else not."""
+    from chsreport import community
+
     od = _org_data()
-    on = pd.Timestamp("2023-10-01")
-    types = [orgs.type_on(c, on, od.evidence)[0] for c in reporters["org_code"]]
-    acute = sum(t in ("acute", "acute_community", "acute_specialist") for t in types)
-    share = 100 * acute / len(reporters)
+    march = pd.Timestamp("2025-03-01")
+    reg = community.register(od, [march])
+    active = reg[reg["runs_community"]]
+    kinds = [community.provider_kind(c, march, od) for c in active["code"]]
+    acute = sum(k == "acute" for k in kinds)
+    share = 100 * acute / len(active)
     verdict = (
         "supported"
         if 25 <= share <= 42
@@ -143,14 +158,14 @@ def c04_share_run_by_acutes() -> Result:
         else "not supported"
     )
     return Result(
-        "Share of community inpatient providers that are acute trusts",
+        "Share of providers running adult community services that are acute trusts",
         round(share, 1),
         "%",
-        "June 2023 to January 2024",
-        "NHS England community discharge sitrep",
+        "March 2025",
+        community.SOURCE_CHS,
         verdict,
-        f"{acute} of {len(reporters)} providers. A proxy: community services "
-        "without beds, and shares of spending, are not in open data.",
+        f"{acute} of {len(active)} providers with 5 or more adult service lines. Counts "
+        "providers, not spending: shares of spending are not in open data.",
     )
 
 
@@ -181,23 +196,25 @@ def c05_flow_exemplars() -> Result:
 
 
 def c06_carter() -> Result:
-    """Integration chapter's estimate for acute trusts running community services against those
-    beside a standalone community trust: supported if the interval shows better flow, not
-    supported otherwise (worse, or not distinguishable from no difference)."""
-    v = integration.carter_verdict("ctr_per_100_beds")
-    ae = integration.carter_verdict("ae_4hr_performance")
-    verdict = "supported" if v["verdict"] == "supported" else "not supported"
+    """The integration chapter's verdict for acute trusts that run community services against
+    every other acute trust (Carter's comparison), primary outcome, in the four words of
+    :func:`chsreport.inference.verdict` at the chapter's default smallest effect (10 % of the
+    comparison mean)."""
+    v = integration.carter_verdict(integration.PRIMARY)
+    b = integration.carter_verdict(integration.PRIMARY, comparison="a_vs_b")
     return Result(
-        "Adjusted difference in patients not meeting the criteria to reside per 100 "
-        "beds, acute-run against standalone community provision",
+        "Adjusted difference in patients not meeting the criteria to reside per 100 occupied "
+        "adult beds, trusts running community services against all other acute trusts",
         round(v["estimate"], 2),
         v["unit"],
         v["period"],
-        outcomes.OUTCOMES["ctr_per_100_beds"].source,
-        verdict,
-        f"95% interval {v['low']:.2f} to {v['high']:.2f} ({v['verdict']}); A&E within "
-        f"4 hours {ae['estimate']:+.2f} points ({ae['low']:.2f} to {ae['high']:.2f}, "
-        f"{ae['verdict']}). Efficiency: see the integration chapter.",
+        outcomes.OUTCOMES[integration.PRIMARY].source,
+        v["verdict"],
+        f"95% interval {v['low95']:.2f} to {v['high95']:.2f}, 90% {v['low90']:.2f} to "
+        f"{v['high90']:.2f}; smallest effect of interest {v['smallest_effect']:.2f}. Against "
+        f"trusts beside a standalone community trust only: {b['estimate']:+.2f} "
+        f"({b['low95']:.2f} to {b['high95']:.2f}), {b['verdict']}. Efficiency is not tested: "
+        "cost per bed does not measure it.",
     )
 
 

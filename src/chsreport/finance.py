@@ -238,3 +238,20 @@ def size_cost_correlation(x, y) -> dict:
     keep = np.isfinite(x) & np.isfinite(y)
     result = spearmanr(x[keep], y[keep])
     return {"rho": float(result.statistic), "p_value": float(result.pvalue), "n": int(keep.sum())}
+
+
+def parse_peer_profile(path: Path) -> pd.DataFrame:
+    """Trust Peer Finder appendix A: the case-mix columns used as controls: deprivation score of
+    the trust's patients, share of patients aged 60-74, and urban share."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    names = {"Procode": "code", "Deprivation": "deprivation", "Age   60-74": "age_60_74"}
+    data.require_columns(raw, list(names), path.name)
+    frame = raw[list(names)].rename(columns=names)
+    frame["code"] = frame["code"].str.strip()
+    for column in ("deprivation", "age_60_74"):
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+    return frame
+
+
+def load_peer_profile() -> pd.DataFrame:
+    return data.cached_frame("trust_peer_finder_2018", parse_peer_profile)

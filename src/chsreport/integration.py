@@ -1,22 +1,18 @@
-"""Question 3, what integration achieves: a classification of acute trusts by who runs the
-community services of their area, and comparisons of flow outcomes between the groups.
+"""Question 3, what integration achieves: each acute trust classed month by month by who provides
+the community services of its patients (from the providers' own returns, see
+:mod:`chsreport.community`), and the flow outcomes compared between classes with a wild cluster
+bootstrap and a four-word verdict (:mod:`chsreport.inference`).
 
-The rule (written down once, here):
+Classes (per trust and month): **(a)** the trust runs adult community services itself;
+otherwise its patients' community services come, weighted by where its patients live, mainly
+from **(b)** a standalone community trust, **(c)** a mental-health trust, or **(d)** another
+provider (a social enterprise, community interest company, private provider, or a neighbouring
+acute trust); a trust whose patients' areas have no provider in the returns is unplaced.
 
-* **(a) acute runs community**: the acute trust reports community inpatient beds to NHS England's
-  community discharge sitrep (June 2023 to January 2024), or took in a community trust (lineage)
-  by the end of the period;
-* otherwise the acute trust's *area* is the 2022 ICB from which most of its admitted patients
-  come (OHID catchment shares), and its community provider is an NHS trust based in that ICB
-  that reports to the community sitrep:
-  **(b) standalone community trust** if one is, else **(c) mental-health trust** if a
-  mental-health trust reports community beds there;
-* any other acute trust is **unplaced** (community services from a social enterprise or private
-  provider, or nobody reporting): it is listed, not guessed.
-
-Variants: ``strict`` also requires (a) trusts to report in every month of the community sitrep
-and the area to supply at least half the acute trust's patients; ``loose`` places (b) and (c)
-through any ICB that supplies at least a fifth of its patients.
+Comparisons: Carter's ((a) against every other acute trust) and (a) against (b). The model is
+OLS of the trust-month outcome on the class, month fixed effects and controls (size, region,
+rurality, deprivation, age); intervals from a wild cluster bootstrap clustered by the 2022 ICB
+of the trust's patients (the level at which community providers are shared).
 """
 
 from __future__ import annotations
@@ -24,16 +20,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chsreport import geography, lineage, orgs, outcomes
+from chsreport import community, geography, inference, lineage, orgs, outcomes
 
 GROUPS = {
-    "acute_runs_community": "(a) Acute trust runs community services",
+    "acute_runs_community": "(a) Runs community services itself",
+    "standalone_community": "(b) Standalone community trust",
+    "mh_runs_community": "(c) Mental-health trust",
+    "other_provider": "(d) Another provider",
+    "unplaced": "Unplaced",
+}
+GROUP_OF_CLASS = {
+    "own": "acute_runs_community",
+    "standalone": "standalone_community",
+    "mental_health": "mh_runs_community",
+    "other": "other_provider",
+    "none": "unplaced",
+}
+RULES = tuple(community.RULES)
+REFERENCE = "standalone_community"
+COMPARISONS = {
+    "carter": "(a) against every other acute trust",
+    "a_vs_b": "(a) against (b) only",
+}
+BEDS_ONLY_RULES = ("strict", "default", "loose")
+BEDS_ONLY_GROUPS = {
+    "acute_runs_community": "(a) Acute trust runs community services (beds rule)",
     "standalone_community": "(b) Standalone community trust in the area",
     "mh_runs_community": "(c) Mental-health trust runs community services",
     "unplaced": "Unplaced",
 }
-RULES = ("strict", "default", "loose")
-REFERENCE = "standalone_community"
+DEFAULT_SMALLEST_EFFECT = 0.10  # share of the comparison group's mean
+SMALLEST_EFFECT_REASON = (
+    "a tenth of the comparison group's average: a difference smaller than that would not change "
+    "how a board organises community services, and the published evidence on integration "
+    "reports changes of that order or larger"
+)
 
 
 def _community_providers_by_icb22(od: lineage.OrgData) -> pd.DataFrame:
@@ -67,15 +88,16 @@ def _main_areas(codes: list[str], od: lineage.OrgData) -> pd.DataFrame:
     return frame.groupby(["code", "icb22_code"], as_index=False)["share"].max()
 
 
-def classify(
+def classify_beds_only(
     od: lineage.OrgData,
     acute_codes: list[str],
     rule: str = "default",
     end: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """One row per acute trust: group, evidence, main 2022 ICB and its share."""
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
+    """The first edition's rule (community beds in the sitrep, ICB of most patients): one row
+    per acute trust. Kept so the robustness table can show why the verdict changed."""
+    if rule not in BEDS_ONLY_RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {BEDS_ONLY_RULES}")
     end = end or od.as_of
     reporters = outcomes.load_community_sitrep_reporters().set_index("org_code")
     providers = _community_providers_by_icb22(od)
@@ -133,7 +155,7 @@ def classify(
             {
                 "code": code,
                 "group": group,
-                "group_label": GROUPS[group],
+                "group_label": BEDS_ONLY_GROUPS[group],
                 "main_icb22": None if main is None else main.icb22_code,
                 "main_share": np.nan if main is None else main.share,
                 "evidence": "; ".join(evidence),
@@ -151,7 +173,92 @@ def acute_trust_codes(panel: pd.DataFrame, outcome: str = "ctr_per_100_beds") ->
     return sorted(panel.dropna(subset=[outcome])["code"].unique())
 
 
-# --------------------------------------------------------------------------- comparisons
+ANALYSIS_MONTHS = ("2021-04", "2025-08")  # the union of the outcomes' data periods
+_EXPOSURE_CACHE: dict = {}
+
+
+def monthly_classes(od: lineage.OrgData, acute: list[str], rule: str = "default") -> pd.DataFrame:
+    """Each acute trust's class per month (2021-04 to 2025-08) with its evidence: the output of
+    :func:`chsreport.community.exposure` with the chapter's group keys. Computed once per
+    kernel for each rule."""
+    key = (id(od), tuple(acute), rule)
+    if key not in _EXPOSURE_CACHE:
+        months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))
+        frame = community.exposure(od, acute, months, rule)
+        frame["group"] = frame["cls"].map(GROUP_OF_CLASS)
+        frame["group_label"] = frame["group"].map(GROUPS)
+        _EXPOSURE_CACHE[key] = frame
+    return _EXPOSURE_CACHE[key]
+
+
+def _main_icb22(od: lineage.OrgData, acute: list[str]) -> pd.Series:
+    patients = community.patients_by_council(od)
+    mine = patients[patients["code"].isin(acute)]
+    by_icb = mine.groupby(["code", "icb22_code"])["patients"].sum().reset_index()
+    top = by_icb.sort_values(["code", "patients"], ascending=[True, False])
+    top = top.drop_duplicates("code").set_index("code")
+    total = mine.groupby("code")["patients"].sum()
+    return top["icb22_code"], top["patients"] / total
+
+
+def classify(
+    od: lineage.OrgData,
+    acute_codes: list[str],
+    rule: str = "default",
+    start: str = "2022-04",
+    end: str = "2025-08",
+) -> pd.DataFrame:
+    """One row per acute trust: its usual class over [start, end] (the class of most months),
+    the months in each class, the evidence of its last month, and its main 2022 ICB."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
+    monthly = outcomes.window(monthly_classes(od, acute_codes, rule), "group", start, end)
+    counts = monthly.groupby(["code", "group"]).size().unstack(fill_value=0)
+    order = list(GROUPS)
+    usual = counts.apply(
+        lambda r: max(r.index, key=lambda g: (r[g], -order.index(g))), axis=1
+    ).rename("group")
+    last = monthly.sort_values("month").groupby("code").last()
+    out = usual.reset_index()
+    out["group_label"] = out["group"].map(GROUPS)
+    out["months_in_group"] = [
+        counts.loc[c, g] for c, g in zip(out["code"], out["group"], strict=True)
+    ]
+    out["months"] = out["code"].map(counts.sum(axis=1))
+    out["changed_class"] = out["code"].map((counts > 0).sum(axis=1) > 1)
+    out["evidence"] = out["code"].map(last["evidence"])
+    main, share = _main_icb22(od, acute_codes)
+    out["main_icb22"] = out["code"].map(main)
+    out["main_share"] = out["code"].map(share)
+    names = od.register.set_index("code")
+    out["name"] = out["code"].map(names["name"])
+    out["region"] = out["code"].map(names["region_name"])
+    return out
+
+
+def class_changes(od: lineage.OrgData, acute: list[str], rule: str = "default") -> pd.DataFrame:
+    """Trusts whose class changed from the first edition's beds-only rule: code, name, old and
+    new class, and the evidence for the new one."""
+    old = classify_beds_only(od, acute, "default").set_index("code")
+    new = classify(od, acute, rule).set_index("code")
+    rows = []
+    for code in new.index:
+        before = old["group"].get(code, "unplaced")
+        if before != new.at[code, "group"]:
+            rows.append(
+                {
+                    "code": code,
+                    "name": new.at[code, "name"],
+                    "beds_only_rule": BEDS_ONLY_GROUPS[before],
+                    "returns_rule": new.at[code, "group_label"],
+                    "evidence": new.at[code, "evidence"],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["code", "name", "beds_only_rule", "returns_rule", "evidence"]
+    )
+
+
 def trust_means(
     panel: pd.DataFrame, groups: pd.DataFrame, outcome: str, start: str, end: str
 ) -> pd.DataFrame:
@@ -181,179 +288,573 @@ def group_summary(means: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for group, part in means.groupby("group"):
         low, high = bootstrap_ci(part["value"].to_numpy())
-        mlow, mhigh = bootstrap_ci(part["value"].to_numpy(), np.median)
         rows.append(
             {
                 "group": group,
-                "group_label": GROUPS[group],
+                "group_label": GROUPS.get(group, group),
                 "trusts": len(part),
                 "mean": part["value"].mean(),
                 "mean_low": low,
                 "mean_high": high,
                 "median": part["value"].median(),
-                "median_low": mlow,
-                "median_high": mhigh,
             }
         )
     order = list(GROUPS)
     return pd.DataFrame(rows).sort_values("group", key=lambda s: s.map(order.index))
 
 
-def controls_frame(od: lineage.OrgData, groups: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
-    """Per trust: log mean G&A beds (size), NHS region, rural share of its main 2022 ICB."""
-    beds = panel.groupby("code")["ga_beds_available"].mean()
+# --------------------------------------------------------------------------- controls and model
+CONTROLS = ("size", "region", "rurality", "deprivation", "age")
+CONTROL_LABELS = {
+    "size": "size (log mean adult G&A beds)",
+    "region": "NHS region",
+    "rurality": "rural share of the main area",
+    "deprivation": "deprivation of the trust's patients (Peer Finder 2017/18)",
+    "age": "share of patients aged 60-74 (Peer Finder 2017/18)",
+}
+
+
+def controls_frame(od: lineage.OrgData, acute: list[str], panel: pd.DataFrame) -> pd.DataFrame:
+    """Per acute trust: log mean adult beds, NHS region, rural share of its main 2022 ICB,
+    deprivation and age (Peer Finder, its own row or else its largest predecessor's), and the
+    main 2022 ICB (the cluster)."""
+    from chsreport import finance
+
+    beds = panel.groupby("code")["adult_beds_available"].mean()
     lsoa = geography.lsoa_places()
     rural = (lsoa["rural_urban"] == "Rural").groupby(lsoa["icb22_code"]).mean()
-    out = groups[["code", "group", "region", "main_icb22"]].copy()
+    main, _ = _main_icb22(od, acute)
+    profile = finance.load_peer_profile()
+    peer = finance.load_peer_finder().set_index("code")["patients"]
+    profile = profile.assign(
+        current=lineage.to_current(od.graph, profile["code"]),
+        weight=profile["code"].map(peer).fillna(0.0),
+    ).sort_values(["current", "weight"], ascending=[True, False])
+    own = profile[profile["code"] == profile["current"]].set_index("current")
+    fallback = profile.drop_duplicates("current").set_index("current")
+    names = od.register.set_index("code")
+    out = pd.DataFrame({"code": acute})
     out["log_beds"] = np.log(out["code"].map(beds))
+    out["region"] = out["code"].map(names["region_name"]).fillna("unknown")
+    out["main_icb22"] = out["code"].map(main)
     out["rural_share"] = out["main_icb22"].map(rural)
-    out["region"] = out["region"].fillna("unknown")
+    for column in ("deprivation", "age_60_74"):
+        out[column] = out["code"].map(own[column]).fillna(out["code"].map(fallback[column]))
     return out
 
 
-CONTROL_TERMS = {"size": "log_beds", "region": "C(region)", "rurality": "rural_share"}
+_CONTROL_COLUMNS = {
+    "size": ["log_beds"],
+    "rurality": ["rural_share"],
+    "deprivation": ["deprivation"],
+    "age": ["age_60_74"],
+}
 
 
-def adjusted_estimates(
+def model_frame(
     panel: pd.DataFrame,
-    groups: pd.DataFrame,
-    od: lineage.OrgData,
+    classes: pd.DataFrame,
+    controls: pd.DataFrame,
     outcome: str,
     start: str,
     end: str,
-    controls: list[str],
+    comparison: str = "carter",
+    drop_codes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """OLS of the monthly outcome on group (reference: standalone community trust in the area)
-    with the chosen controls and month fixed effects; standard errors clustered by trust."""
-    import statsmodels.formula.api as smf
-
-    rows = outcomes.window(panel, outcome, start, end)
-    data_ = rows[["code", "month", outcome]].merge(controls_frame(od, groups, panel), on="code")
-    data_ = data_[data_["group"] != "unplaced"].dropna()
-    terms = [CONTROL_TERMS[c] for c in controls]
-    formula = f"{outcome} ~ C(group, Treatment(reference='{REFERENCE}')) + C(month)" + "".join(
-        f" + {t}" for t in terms
-    )
-    codes = pd.Categorical(data_["code"]).codes
-    fit = smf.ols(formula, data=data_).fit(cov_type="cluster", cov_kwds={"groups": codes})
-    ci = fit.conf_int()
-    out = []
-    for name in fit.params.index:
-        if name.startswith("C(group"):
-            group = name.split("[T.")[1].rstrip("]")
-            out.append(
-                {
-                    "group": group,
-                    "group_label": GROUPS[group],
-                    "estimate": fit.params[name],
-                    "low": ci.loc[name, 0],
-                    "high": ci.loc[name, 1],
-                    "p_value": fit.pvalues[name],
-                    "trusts": int(data_.loc[data_["group"] == group, "code"].nunique()),
-                    "reference_trusts": int(
-                        data_.loc[data_["group"] == REFERENCE, "code"].nunique()
-                    ),
-                    "observations": int(fit.nobs),
-                }
-            )
-    return pd.DataFrame(out)
+    """Trust-months with the outcome, the trust's class that month, and the controls; for
+    "a_vs_b" only months in (a) or (b); unplaced months are left out."""
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}; choose one of {tuple(COMPARISONS)}")
+    rows = outcomes.window(panel, outcome, start, end)[["code", "month", outcome]]
+    rows = rows.merge(classes[["code", "month", "group"]], on=["code", "month"])
+    rows = rows.merge(controls, on="code")
+    rows = rows[(rows["group"] != "unplaced") & ~rows["code"].isin(drop_codes)]
+    if comparison == "a_vs_b":
+        rows = rows[rows["group"].isin(["acute_runs_community", REFERENCE])]
+    rows["treated"] = (rows["group"] == "acute_runs_community").astype(float)
+    return rows
 
 
-def verdict(estimates: pd.DataFrame, outcome: str) -> dict:
-    """Carter's claim (acute-run community services are better at flow) against the estimate
-    for group (a) relative to (b)."""
+def _design(frame: pd.DataFrame, outcome: str, controls: list[str]):
+    parts = [frame[["treated"]].to_numpy(), np.ones((len(frame), 1))]
+    months = pd.get_dummies(frame["month"], drop_first=True, dtype=float)
+    parts.append(months.to_numpy())
+    for name in controls:
+        if name == "region":
+            parts.append(pd.get_dummies(frame["region"], drop_first=True, dtype=float).to_numpy())
+        else:
+            parts.append(frame[_CONTROL_COLUMNS[name]].to_numpy(dtype=float))
+    return frame[outcome].to_numpy(dtype=float), np.column_stack(parts)
+
+
+def estimate(
+    frame: pd.DataFrame,
+    outcome: str,
+    controls: list[str],
+    cluster: str = "icb",
+    method: str = "wild",
+    reps: int = 999,
+) -> inference.Interval:
+    """The (a) coefficient: wild cluster bootstrap (``method="wild"``) or CR1 (``"crv1"``),
+    clustered by the main 2022 ICB (``cluster="icb"``) or by trust (``"trust"``)."""
+    needed = [outcome, "treated"] + [c for n in controls for c in _CONTROL_COLUMNS.get(n, [])]
+    frame = frame.dropna(subset=needed)
+    y, X = _design(frame, outcome, controls)
+    groups = frame["main_icb22"].fillna(frame["code"]) if cluster == "icb" else frame["code"]
+    groups = pd.Categorical(groups).codes
+    if method == "wild":
+        return inference.wild_cluster_bootstrap(y, X, groups, 0, reps=reps)
+    return inference.cluster_robust(y, X, groups, 0)
+
+
+def reference_mean(frame: pd.DataFrame, outcome: str) -> float:
+    """Mean of the trust means of the comparison group (every trust-month not in (a))."""
+    others = frame[frame["treated"] == 0]
+    return float(others.groupby("code")[outcome].mean().mean())
+
+
+def headline(
+    panel: pd.DataFrame,
+    classes: pd.DataFrame,
+    controls: pd.DataFrame,
+    outcome: str,
+    start: str,
+    end: str,
+    control_names: list[str],
+    comparison: str = "carter",
+    smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
+    cluster: str = "icb",
+    method: str = "wild",
+    drop_codes: tuple[str, ...] = (),
+) -> dict:
+    """Estimate, 95 % and 90 % intervals, the smallest effect of interest and the verdict for
+    one outcome and comparison."""
     spec = outcomes.OUTCOMES[outcome]
-    row = estimates.set_index("group").loc["acute_runs_community"]
-    better_if = (lambda v: v < 0) if spec.better == "lower" else (lambda v: v > 0)
-    if better_if(row["high"]) and better_if(row["low"]):
-        word = "supported"
-    elif not better_if(row["high"]) and not better_if(row["low"]) and row["low"] * row["high"] > 0:
-        word = "contradicted"
-    else:
-        word = "not distinguishable from no difference"
+    frame = model_frame(panel, classes, controls, outcome, start, end, comparison, drop_codes)
+    interval = estimate(frame, outcome, control_names, cluster, method)
+    base = reference_mean(frame, outcome)
+    delta = abs(smallest_effect * base)
     return {
-        "verdict": word,
-        "estimate": float(row["estimate"]),
-        "low": float(row["low"]),
-        "high": float(row["high"]),
+        "outcome": outcome,
+        "outcome_label": spec.label,
         "unit": spec.unit,
-        "outcome": spec.label,
-        "trusts": int(row["trusts"]),
-        "reference_trusts": int(row["reference_trusts"]),
+        "better": spec.better,
+        "comparison": comparison,
+        "comparison_label": COMPARISONS[comparison],
+        "estimate": interval.estimate,
+        "low95": interval.low95,
+        "high95": interval.high95,
+        "low90": interval.low90,
+        "high90": interval.high90,
+        "p_value": interval.p_value,
+        "reference_mean": base,
+        "smallest_effect": delta,
+        "relative": interval.estimate / base if base else np.nan,
+        "verdict": inference.verdict(interval, delta, spec.better),
+        "trusts_a": int(frame.loc[frame["treated"] == 1, "code"].nunique()),
+        "trusts_other": int(frame.loc[frame["treated"] == 0, "code"].nunique()),
+        "clusters": interval.clusters,
+        "observations": interval.observations,
+        "method": interval.method,
+        "period": f"{start} to {end}",
     }
 
 
-def merger_events(
-    od: lineage.OrgData, acute_codes: list[str], start: str, end: str
-) -> pd.DataFrame:
-    """Acute trusts that took in a community trust between ``start`` and ``end``."""
-    edges = od.edges[
-        od.edges["to_code"].isin(acute_codes)
-        & (od.edges["date"] >= pd.Timestamp(start))
-        & (od.edges["date"] <= pd.Timestamp(end))
-    ]
-    rows = []
-    for rec in edges.itertuples():
-        before = orgs.type_on(rec.from_code, rec.date - pd.Timedelta(days=1), od.evidence)[0]
-        if before == "community":
-            rows.append({"acute": rec.to_code, "community_trust": rec.from_code, "date": rec.date})
-    return pd.DataFrame(rows, columns=["acute", "community_trust", "date"])
+OUTCOME_PERIODS = {  # months each outcome's data cover
+    "ctr_per_100_beds": ("2022-04", "2025-08"),
+    "discharges_per_100_beds_day": ("2022-04", "2025-08"),
+    "ae_4hr_performance": ("2021-04", "2025-07"),
+    "dta_over_4h": ("2021-04", "2025-07"),
+    "community_delay_share": ("2024-06", "2025-05"),
+    "delay_days_14_per_100_beds": ("2022-04", "2024-01"),
+    "delay_days_21_per_100_beds": ("2022-04", "2024-01"),
+}
+PRIMARY = "ctr_per_100_beds"
 
 
-def before_after(
-    panel: pd.DataFrame, events: pd.DataFrame, groups: pd.DataFrame, outcome: str, months: int = 6
+def period_for(outcome: str, start: str, end: str) -> tuple[str, str] | None:
+    first, last = OUTCOME_PERIODS[outcome]
+    lo, hi = max(start, first), min(end, last)
+    return (lo, hi) if lo <= hi else None
+
+
+def all_estimates(
+    panel, classes, controls, start: str, end: str, control_names: list[str], smallest_effect
 ) -> pd.DataFrame:
-    """Change in the outcome from the ``months`` before each event to the ``months`` after, for
-    the absorbing trust and, as comparison, the median change among (b) trusts."""
-    comparison = groups.loc[groups["group"] == REFERENCE, "code"]
+    """Every outcome under both comparisons, each within its own data period, with Holm and
+    Benjamini-Hochberg adjusted p-values over the secondary outcomes (the primary outcome is
+    declared in advance and not adjusted), and the effect in between-trust SDs."""
     rows = []
-    for ev in events.itertuples():
-        pre = (panel["month"] < ev.date) & (
-            panel["month"] >= ev.date - pd.DateOffset(months=months)
-        )
-        post = (panel["month"] >= ev.date) & (
-            panel["month"] < ev.date + pd.DateOffset(months=months)
-        )
-        own = panel[panel["code"] == ev.acute]
-        change = own.loc[post, outcome].mean() - own.loc[pre, outcome].mean()
-        others = panel[panel["code"].isin(comparison)]
-        others_pre = others[
-            others["month"].between(
-                ev.date - pd.DateOffset(months=months), ev.date - pd.DateOffset(days=1)
+    for key in outcomes.OUTCOMES:
+        window_ = period_for(key, start, end)
+        if window_ is None:
+            continue
+        for comparison in COMPARISONS:
+            row = headline(
+                panel, classes, controls, key, *window_, control_names, comparison, smallest_effect
             )
-        ]
-        others_post = others[
-            others["month"].between(ev.date, ev.date + pd.DateOffset(months=months, days=-1))
-        ]
-        by_trust = (
-            others_post.groupby("code")[outcome].mean() - others_pre.groupby("code")[outcome].mean()
+            means = outcomes.window(panel, key, *window_).groupby("code")[key].mean()
+            row["sd_between_trusts"] = float(means.std())
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["primary"] = frame["outcome"] == PRIMARY
+    for comparison in COMPARISONS:
+        mask = (frame["comparison"] == comparison) & ~frame["primary"]
+        frame.loc[mask, "p_holm"] = inference.adjust(frame.loc[mask, "p_value"], "holm")
+        frame.loc[mask, "p_bh"] = inference.adjust(frame.loc[mask, "p_value"], "fdr_bh")
+    frame["standardised"] = frame["estimate"] / frame["sd_between_trusts"]
+    frame["standardised_low"] = frame["low95"] / frame["sd_between_trusts"]
+    frame["standardised_high"] = frame["high95"] / frame["sd_between_trusts"]
+    # orient so that right = better for (a)
+    flip = np.where(frame["better"] == "lower", -1.0, 1.0)
+    frame["benefit"] = frame["standardised"] * flip
+    lows = frame["standardised_low"] * flip
+    highs = frame["standardised_high"] * flip
+    frame["benefit_low"] = np.minimum(lows, highs)
+    frame["benefit_high"] = np.maximum(lows, highs)
+    return frame
+
+
+def robustness(
+    od: lineage.OrgData,
+    panel: pd.DataFrame,
+    acute: list[str],
+    controls: pd.DataFrame,
+    outcome: str,
+    start: str,
+    end: str,
+    control_names: list[str],
+    smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
+) -> pd.DataFrame:
+    """The headline under each classification rule (the first edition's beds-only rule
+    included), each comparison, each clustering, and without the trusts touched by the
+    2024-26 changes of hands."""
+    specs = []
+    for rule in RULES:
+        for comparison in COMPARISONS:
+            specs.append((f"returns, {rule} rule", rule, comparison, "icb", "wild", ()))
+    specs.append(("returns, default rule", "default", "carter", "trust", "crv1", ()))
+    specs.append(("returns, default rule", "default", "carter", "icb", "crv1", ()))
+    moved = tuple(sorted(touched_by_transfers(od, acute)))
+    specs.append(("returns, default rule", "default", "carter", "icb", "wild", moved))
+    specs.append(("returns, default rule", "default", "a_vs_b", "icb", "wild", moved))
+    for comparison in COMPARISONS:
+        specs.append(("beds only (first edition)", "beds", comparison, "icb", "wild", ()))
+    rows = []
+    for label, rule, comparison, cluster, method, drop in specs:
+        if rule == "beds":
+            classes = beds_only_monthly(od, acute)
+        else:
+            classes = monthly_classes(od, acute, rule)
+        row = headline(
+            panel,
+            classes,
+            controls,
+            outcome,
+            start,
+            end,
+            control_names,
+            comparison,
+            smallest_effect,
+            cluster,
+            method,
+            drop,
         )
+        row.update(
+            {
+                "classification": label,
+                "clustering": "2022 ICB (wild bootstrap)"
+                if (cluster, method) == ("icb", "wild")
+                else "2022 ICB (CR1, analytic)"
+                if cluster == "icb"
+                else "trust (CR1, analytic)",
+                "transfers": "without the trusts touched by 2024-26 transfers" if drop else "all",
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def beds_only_monthly(od: lineage.OrgData, acute: list[str]) -> pd.DataFrame:
+    """The first edition's classes spread over every month (it had one class per trust)."""
+    groups = classify_beds_only(od, acute, "default")
+    months = pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS")
+    frame = groups[["code", "group"]].merge(pd.DataFrame({"month": months}), how="cross")
+    return frame
+
+
+def touched_by_transfers(od: lineage.OrgData, acute: list[str]) -> set[str]:
+    """Acute trusts whose class changes inside the analysis window under the default rule
+    (among them every trust touched by a 2024-26 change of hands)."""
+    classes = monthly_classes(od, acute, "default")
+    kinds = classes.groupby("code")["group"].nunique()
+    return set(kinds[kinds > 1].index)
+
+
+def trust_level_check(
+    panel, classes, controls, outcome: str, start: str, end: str, control_names: list[str]
+) -> dict:
+    """Cross-section check: one row per trust, its mean of the month-demeaned outcome and its
+    share of months in (a), OLS with the controls, HC1 interval."""
+    import statsmodels.api as sm
+
+    rows = outcomes.window(panel, outcome, start, end)[["code", "month", outcome]].copy()
+    rows["demeaned"] = rows[outcome] - rows.groupby("month")[outcome].transform("mean")
+    rows = rows.merge(classes[["code", "month", "group"]], on=["code", "month"])
+    rows = rows[rows["group"] != "unplaced"]
+    per = rows.groupby("code").agg(
+        demeaned=("demeaned", "mean"),
+        share_a=("group", lambda s: float((s == "acute_runs_community").mean())),
+    )
+    per = per.join(controls.set_index("code")).reset_index()
+    cols = ["share_a"] + [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
+    per = per.dropna(subset=cols + ["demeaned"])
+    X = per[cols].to_numpy(dtype=float)
+    if "region" in control_names:
+        X = np.column_stack([X, pd.get_dummies(per["region"], drop_first=True, dtype=float)])
+    fit = sm.OLS(per["demeaned"].to_numpy(), sm.add_constant(X)).fit(cov_type="HC1")
+    low, high = fit.conf_int()[1]
+    return {
+        "estimate": float(fit.params[1]),
+        "low95": float(low),
+        "high95": float(high),
+        "trusts": int(fit.nobs),
+    }
+
+
+# --------------------------------------------------------------------------- dose-response
+def dose_frame(od: lineage.OrgData, panel: pd.DataFrame, acute: list[str]) -> pd.DataFrame:
+    """Per acute trust: community care contacts it ran in March 2025 (CSDS, its own code and any
+    community trust it had taken in by then) per emergency admission in March 2025, and its
+    mean month-demeaned primary outcome over 2024-08 to 2025-07 (the latest CHS window)."""
+    csds = community.load_csds().set_index("code")["care_contacts"]
+    march = pd.Timestamp("2025-03-01")
+    contacts = {
+        c: float(np.nansum([csds.get(m, np.nan) for m in community.constituents(c, march, od)]))
+        for c in acute
+    }
+    admissions = panel[panel["month"] == march].set_index("code")["total_emergency_admissions"]
+    rows = outcomes.window(panel, PRIMARY, "2024-08", "2025-07")[["code", "month", PRIMARY]].copy()
+    rows["demeaned"] = rows[PRIMARY] - rows.groupby("month")[PRIMARY].transform("mean")
+    out = pd.DataFrame({"code": acute})
+    out["care_contacts"] = out["code"].map(contacts)
+    out["admissions"] = out["code"].map(admissions)
+    out["dose"] = out["care_contacts"] / out["admissions"]
+    out["outcome"] = out["code"].map(rows.groupby("code")["demeaned"].mean())
+    names = od.register.set_index("code")["name"]
+    out["name"] = out["code"].map(names)
+    return out.dropna(subset=["dose", "outcome"])
+
+
+def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: list[str]) -> dict:
+    """Slope of the month-demeaned primary outcome on the dose (care contacts per emergency
+    admission), with the controls; wild cluster bootstrap by main 2022 ICB."""
+    data_ = frame.merge(controls, on="code")
+    cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
+    data_ = data_.dropna(subset=cols)
+    parts = [data_[["dose"]].to_numpy(), np.ones((len(data_), 1))]
+    if cols:
+        parts.append(data_[cols].to_numpy(dtype=float))
+    if "region" in control_names:
+        parts.append(pd.get_dummies(data_["region"], drop_first=True, dtype=float).to_numpy())
+    X = np.column_stack(parts)
+    groups = pd.Categorical(data_["main_icb22"].fillna(data_["code"])).codes
+    interval = inference.wild_cluster_bootstrap(data_["outcome"].to_numpy(), X, groups, 0)
+    return {
+        "slope": interval.estimate,
+        "low95": interval.low95,
+        "high95": interval.high95,
+        "p_value": interval.p_value,
+        "trusts": len(data_),
+        "method": interval.method,
+    }
+
+
+# --------------------------------------------------------------------------- changes of hands
+def transfer_events(od: lineage.OrgData, start: str = "2015-01-01", end: str = "2026-12-31"):
+    """Every community trust that moved to an acute or mental-health trust (ODS lineage) between
+    ``start`` and ``end``: community trust, receiving trust, its kind, date."""
+    fates = lineage.community_fates(od)
+    moved = fates[fates["fate"].isin(["acquired_by_acute", "merged_with_mental_health"])]
+    moved = moved[moved["successor"].notna() & (moved["successor"] != moved["code"])]
+    moved = moved[(moved["date"] >= start) & (moved["date"] <= end)]
+    out = pd.DataFrame(
+        {
+            "community_trust": moved["code"],
+            "to": moved["successor"],
+            "kind": moved["fate"].map(
+                {
+                    "acquired_by_acute": "acute trust",
+                    "merged_with_mental_health": "mental-health trust",
+                }
+            ),
+            "date": moved["date"],
+        }
+    )
+    return out.sort_values("date").reset_index(drop=True)
+
+
+EVENT_WINDOWS = {  # outcome series that could show an event, and the months they cover
+    "A&E 2016-19 (type 1-3, NHSRdatasets)": ("2016-04", "2019-03"),
+    "A&E 2021-25": ("2021-04", "2025-07"),
+    "Discharge delays 2022-25": ("2022-04", "2025-08"),
+}
+
+
+def events_in_windows(events: pd.DataFrame, months: int = 6) -> pd.DataFrame:
+    """For each event and outcome series: whether the series has ``months`` months either side."""
+    rows = []
+    for rec in events.itertuples():
+        for series, (first, last) in EVENT_WINDOWS.items():
+            before = rec.date - pd.DateOffset(months=months)
+            after = rec.date + pd.DateOffset(months=months - 1)
+            rows.append(
+                {
+                    "community_trust": rec.community_trust,
+                    "to": rec.to,
+                    "kind": rec.kind,
+                    "date": rec.date,
+                    "series": series,
+                    "analysable": bool(
+                        pd.Timestamp(first) <= before and after <= pd.Timestamp(last)
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def event_with_placebo(
+    panel: pd.DataFrame,
+    acute_code: str,
+    date: pd.Timestamp,
+    outcome: str,
+    months: int = 6,
+    exclude: tuple[str, ...] = (),
+) -> dict:
+    """Change in ``outcome`` for ``acute_code`` from the ``months`` before ``date`` to the
+    ``months`` after, against the same change for every other acute trust (placebo inference:
+    the event's rank among all trusts' changes gives a two-sided p-value)."""
+    before = (panel["month"] >= date - pd.DateOffset(months=months)) & (panel["month"] < date)
+    after = (panel["month"] >= date) & (panel["month"] < date + pd.DateOffset(months=months))
+    pre = panel[before].groupby("code")[outcome].mean()
+    post = panel[after].groupby("code")[outcome].mean()
+    change = (post - pre).dropna()
+    change = change[~change.index.isin([c for c in exclude if c != acute_code])]
+    if acute_code not in change.index:
+        return {"change": np.nan, "placebo_median": np.nan, "p_value": np.nan, "trusts": 0}
+    own = change[acute_code]
+    others = change.drop(acute_code)
+    centred = (others - others.median()).abs()
+    p = (1 + (centred >= abs(own - others.median())).sum()) / (1 + len(others))
+    return {
+        "change": float(own),
+        "placebo_median": float(others.median()),
+        "difference": float(own - others.median()),
+        "p_value": float(p),
+        "trusts": int(len(others)),
+    }
+
+
+# --------------------------------------------------------------------------- staff
+STAFF_MEASURES = {
+    "burned_out_rate": ("Staff often or always burnt out, 2021-24 (%)", "lower"),
+    "enough_staff_rate": ("Staff saying there are enough staff, 2021-24 (%)", "higher"),
+}
+
+
+def staff_comparison(
+    od: lineage.OrgData, groups: pd.DataFrame, controls: pd.DataFrame, control_names: list[str]
+) -> pd.DataFrame:
+    """NHS Staff Survey 2021-24 (mean of the years) per trust: (a) against the rest, OLS with
+    the controls and HC1 intervals; p-values Holm-adjusted over the measures."""
+    import statsmodels.api as sm
+
+    survey = outcomes.load_staff_survey()
+    survey = survey.assign(code=lineage.to_current(od.graph, survey["code"]))
+    staff = survey.groupby("code")[list(STAFF_MEASURES)].mean()
+    base = groups[["code", "group"]].merge(controls, on="code")
+    base = base[base["group"] != "unplaced"].join(staff, on="code")
+    cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
+    rows = []
+    for measure, (label, better) in STAFF_MEASURES.items():
+        frame = base.dropna(subset=[measure, *cols])
+        X = np.column_stack(
+            [(frame["group"] == "acute_runs_community").astype(float), frame[cols].to_numpy(float)]
+        )
+        if "region" in control_names:
+            X = np.column_stack([X, pd.get_dummies(frame["region"], drop_first=True, dtype=float)])
+        fit = sm.OLS(frame[measure].to_numpy(), sm.add_constant(X)).fit(cov_type="HC1")
+        low, high = fit.conf_int()[1]
         rows.append(
             {
-                "acute": ev.acute,
-                "community_trust": ev.community_trust,
-                "date": ev.date,
-                "change": change,
-                "comparison_change": by_trust.median(),
-                "difference": change - by_trust.median(),
-                "months_after": int(own.loc[post, outcome].notna().sum()),
+                "measure": label,
+                "better": better,
+                "estimate": float(fit.params[1]),
+                "low95": float(low),
+                "high95": float(high),
+                "p_value": float(fit.pvalues[1]),
+                "trusts": int(fit.nobs),
             }
         )
     out = pd.DataFrame(rows)
-    numeric = ["change", "comparison_change", "difference"]
-    out[numeric] = out[numeric].round(2)
+    out["p_holm"] = inference.adjust(out["p_value"], "holm")
     return out
+
+
+# --------------------------------------------------------------------------- the claim
+def carter_verdict(
+    outcome: str = PRIMARY,
+    rule: str = "default",
+    comparison: str = "carter",
+    controls: tuple[str, ...] = CONTROLS,
+    smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
+) -> dict:
+    """Claim C06 (Lord Carter, seed 001): the verdict, estimate and intervals for acute trusts
+    that run community services against every other acute trust, over the outcome's period."""
+    od = lineage.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = acute_trust_codes(panel)
+    classes = monthly_classes(od, acute, rule)
+    ctl = controls_frame(od, acute, panel)
+    start, end = OUTCOME_PERIODS[outcome]
+    row = headline(
+        panel, classes, ctl, outcome, start, end, list(controls), comparison, smallest_effect
+    )
+    return {**row, "rule": rule}
+
+
+INPUTS = [
+    *community.chs_names(),
+    "pelld_csds_mar_2025",
+    "ohid_catchment_share_ltla21",
+    "ohid_catchment_2022",
+    "flow_ctr_daily",
+    "flow_discharged_daily",
+    "flow_delay_reasons",
+    "flow_ae_attribution",
+    "flow_beds_monthly",
+    "flow_ae_monthly",
+    "flow_sitrep_long",
+    "staff_survey_2021_2024",
+    "trust_peer_finder_2018",
+    "ohid_catchment_share_icb22",
+    "ons_lsoa11_icb22",
+    "ods_etr_2022_03",
+    "ods_succ_2026_05",
+    "trust_list_2026_08",
+]
 
 
 # --------------------------------------------------------------------------- charts
 FLOW_SOURCE = (
     "NHS England discharge sitreps, G&A beds sitreps and A&E statistics (via healthyr); "
-    "OHID catchments; NHS ODS lineage"
+    "CHS SitRep and CSDS (who provides community services); OHID catchments; NHS ODS lineage"
 )
 GROUP_COLOURS = {
     "acute_runs_community": "#56B4E9",
     "standalone_community": "#009E73",
     "mh_runs_community": "#E69F00",
+    "other_provider": "#CC79A7",
     "unplaced": "#BBBBBB",
 }
 
@@ -377,10 +878,12 @@ def typology_figure(groups: pd.DataFrame, rule: str):
         .encode(
             y=alt.Y("region:N", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("sum(trusts):Q", title="Acute trusts"),
-            color=alt.Color("group_label:N", title="Group", scale=group_scale()),
+            color=alt.Color(
+                "group_label:N", title="Who provides community services", scale=group_scale()
+            ),
             tooltip=[
                 alt.Tooltip("region:N", title="Region"),
-                alt.Tooltip("group_label:N", title="Group"),
+                alt.Tooltip("group_label:N", title="Class"),
                 alt.Tooltip("trusts:Q", title="Acute trusts"),
             ],
         )
@@ -390,22 +893,37 @@ def typology_figure(groups: pd.DataFrame, rule: str):
     return charts.figure(
         chart,
         title=f"{n.get('acute_runs_community', 0)} of {len(groups)} acute trusts run community "
-        f"services; {n.get('standalone_community', 0)} sit beside a standalone community trust",
-        subtitle=f"Acute trusts by group and NHS region, '{rule}' rule. Source: {FLOW_SOURCE}",
+        f"services themselves; {n.get('standalone_community', 0)} have a standalone "
+        "community trust",
+        subtitle=f"Acute trusts by usual class, 2022-04 to 2025-08, and NHS region; '{rule}' rule",
         source=FLOW_SOURCE,
-        table=groups[["code", "name", "region", "group", "main_icb22", "main_share", "evidence"]],
-        csv_name=f"acute_trust_groups_{rule}.csv",
+        table=groups[
+            [
+                "code",
+                "name",
+                "region",
+                "group_label",
+                "months_in_group",
+                "months",
+                "main_icb22",
+                "main_share",
+                "evidence",
+            ]
+        ],
+        csv_name=f"acute_trust_classes_{rule}.csv",
     )
 
 
-def over_time_figure(panel: pd.DataFrame, groups: pd.DataFrame, outcome: str, start: str, end: str):
+def over_time_figure(
+    panel: pd.DataFrame, classes: pd.DataFrame, outcome: str, start: str, end: str
+):
     import altair as alt
 
     from chsreport import charts
 
     spec = outcomes.OUTCOMES[outcome]
     rows = outcomes.window(panel, outcome, start, end).merge(
-        groups[["code", "group_label"]], on="code"
+        classes[["code", "month", "group_label"]], on=["code", "month"]
     )
     monthly = rows.groupby(["month", "group_label"])[outcome].mean().rename("value").reset_index()
     chart = (
@@ -414,190 +932,105 @@ def over_time_figure(panel: pd.DataFrame, groups: pd.DataFrame, outcome: str, st
         .encode(
             x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=-40)),
             y=alt.Y("value:Q", title=spec.unit, scale=alt.Scale(zero=False)),
-            color=alt.Color("group_label:N", title="Group", scale=group_scale()),
+            color=alt.Color("group_label:N", title="Class that month", scale=group_scale()),
             tooltip=[
                 alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                alt.Tooltip("group_label:N", title="Group"),
+                alt.Tooltip("group_label:N", title="Class"),
                 alt.Tooltip("value:Q", title=spec.unit, format=".1f"),
             ],
         )
         .properties(width=540, height=240)
     )
-    overall = rows.groupby("group_label")[outcome].mean()
-    best = overall.idxmin() if spec.better == "lower" else overall.idxmax()
     return charts.figure(
         chart,
-        title=f"{spec.label}: group {best.split(') ')[0]}) does best on average",
-        subtitle=f"Mean over the trusts in each group; {spec.better} is better. "
+        title=f"{spec.label}: raw monthly means by class, before any adjustment",
+        subtitle=f"Mean over the trusts in each class that month; {spec.better} is better. "
         f"Source: {spec.source}",
         source=spec.source,
         table=monthly,
-        csv_name=f"{outcome}_by_group_month.csv",
+        csv_name=f"{outcome}_by_class_month.csv",
     )
 
 
-def forest_figure(estimates: pd.DataFrame, chosen: str):
+def forest_figure(estimates: pd.DataFrame, comparison: str = "carter"):
+    """Standardised effects (difference over the between-trust SD), oriented so that right is
+    better for (a), one row per outcome."""
     import altair as alt
 
     from chsreport import charts
 
-    frame = estimates.copy()
-    short = frame["outcome"].map({k: o.short for k, o in outcomes.OUTCOMES.items()})
-    frame["row"] = short + " " + frame["group_label"].str.split(") ", regex=False).str[0] + ")"
-    frame["chosen"] = frame["outcome"] == chosen
+    frame = estimates[estimates["comparison"] == comparison].copy()
+    frame["row"] = frame["outcome"].map({k: o.short for k, o in outcomes.OUTCOMES.items()})
+    frame.loc[frame["primary"], "row"] = frame.loc[frame["primary"], "row"] + " (primary)"
     base = alt.Chart(frame).encode(
-        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=420))
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
     )
-    rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("low:Q", title="Difference from (b), in each outcome's unit"),
-        x2="high:Q",
-        color=alt.Color("group_label:N", title="Group", scale=group_scale()),
+    rule = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
+        x=alt.X(
+            "benefit_low:Q",
+            title="Standardised difference (between-trust SDs); right = better for (a)",
+        ),
+        x2="benefit_high:Q",
     )
-    point = base.mark_point(filled=True, size=70).encode(
-        x="estimate:Q",
-        color=alt.Color("group_label:N", scale=group_scale(), legend=None),
+    point = base.mark_point(filled=True, size=70, color="#0072B2").encode(
+        x="benefit:Q",
         tooltip=[
             alt.Tooltip("outcome_label:N", title="Outcome"),
-            alt.Tooltip("group_label:N", title="Group"),
-            alt.Tooltip("estimate:Q", format=".2f"),
-            alt.Tooltip("low:Q", format=".2f"),
-            alt.Tooltip("high:Q", format=".2f"),
+            alt.Tooltip("estimate:Q", title="Difference (outcome's unit)", format=".2f"),
+            alt.Tooltip("low95:Q", title="95% low", format=".2f"),
+            alt.Tooltip("high95:Q", title="95% high", format=".2f"),
             alt.Tooltip("unit:N", title="Unit"),
+            alt.Tooltip("verdict:N", title="Verdict"),
         ],
     )
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
-    chart = (zero + rule + point).properties(width=360, height=28 * len(frame))
+    chart = (zero + rule + point).properties(width=420, height=32 * len(frame))
+    primary = frame[frame["primary"]]
+    verdict_word = primary["verdict"].iloc[0] if len(primary) else "not estimated"
     return charts.figure(
         chart,
-        title="Adjusted differences from acute trusts beside a standalone community trust",
-        subtitle="OLS, month fixed effects and controls; 95% intervals clustered by trust",
+        title=f"Acute trusts that run community services, {COMPARISONS[comparison]}: "
+        f"primary outcome {verdict_word}",
+        subtitle="Adjusted differences over the between-trust SD with 95% wild cluster bootstrap "
+        "intervals; month fixed effects and controls",
         source=FLOW_SOURCE,
-        table=frame.drop(columns=["row", "chosen"]),
-        csv_name="adjusted_estimates.csv",
+        table=frame.drop(columns=["row"]),
+        csv_name=f"adjusted_estimates_{comparison}.csv",
     )
 
 
-OUTCOME_PERIODS = {  # months each outcome's data cover
-    "ctr_per_100_beds": ("2022-04", "2025-08"),
-    "discharges_per_bed": ("2022-04", "2025-08"),
-    "ae_4hr_performance": ("2021-04", "2025-07"),
-    "dta_over_4h": ("2021-04", "2025-07"),
-    "community_delay_share": ("2024-06", "2025-05"),
-    "delay_days_14_per_100_beds": ("2022-04", "2024-01"),
-    "delay_days_21_per_100_beds": ("2022-04", "2024-01"),
-}
+def dose_figure(frame: pd.DataFrame, result: dict):
+    import altair as alt
 
+    from chsreport import charts
 
-def all_estimates(panel, groups, od, start: str, end: str, controls: list[str]) -> pd.DataFrame:
-    """Adjusted estimates for every outcome, each within its own data period."""
-    frames = []
-    for key, spec in outcomes.OUTCOMES.items():
-        first, last = OUTCOME_PERIODS[key]
-        lo, hi = max(start, first), min(end, last)
-        if lo > hi:
-            continue
-        est = adjusted_estimates(panel, groups, od, key, lo, hi, controls)
-        frames.append(
-            est.assign(
-                outcome=key, outcome_label=spec.label, unit=spec.unit, period=f"{lo} to {hi}"
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def carter_verdict(
-    outcome: str = "ctr_per_100_beds",
-    rule: str = "default",
-    controls: tuple[str, ...] = ("size", "region", "rurality"),
-) -> dict:
-    """Claim C06 (seed 001): the verdict, estimate and interval for acute-run community services
-    against a standalone community trust, over the outcome's whole data period."""
-    od = lineage.load_org_data()
-    panel = outcomes.outcome_panel(od)
-    groups = classify(od, acute_trust_codes(panel), rule)
-    start, end = OUTCOME_PERIODS[outcome]
-    estimates = adjusted_estimates(panel, groups, od, outcome, start, end, list(controls))
-    return {**verdict(estimates, outcome), "rule": rule, "period": f"{start} to {end}"}
-
-
-INPUTS = [
-    "flow_ctr_daily",
-    "flow_discharged_daily",
-    "flow_delay_reasons",
-    "flow_ae_attribution",
-    "staff_survey_2021_2024",
-    "trust_peer_finder_2018",
-    "kh03_beds_2010_2022",
-    "flow_beds_monthly",
-    "flow_ae_monthly",
-    "flow_sitrep_long",
-    "ohid_catchment_share_icb22",
-    "ons_lsoa11_icb22",
-    "ods_etr_2022_03",
-    "ods_succ_2026_05",
-    "eric_trust_2016_17",
-    "trust_list_2026_08",
-]
-
-
-def trust_level_measures(od: lineage.OrgData, groups: pd.DataFrame) -> pd.DataFrame:
-    """Cross-sectional measures per acute trust: 2017/18 operating expenses per bed (Trust Peer
-    Finder and KH03, predecessors summed) and 2021-2024 staff survey rates (mean of years)."""
-    from chsreport import finance
-
-    costs = finance.trust_size_and_cost(od).set_index("code")
-    survey = outcomes.load_staff_survey()
-    survey = survey.assign(code=lineage.to_current(od.graph, survey["code"]))
-    staff = survey.groupby("code")[["burned_out_rate", "enough_staff_rate"]].mean()
-    out = groups[["code", "group", "group_label"]].copy()
-    out["cost_per_bed"] = out["code"].map(costs["cost_per_bed"])
-    out["burned_out_rate"] = out["code"].map(staff["burned_out_rate"])
-    out["enough_staff_rate"] = out["code"].map(staff["enough_staff_rate"])
-    return out
-
-
-TRUST_LEVEL = {
-    "cost_per_bed": ("Operating expenses per bed, 2017/18 (£)", "lower"),
-    "burned_out_rate": ("Staff often or always burnt out, 2021-24 (%)", "lower"),
-    "enough_staff_rate": ("Staff saying there are enough staff, 2021-24 (%)", "higher"),
-}
-
-
-def trust_level_comparison(
-    measures: pd.DataFrame,
-    od: lineage.OrgData,
-    groups: pd.DataFrame,
-    panel: pd.DataFrame,
-    controls: list[str],
-) -> pd.DataFrame:
-    """For each cross-sectional measure: (a) and (c) against (b), OLS on trusts with the chosen
-    controls and heteroskedasticity-robust (HC1) standard errors."""
-    import statsmodels.formula.api as smf
-
-    base = measures.merge(controls_frame(od, groups, panel).drop(columns=["group"]), on="code")
-    base = base[base["group"] != "unplaced"]
-    terms = "".join(f" + {CONTROL_TERMS[c]}" for c in controls)
-    rows = []
-    for measure, (label, better) in TRUST_LEVEL.items():
-        frame = base.dropna(subset=[measure, "log_beds", "rural_share"])
-        if frame["group"].nunique() < 2:
-            continue
-        fit = smf.ols(
-            f"{measure} ~ C(group, Treatment(reference='{REFERENCE}')){terms}", data=frame
-        ).fit(cov_type="HC1")
-        ci = fit.conf_int()
-        for name in fit.params.index:
-            if name.startswith("C(group"):
-                group = name.split("[T.")[1].rstrip("]")
-                rows.append(
-                    {
-                        "measure": label,
-                        "better": better,
-                        "group_label": GROUPS[group],
-                        "estimate": fit.params[name],
-                        "low": ci.loc[name, 0],
-                        "high": ci.loc[name, 1],
-                        "trusts": int(fit.nobs),
-                    }
-                )
-    return pd.DataFrame(rows)
+    base = alt.Chart(frame)
+    points = base.mark_circle(size=45, opacity=0.7, color="#0072B2").encode(
+        x=alt.X("dose:Q", title="Community care contacts per emergency admission, March 2025"),
+        y=alt.Y(
+            "outcome:Q", title="Not meeting criteria to reside per 100 adult beds, vs month mean"
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="Trust"),
+            alt.Tooltip("code:N", title="ODS code"),
+            alt.Tooltip("dose:Q", title="Contacts per admission", format=".2f"),
+            alt.Tooltip("outcome:Q", title="Difference from month mean", format=".1f"),
+        ],
+    )
+    line = (
+        base.transform_regression("dose", "outcome")
+        .mark_line(color="#D55E00")
+        .encode(x="dose:Q", y="outcome:Q")
+    )
+    direction = "fewer" if result["slope"] < 0 else "more"
+    return charts.figure(
+        (points + line).properties(width=520, height=300),
+        title=f"Trusts running more community services have {direction} delayed patients "
+        f"({result['slope']:+.2f} per contact per admission, 95% {result['low95']:+.2f} to "
+        f"{result['high95']:+.2f})",
+        subtitle="Acute trusts, 2024-08 to 2025-07; CSDS care contacts run by the trust itself. "
+        "Line: unadjusted fit; the slope in the title is adjusted",
+        source=f"{community.SOURCE_CSDS}; {outcomes.OUTCOMES[PRIMARY].source}",
+        table=frame,
+        csv_name="dose_response.csv",
+    )

@@ -31,23 +31,26 @@ OUTCOMES: dict[str, Outcome] = {
     for o in [
         Outcome(
             "ctr_per_100_beds",
-            "Patients no longer meeting the criteria to reside, per 100 occupied beds",
-            "patients per 100 occupied G&A beds",
-            "Mean daily number of patients who no longer meet the criteria to reside, divided by "
-            "the month's mean occupied general and acute beds, times 100",
+            "Patients no longer meeting the criteria to reside, per 100 occupied adult beds",
+            "patients per 100 occupied adult G&A beds",
+            "Mean daily number of adult patients who no longer meet the criteria to reside (days "
+            "reported), divided by the month's mean occupied adult general and acute beds (the "
+            "sitrep counts adults only, so children's beds are left out of the denominator), "
+            "times 100",
             "lower",
             "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
             short="Not meeting criteria to reside, per 100 beds",
         ),
         Outcome(
-            "discharges_per_bed",
-            "Discharges per bed per month",
-            "discharges per available G&A bed per month",
-            "Patients discharged in the month (all times of day; continuous across the June 2023 "
-            "split of the by-17:00 measure) divided by mean available G&A beds",
+            "discharges_per_100_beds_day",
+            "Discharges per day per 100 adult beds",
+            "discharges per day per 100 available adult G&A beds",
+            "Mean daily number of adult patients discharged over the days the trust reported (all "
+            "times of day; continuous across the June 2023 split of the by-17:00 measure), "
+            "divided by the month's mean available adult general and acute beds, times 100",
             "higher",
             "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
-            short="Discharges per bed per month",
+            short="Discharges per day per 100 beds",
         ),
         Outcome(
             "ae_4hr_performance",
@@ -63,9 +66,11 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "dta_over_4h",
             "Emergency admissions waiting over 4 hours from decision to admit",
-            "% of emergency admissions",
-            "Share of emergency admissions via A&E that waited more than 4 hours from the decision "
-            "to admit to admission",
+            "% of emergency admissions (all routes)",
+            "Patients who waited more than 4 hours in A&E from the decision to admit to admission, "
+            "as a share of all emergency admissions: the open file gives only the total of "
+            "emergency admissions, not those through A&E alone, so the share is smaller than the "
+            "published A&E-only rate",
             "lower",
             "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
             short="Decision to admit over 4 hours (%)",
@@ -85,11 +90,11 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "delay_days_14_per_100_beds",
             "Delayed bed days of patients staying 14+ days, per 100 occupied beds",
-            "bed days per 100 occupied G&A beds",
+            "bed days per 100 occupied adult G&A beds",
             "Total additional days that patients in hospital on the weekly snapshot day had "
             "stayed since they no longer met the criteria to reside, for patients with a "
             "length of stay of 14 days or more (snapshots averaged over the month), per 100 "
-            "occupied general and acute beds",
+            "occupied adult general and acute beds",
             "lower",
             "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
             short="Delayed bed days, 14+ day stays, per 100 beds",
@@ -97,7 +102,7 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "delay_days_21_per_100_beds",
             "Delayed bed days of patients staying 21+ days, per 100 occupied beds",
-            "bed days per 100 occupied G&A beds",
+            "bed days per 100 occupied adult G&A beds",
             "As for 14+ days, for patients with a length of stay of 21 days or more",
             "lower",
             "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
@@ -129,8 +134,9 @@ def parse_ctr(path: Path) -> pd.DataFrame:
 
 
 def parse_discharged(path: Path) -> pd.DataFrame:
-    """Daily discharges -> monthly total per trust."""
-    return _monthly_mean_of_daily(path, "discharged_total", "sum")
+    """Daily discharges -> mean per reported day, per trust and month (a month with days
+    missing is not undercounted)."""
+    return _monthly_mean_of_daily(path, "discharged_total", "mean")
 
 
 _BEDS_SCHEMA = pa.DataFrameSchema(
@@ -139,6 +145,8 @@ _BEDS_SCHEMA = pa.DataFrameSchema(
         "month": pa.Column("datetime64[ns]"),
         "ga_beds_available": pa.Column(float, pa.Check.ge(0), nullable=True),
         "ga_beds_occupied": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "adult_beds_available": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "adult_beds_occupied": pa.Column(float, pa.Check.ge(0), nullable=True),
     },
     strict=True,
 )
@@ -203,6 +211,8 @@ def parse_beds(path: Path) -> pd.DataFrame:
         "month_start",
         "general_acute_beds_available",
         "general_acute_beds_occupied",
+        "adult_general_acute_beds_available",
+        "adult_general_acute_beds_occupied",
     ]
     data.require_columns(raw, wanted, path.name)
     frame = pd.DataFrame(
@@ -211,6 +221,8 @@ def parse_beds(path: Path) -> pd.DataFrame:
             "month": pd.to_datetime(raw["month_start"], format="%Y-%m-%d").astype("datetime64[ns]"),
             "ga_beds_available": raw["general_acute_beds_available"].astype(float),
             "ga_beds_occupied": raw["general_acute_beds_occupied"].astype(float),
+            "adult_beds_available": raw["adult_general_acute_beds_available"].astype(float),
+            "adult_beds_occupied": raw["adult_general_acute_beds_occupied"].astype(float),
         }
     )
     return data.validate(frame, _BEDS_SCHEMA, path.name)
@@ -294,11 +306,11 @@ def load_ctr() -> pd.DataFrame:
 
 
 def load_discharged() -> pd.DataFrame:
-    return data.cached_frame("flow_discharged_daily", parse_discharged)
+    return data.cached_frame("flow_discharged_daily", parse_discharged, version="2")
 
 
 def load_beds() -> pd.DataFrame:
-    return data.cached_frame("flow_beds_monthly", parse_beds)
+    return data.cached_frame("flow_beds_monthly", parse_beds, version="2")
 
 
 def load_ae() -> pd.DataFrame:
@@ -324,7 +336,11 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     """One row per today's acute trust and month with every outcome (NaN where not reported)."""
     ctr = carry_monthly(load_ctr(), od, ["do_not_meet_criteria_to_reside"])
     dis = carry_monthly(load_discharged(), od, ["discharged_total"])
-    beds = carry_monthly(load_beds(), od, ["ga_beds_available", "ga_beds_occupied"])
+    beds = carry_monthly(
+        load_beds(),
+        od,
+        ["ga_beds_available", "ga_beds_occupied", "adult_beds_available", "adult_beds_occupied"],
+    )
     ae = carry_monthly(
         attribute_ae(load_ae(), load_ae_attribution()),
         od,
@@ -342,10 +358,10 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     panel = panel.merge(long_stay, on=["code", "month"], how="left")
     panel = panel.merge(beds, on=["code", "month"], how="left")
     panel = panel.merge(ae, on=["code", "month"], how="outer")
-    occupied = panel["ga_beds_occupied"].where(panel["ga_beds_occupied"] > 0)
-    available = panel["ga_beds_available"].where(panel["ga_beds_available"] > 0)
+    occupied = panel["adult_beds_occupied"].where(panel["adult_beds_occupied"] > 0)
+    available = panel["adult_beds_available"].where(panel["adult_beds_available"] > 0)
     panel["ctr_per_100_beds"] = 100 * panel["do_not_meet_criteria_to_reside"] / occupied
-    panel["discharges_per_bed"] = panel["discharged_total"] / available
+    panel["discharges_per_100_beds_day"] = 100 * panel["discharged_total"] / available
     attendances = panel["total_attendances"].where(panel["total_attendances"] > 0)
     panel["ae_4hr_performance"] = 100 * (1 - panel["attendances_over_4hours"] / attendances)
     admissions = panel["total_emergency_admissions"].where(panel["total_emergency_admissions"] > 0)

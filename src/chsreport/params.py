@@ -143,7 +143,18 @@ class IntegrationParams(BaseModel):
     end: str = "2025-08"
     classification: str = "default"
     icb: str | None = None
-    controls: list[str] = ["size", "region", "rurality"]
+    controls: list[str] = ["size", "region", "rurality", "deprivation", "age"]
+    smallest_effect: float = 0.10
+
+    @field_validator("smallest_effect")
+    @classmethod
+    def _smallest(cls, value: float) -> float:
+        if not 0 < value < 1:
+            raise ValueError(
+                f"smallest_effect is a share of the comparison group's mean, between 0 and 1 "
+                f"(e.g. 0.10), not {value!r}"
+            )
+        return value
 
     @field_validator("icb")
     @classmethod
@@ -169,7 +180,7 @@ class IntegrationParams(BaseModel):
     @field_validator("controls")
     @classmethod
     def _controls(cls, value: list[str]) -> list[str]:
-        allowed = ("size", "region", "rurality")
+        allowed = ("size", "region", "rurality", "deprivation", "age")
         bad = [c for c in value if c not in allowed]
         if bad:
             raise ValueError(f"unknown control(s) {bad}; allowed: {', '.join(allowed)}")

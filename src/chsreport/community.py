@@ -1,0 +1,634 @@
+"""Who provides community health services, month by month: a register built from the providers'
+own returns.
+
+Sources, in the order they decide:
+
+1. **NHS England CHS SitRep** (community health services waiting lists), Table 4: every provider
+   and about 47 service lines, one workbook a month (2023-01..2023-10, 2024-08..2025-07). A
+   number, 0 included, means the provider submitted that line; a blank means it did not; ``*``
+   (safeguarding lines, suppressed for everyone) is ignored. The workbooks of 2023-01..2023-07
+   name providers without codes: codes come from the names of the coded months and of the ODS
+   trust files (:func:`provider_codes_by_name`); a name that matches nothing is kept and listed.
+2. **CSDS, March 2025**: care contacts per provider, the volume of community services it runs.
+3. **Community discharge sitrep** (June 2023 to January 2024): community beds, counted only where
+   the provider reported a non-zero number of patients discharged or not meeting the criteria to
+   reside (a row of zeros is not activity).
+
+The rule (one place, :data:`RULES`): a provider **runs adult community services** in a month in
+which it submits at least ``min_lines`` adult service lines (5 by default; 10 strict; 1 loose).
+Months with no CHS return (2022-04..2022-12, 2023-11..2024-07, 2025-08) take the nearest return,
+unless the ODS lineage records a change of hands for that provider between the month and that
+return, in which case the nearest return on the same side of the change is used.
+
+Where non-NHS providers (community interest companies, social enterprises, private providers)
+are based is not in the ODS trust files. It is found from the returns themselves: Table 4 also
+gives ICB totals, which are sums over each ICB's providers, so a provider belongs to the one ICB
+whose unexplained remainder holds its numbers in every line and month (:func:`locate_providers`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chsreport import data, lineage, orgs
+
+CHS_PREFIX = "chs_waiting_lists_"
+SUPPRESSED = re.compile(r"safeguarding|looked after children", re.IGNORECASE)
+RULES = {"strict": 10, "default": 5, "loose": 1}
+SOURCE_CHS = "NHS England, CHS SitRep (community health services waiting lists), Table 4"
+SOURCE_CSDS = "NHS England Digital, Community Services Data Set, March 2025"
+SOURCE_SITREP = "NHS England, community discharge sitrep (June 2023 to January 2024)"
+
+
+# --------------------------------------------------------------------------- CHS SitRep
+def chs_names() -> list[str]:
+    """Manifest names of the CHS workbooks, in month order."""
+    return sorted(n for n in data.load_manifest() if n.startswith(CHS_PREFIX))
+
+
+def _month_of(table: pd.DataFrame, path: Path) -> pd.Timestamp:
+    """The data month: from Table 4's heading, or (2023-02, whose heading has none) the last month
+    with a number in Table 2's national time series."""
+    for value in table.iloc[:3].to_numpy().ravel():
+        if isinstance(value, str):
+            found = re.search(r"by service, ([A-Za-z]+ \d{4})", value)
+            if found:
+                return pd.Timestamp(pd.to_datetime(found.group(1), format="%B %Y"))
+    series = pd.read_excel(path, sheet_name="Table 2", header=None, dtype=object)
+    for i in range(min(10, len(series))):
+        dates = {j: v for j, v in enumerate(series.iloc[i]) if isinstance(v, datetime)}
+        if dates:
+            england = series.iloc[i + 1]
+            filled = [
+                v for j, v in dates.items() if pd.notna(pd.to_numeric(england[j], errors="coerce"))
+            ]
+            if filled:
+                return pd.Timestamp(max(filled))
+    raise data.SchemaError(
+        f"{path.name}: no month in Table 4's heading ('Total waiting list by service, <Month "
+        "Year>') nor in Table 2's time series"
+    )
+
+
+def parse_chs_table4(path: Path) -> pd.DataFrame:
+    """Table 4 of one CHS workbook -> long frame of submitted cells.
+
+    Columns: month, level (provider or icb), code ("" where the workbook gives none), name,
+    line, adult (bool), value (people waiting; 0 is a submission).
+    """
+    table = pd.read_excel(path, sheet_name="Table 4", header=None, dtype=object)
+    month = _month_of(table, path)
+    header = None
+    for i in range(min(15, len(table))):
+        if any(isinstance(v, str) and v.startswith("(A) ") for v in table.iloc[i]):
+            header = i
+            break
+    if header is None:
+        raise data.SchemaError(f"{path.name}: Table 4 has no row of '(A) ...' service lines")
+    columns = table.iloc[header].tolist()
+    lines = [
+        j for j, c in enumerate(columns) if isinstance(c, str) and re.match(r"\((A|CYP)\) ", c)
+    ]
+    name_col = lines[0] - 1
+    has_code = str(columns[name_col - 1]).strip() == "Organisation Code"
+    label_col = name_col - 2 if has_code else name_col - 1
+    body = table.iloc[header + 1 :].copy()
+    body["_label"] = body[label_col].where(body[label_col].notna()).ffill()
+    level = body["_label"].map({"Provider": "provider", "Organisation": "provider", "ICB": "icb"})
+    body = body[level.notna()].assign(_level=level)
+    if (body["_level"] == "provider").sum() < 50:
+        raise data.SchemaError(f"{path.name}: Table 4 lists fewer than 50 providers")
+    keep = [j for j in lines if not SUPPRESSED.search(columns[j])]
+    long = body.melt(
+        id_vars=["_level", name_col] + ([name_col - 1] if has_code else []),
+        value_vars=keep,
+        var_name="_col",
+        value_name="value",
+    )
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    long = long.dropna(subset=["value"])
+    frame = pd.DataFrame(
+        {
+            "month": month,
+            "level": long["_level"].astype(str),
+            "code": (long[name_col - 1] if has_code else pd.Series("", index=long.index))
+            .fillna("")
+            .astype(str)
+            .str.strip(),
+            "name": long[name_col].astype(str).str.strip(),
+            "line": long["_col"].map(lambda j: columns[j]).astype(str),
+            "value": long["value"].astype(float),
+        }
+    )
+    frame["month"] = frame["month"].astype("datetime64[ns]")
+    frame["adult"] = frame["line"].str.startswith("(A) ")
+    return frame.reset_index(drop=True)
+
+
+def normalise_name(name: str) -> str:
+    text = str(name).upper().replace("&", " AND ")
+    text = re.sub(r"[^A-Z0-9 ]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _chs_raw() -> pd.DataFrame:
+    frames = [data.cached_frame(n, parse_chs_table4) for n in chs_names()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def provider_codes_by_name(chs: pd.DataFrame) -> dict[str, str]:
+    """Normalised provider name -> ODS code, from the coded months first, then every ODS trust
+    file (a name used for two codes is dropped rather than guessed)."""
+    coded = chs[(chs["level"] == "provider") & (chs["code"] != "")][["code", "name"]]
+    coded = coded.drop_duplicates().assign(key=lambda f: f["name"].map(normalise_name))
+    codes = coded.groupby("key")["code"].agg(lambda s: sorted(set(s)))
+    lookup = {k: v[0] for k, v in codes.items() if len(v) == 1}
+    ods = orgs.load_ods_trusts().sort_values("extract", ascending=False)
+    for rec in ods.itertuples():
+        lookup.setdefault(normalise_name(rec.name), rec.code)
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def chs_cells() -> pd.DataFrame:
+    """Every submitted cell of every CHS workbook, providers and ICBs, with codes filled in for
+    the months that give names only (``code`` stays "" where no name matches)."""
+    chs = _chs_raw().copy()
+    lookup = provider_codes_by_name(chs)
+    missing = (chs["level"] == "provider") & (chs["code"] == "")
+    chs.loc[missing, "code"] = chs.loc[missing, "name"].map(normalise_name).map(lookup).fillna("")
+    return chs
+
+
+def unmatched_names() -> list[str]:
+    cells = chs_cells()
+    return sorted(
+        cells.loc[(cells["level"] == "provider") & (cells["code"] == ""), "name"].unique()
+    )
+
+
+def chs_months() -> list[pd.Timestamp]:
+    return sorted(chs_cells()["month"].unique())
+
+
+def provider_months() -> pd.DataFrame:
+    """Per provider code and CHS month: service lines submitted (all and adult) and people
+    waiting on adult lines."""
+    cells = chs_cells()
+    cells = cells[(cells["level"] == "provider") & (cells["code"] != "")]
+    grouped = cells.groupby(["code", "month"])
+    out = grouped.agg(
+        name=("name", "first"),
+        lines=("line", "nunique"),
+        adult_lines=("adult", "sum"),
+    )
+    out["adult_waiting"] = cells[cells["adult"]].groupby(["code", "month"])["value"].sum()
+    out["adult_waiting"] = out["adult_waiting"].fillna(0.0)
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- CSDS and sitrep
+def parse_csds_providers(path: Path) -> pd.DataFrame:
+    """CSDS March 2025 summary -> code, name, care contacts, people with a contact, referrals."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if "providers" not in raw:
+        raise data.SchemaError(f"{path.name}: no 'providers' list")
+    rows = []
+    for item in raw["providers"]:
+        metrics = item.get("metrics") or {}
+
+        def count(key, metrics=metrics):
+            value = (metrics.get(key) or {}).get("count")
+            return float(value) if value is not None else np.nan
+
+        rows.append(
+            {
+                "code": str(item["code"]).strip(),
+                "name": str(item["name"]),
+                "care_contacts": count("csds-care-contacts"),
+                "people_in_contact": count("csds-people-with-care-contact"),
+                "referrals": count("csds-referrals"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty or frame["care_contacts"].notna().sum() < 50:
+        raise data.SchemaError(f"{path.name}: fewer than 50 providers with care contacts")
+    return frame
+
+
+def load_csds() -> pd.DataFrame:
+    return data.cached_frame("pelld_csds_mar_2025", parse_csds_providers)
+
+
+SITREP_ACTIVITY = (
+    "Number of patients discharged",
+    "Number of patients who no longer meet the criteria to reside",
+)
+
+
+def parse_sitrep_community_activity(path: Path) -> pd.DataFrame:
+    """Community discharge sitrep, Table 2 -> per provider and month: days reported and the sum
+    of patients discharged and not meeting the criteria to reside."""
+    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
+    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
+    data.require_columns(raw, wanted, path.name)
+    rows = raw[
+        (raw["sitrep"] == "community")
+        & (raw["table"] == "Table 2")
+        & raw["metric"].isin(SITREP_ACTIVITY)
+    ].copy()
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    out = rows.groupby(["org_code", "month"]).agg(
+        community_activity=("value", lambda s: float(s.sum(min_count=1) or 0.0)),
+    )
+    return out.reset_index().rename(columns={"org_code": "code"})
+
+
+def load_sitrep_community_activity() -> pd.DataFrame:
+    return data.cached_frame("flow_sitrep_long", parse_sitrep_community_activity)
+
+
+# --------------------------------------------------------------------------- where providers are
+def _icb22_of_trusts() -> pd.Series:
+    ods = orgs.load_ods_trusts()
+    ods = ods[ods["extract"] == "2022-03"].dropna(subset=["icb_code"])
+    return ods.set_index("code")["icb_code"]
+
+
+@lru_cache(maxsize=1)
+def locate_providers() -> pd.DataFrame:
+    """The 2022 ICB of every provider in the coded CHS months: NHS trusts from the ODS file of
+    2022; other providers from the returns' own ICB totals (see the module's docstring).
+
+    Columns: code, icb22_code (Q-code, or "" where it cannot be placed), how.
+    """
+    cells = chs_cells()
+    coded = cells[cells["month"] >= pd.Timestamp("2023-08-01")]
+    provider = coded[(coded["level"] == "provider") & (coded["code"] != "")]
+    icb = coded[(coded["level"] == "icb") & coded["code"].str.match(r"^Q[A-Z0-9]{2}$")]
+    key = ["month", "line"]
+    values = provider.pivot_table(index="code", columns=key, values="value", aggfunc="sum")
+    totals = icb.pivot_table(index="code", columns=key, values="value", aggfunc="sum")
+    columns = values.columns.union(totals.columns)
+    values = values.reindex(columns=columns).fillna(0.0)
+    totals = totals.reindex(columns=columns).fillna(0.0)
+    known = _icb22_of_trusts()
+    located = {c: known[c] for c in values.index if c in known.index and known[c] in totals.index}
+    how = dict.fromkeys(located, "ODS trust file (2022): headquarters ICB")
+    remainder = totals.copy()
+    for code, place in located.items():
+        remainder.loc[place] -= values.loc[code]
+    left = [c for c in values.index if c not in located]
+    changed = True
+    while left and changed:
+        changed = False
+        for code in list(left):
+            row = values.loc[code].to_numpy()
+            fits = [
+                place
+                for place in remainder.index
+                if np.all(row <= remainder.loc[place].to_numpy() + 0.5)
+            ]
+            if len(fits) == 1:
+                located[code] = fits[0]
+                how[code] = "CHS Table 4: the only ICB whose totals hold its numbers"
+                remainder.loc[fits[0]] -= values.loc[code]
+                left.remove(code)
+                changed = True
+    for code in left:
+        located[code] = ""
+        how[code] = "not placed: its numbers fit more than one ICB's totals, or none"
+    return pd.DataFrame({"code": list(located), "icb22_code": list(located.values())}).assign(
+        how=lambda f: f["code"].map(how)
+    )
+
+
+# --------------------------------------------------------------------------- the register
+CARRY_MONTHS = 3  # a provider missing from a month's return is carried this far, no further
+
+
+def return_for(
+    month: pd.Timestamp,
+    own: list[pd.Timestamp],
+    files: list[pd.Timestamp],
+    changes: list[pd.Timestamp],
+) -> tuple[pd.Timestamp | None, str]:
+    """The provider's CHS month that stands for ``month``, and why.
+
+    ``files`` are the months with a CHS workbook, ``own`` those with a row for this provider.
+    A month with a workbook is anchored on itself; a month in a gap between workbooks on the
+    nearest workbook month on either side (nearest first). From an anchor, the provider's own
+    return is used if it is within :data:`CARRY_MONTHS` months of the anchor and on the same side
+    of every change of hands (``changes``) as ``month``; otherwise there is no return.
+    """
+    if month in files:
+        anchors = [month]
+    else:
+        before = [m for m in files if m < month]
+        after = [m for m in files if m > month]
+        anchors = sorted(
+            ([max(before)] if before else []) + ([min(after)] if after else []),
+            key=lambda m: (abs((m - month).days), m),
+        )
+
+    def same_side(m):
+        return all((m >= date) == (month >= date) for date in changes)
+
+    for anchor in anchors:
+        near = [m for m in own if abs((m - anchor).days) <= 31 * CARRY_MONTHS and same_side(m)]
+        if near:
+            used = min(near, key=lambda m: (abs((m - anchor).days), m))
+            if used == month:
+                return used, "return for the month"
+            if month in files:
+                return used, f"no return that month; its return of {used:%Y-%m} carried"
+            return used, f"no workbook that month; its return of {used:%Y-%m} carried"
+    return None, "no return near this month (on this side of any change of hands)"
+
+
+def register(
+    od: lineage.OrgData, months: list[pd.Timestamp], min_lines: int = RULES["default"]
+) -> pd.DataFrame:
+    """Per provider code (as ODS knew it then) and month: whether it runs adult community
+    services, with its adult lines, care contacts and the source row behind the answer."""
+    returns = provider_months()
+    files = sorted(returns["month"].unique())
+    edges = od.edges
+    csds = load_csds().set_index("code")["care_contacts"]
+    rows = []
+    for code, part in returns.groupby("code"):
+        part = part.set_index("month")
+        changes = sorted(
+            set(edges.loc[(edges["from_code"] == code) | (edges["to_code"] == code), "date"])
+        )
+        own = sorted(part.index)
+        for month in months:
+            used, how = return_for(month, own, files, changes)
+            if used is not None:
+                lines = int(part.at[used, "adult_lines"])
+                waiting = float(part.at[used, "adult_waiting"])
+                source = f"CHS {used:%Y-%m}: {lines} adult service lines ({how})"
+            else:
+                lines, waiting, source = 0, 0.0, f"CHS: {how}"
+            rows.append(
+                {
+                    "code": code,
+                    "month": month,
+                    "chs_month": used if used is not None else pd.NaT,
+                    "adult_lines": lines,
+                    "adult_waiting": waiting,
+                    "care_contacts_mar_2025": float(csds.get(code, np.nan)),
+                    "runs_community": lines >= min_lines,
+                    "source": source,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- acute trusts' exposure
+CLASSES = {
+    "own": "(a) Runs community services itself",
+    "standalone": "(b) Standalone community trust",
+    "mental_health": "(c) Mental-health trust",
+    "other": "(d) Another provider",
+    "none": "No provider found",
+}
+KIND_OF_TYPE = {
+    "community": "standalone",
+    "mental_health": "mental_health",
+    "mental_health_community": "mental_health",
+    "care_trust": "mental_health",
+    "acute": "acute",
+    "acute_community": "acute",
+    "acute_specialist": "acute",
+}
+
+
+def provider_kind(code: str, on: pd.Timestamp, od: lineage.OrgData) -> str:
+    """standalone, mental_health, acute or other (non-NHS providers and anything untyped)."""
+    if not orgs.TRUST_CODE.match(code):
+        return "other"
+    return KIND_OF_TYPE.get(orgs.type_on(code, on, od.evidence)[0], "other")
+
+
+def parse_catchment_ltla(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype=str)
+    names = {
+        "nhs_trust22_code": "code",
+        "ltla21_code": "ltla_code",
+        "proportion_trust_came_from_ltla": "share",
+    }
+    frame = data.select_columns(raw, names, path.name)
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+def load_catchment_ltla() -> pd.DataFrame:
+    return data.cached_frame("ohid_catchment_share_ltla21", parse_catchment_ltla)
+
+
+def patients_by_council(od: lineage.OrgData) -> pd.DataFrame:
+    """Admitted patients (OHID catchment population x share) per today's acute trust and council
+    (2021 districts), with the council's 2022 ICB. Columns: code, ltla_code, icb22_code,
+    patients."""
+    from chsreport import finance, geography
+
+    shares = load_catchment_ltla()
+    size = finance.load_ohid_catchment().set_index("code")["catchment_population"]
+    frame = shares.assign(patients=shares["share"] * shares["code"].map(size))
+    frame = frame.assign(code=lineage.to_current(od.graph, frame["code"]))
+    frame = frame.groupby(["code", "ltla_code"], as_index=False)["patients"].sum()
+    lsoa = geography.load_lsoa_icb22()
+    icb_of = lsoa.groupby("ltla_code")["icb22_code"].agg(lambda s: s.value_counts().index[0])
+    frame["icb22_code"] = frame["ltla_code"].map(icb_of)
+    return frame.dropna(subset=["icb22_code", "patients"])
+
+
+def main_acute_by_council(patients: pd.DataFrame, acute_codes: list[str]) -> pd.Series:
+    """The acute trust that admits most of each council's patients."""
+    mine = patients[patients["code"].isin(acute_codes)]
+    best = mine.sort_values(["patients", "code"], ascending=[False, True])
+    return best.drop_duplicates("ltla_code").set_index("ltla_code")["code"]
+
+
+def _active(reg: pd.DataFrame, od: lineage.OrgData) -> pd.Series:
+    """Rows of the register for providers that exist in the month: NHS trusts open per ODS;
+    others with a return that stands for the month."""
+    opened = od.register.set_index("code")
+    is_trust = reg["code"].isin(opened.index)
+    open_ = reg["code"].map(opened["open_date"])
+    close = reg["code"].map(opened["close_date"])
+    trust_ok = (open_.isna() | (open_ <= reg["month"])) & (close.isna() | (close >= reg["month"]))
+    return (is_trust & trust_ok) | (~is_trust & reg["chs_month"].notna())
+
+
+def area_pools(reg: pd.DataFrame, od: lineage.OrgData) -> pd.DataFrame:
+    """Per 2022 ICB and month, the providers (not acute trusts) running community services
+    there, with their kind and adult service lines as weight."""
+    located = locate_providers().set_index("code")["icb22_code"]
+    rows = reg[reg["runs_community"] & _active(reg, od)].copy()
+    rows["icb22_code"] = rows["code"].map(located).fillna("")
+    rows = rows[rows["icb22_code"] != ""]
+    kinds = {
+        (c, m): provider_kind(c, m, od) for c, m in rows[["code", "month"]].itertuples(index=False)
+    }
+    rows["kind"] = [kinds[(c, m)] for c, m in rows[["code", "month"]].itertuples(index=False)]
+    return rows[["icb22_code", "month", "code", "kind", "adult_lines"]]
+
+
+def constituents(code: str, month: pd.Timestamp, od: lineage.OrgData) -> list[str]:
+    """Codes whose community services count as today's trust ``code``'s in ``month``: itself,
+    acute predecessors (their patients are in its panel throughout) and any other predecessor
+    from the date it joined (a change of hands counts from its date, never before)."""
+    graph = od.graph
+    if code not in graph:
+        return [code]
+    out = [code]
+    for pred in nx_ancestors(graph, code):
+        steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
+        joined = min(steps) if steps else pd.Timestamp.max
+        before = joined - pd.Timedelta(days=1)
+        if provider_kind(pred, before, od) == "acute" or month >= joined:
+            out.append(pred)
+    return out
+
+
+def nx_ancestors(graph, code: str) -> list[str]:
+    import networkx as nx
+
+    return sorted(nx.ancestors(graph, code))
+
+
+def exposure(
+    od: lineage.OrgData,
+    acute_codes: list[str],
+    months: list[pd.Timestamp],
+    rule: str = "default",
+) -> pd.DataFrame:
+    """Each acute trust's class per month, with the evidence.
+
+    (a) ``own``: the trust (or a constituent, see :func:`constituents`) runs adult community
+    services that month. Otherwise its patients' community services, council by council,
+    weighted by where its admitted patients live: a council whose main acute trust runs community
+    services is served by that trust ((d), another provider); otherwise by the providers based in
+    the council's 2022 ICB that run community services (weighted by adult service lines):
+    standalone community trusts (b), mental-health trusts (c), or others (d), with acute trusts of
+    the ICB only where nobody else is there. The class is the kind with the largest share.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(RULES)}")
+    reg = register(od, months, RULES[rule])
+    runs = reg.set_index(["code", "month"])
+    pools = area_pools(reg, od)
+    patients = patients_by_council(od)
+    main = main_acute_by_council(patients, acute_codes)
+    months = list(months)
+    own_codes = {(c, m): constituents(c, m, od) for c in acute_codes for m in months}
+
+    def own_row(code, month):
+        best = None
+        for member in own_codes[(code, month)]:
+            if (member, month) in runs.index:
+                rec = runs.loc[(member, month)]
+                if best is None or rec["adult_lines"] > best[1]["adult_lines"]:
+                    best = (member, rec)
+        return best
+
+    own = {(c, m): own_row(c, m) for c in acute_codes for m in months}
+    runs_own = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
+    # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
+    splits: dict[tuple, dict] = {}
+    acute_pools: dict[tuple, list] = {}
+    for key, part in pools.groupby(["icb22_code", "month"]):
+        others = part[part["kind"] != "acute"]
+        if others["adult_lines"].sum() > 0:
+            total_lines = others["adult_lines"].sum()
+            splits[key] = {
+                (k, m): w / total_lines
+                for k, m, w in zip(
+                    others["kind"], others["code"], others["adult_lines"], strict=True
+                )
+            }
+        acute_pools[key] = list(
+            zip(
+                part.loc[part["kind"] == "acute", "code"],
+                part.loc[part["kind"] == "acute", "adult_lines"],
+                strict=True,
+            )
+        )
+    areas = {
+        code: [
+            (ltla, icb, pts)
+            for ltla, icb, pts in zip(
+                part["ltla_code"], part["icb22_code"], part["patients"], strict=True
+            )
+        ]
+        for code, part in patients.groupby("code")
+    }
+    main_of = main.to_dict()
+    rows = []
+    for code in acute_codes:
+        mine = areas.get(code, [])
+        total = sum(p for _, _, p in mine)
+        for month in months:
+            found = own[(code, month)]
+            own_text = f"{found[0]}: {found[1]['source']}" if found is not None else "no CHS return"
+            shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
+            named: dict[str, float] = {}
+            if runs_own[(code, month)]:
+                cls, evidence = "own", f"runs community services ({own_text})"
+            else:
+                for ltla, icb, pts in mine:
+                    weight = pts / total if total else 0.0
+                    lead = main_of.get(ltla)
+                    if lead and lead != code and runs_own.get((lead, month)):
+                        split = {("other", lead): 1.0}
+                    elif (icb, month) in splits:
+                        split = splits[(icb, month)]
+                    else:
+                        acutes = [(m, w) for m, w in acute_pools.get((icb, month), []) if m != code]
+                        lines_sum = sum(w for _, w in acutes)
+                        split = (
+                            {("other", m): w / lines_sum for m, w in acutes}
+                            if lines_sum
+                            else {("none", ""): 1.0}
+                        )
+                    for (kind, member), w in split.items():
+                        shares[kind] += weight * w
+                        if member:
+                            named[member] = named.get(member, 0.0) + weight * w
+                cls = max(["standalone", "mental_health", "other", "none"], key=shares.get)
+                top = sorted(named.items(), key=lambda kv: -kv[1])[:3]
+                evidence = (
+                    f"does not run community services ({own_text}); its patients' areas: "
+                    + ", ".join(f"{k} {shares[k]:.0%}" for k in shares if shares[k] >= 0.005)
+                    + (
+                        "; main providers " + ", ".join(f"{m} ({w:.0%})" for m, w in top)
+                        if top
+                        else ""
+                    )
+                )
+            rows.append(
+                {
+                    "code": code,
+                    "month": month,
+                    "cls": cls,
+                    "share_standalone": shares["standalone"],
+                    "share_mental_health": shares["mental_health"],
+                    "share_other": shares["other"],
+                    "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
+                    "evidence": evidence,
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["cls_label"] = out["cls"].map(CLASSES)
+    return out

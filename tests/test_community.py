@@ -1,0 +1,119 @@
+"""The register of community services providers: parsing the CHS returns, carrying returns
+over gaps and changes of hands, placing providers, and every acute trust's class per month."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from chsreport import community, integration, lineage, outcomes
+
+M = pd.Timestamp
+
+
+def test_every_workbook_parses_with_its_month_and_providers():
+    cells = community.chs_cells()
+    months = sorted(cells["month"].dt.strftime("%Y-%m").unique())
+    assert len(months) == 22 and months[0] == "2023-01" and months[-1] == "2025-07"
+    providers = cells[cells["level"] == "provider"].groupby("month")["name"].nunique()
+    assert providers.between(120, 160).all()
+    assert community.unmatched_names() == []  # every name of 2023-01..07 matched a code
+    assert not cells["line"].str.contains("afeguarding").any()  # suppressed lines ignored
+
+
+def test_blank_is_not_a_submission_and_zero_is():
+    cells = community.chs_cells()
+    assert (cells["value"] >= 0).all()  # only numbers are kept; blanks and * are not cells
+    assert (cells["value"] == 0).any()
+
+
+FILES = [M("2023-01-01"), M("2023-10-01"), M("2024-08-01"), M("2025-07-01")]
+
+
+def test_a_provider_that_submits_is_used_for_its_month():
+    used, how = community.return_for(M("2023-10-01"), [M("2023-10-01")], FILES, [])
+    assert used == M("2023-10-01") and how == "return for the month"
+
+
+def test_gap_months_take_the_nearest_return():
+    own = [M("2023-10-01"), M("2024-08-01")]
+    assert community.return_for(M("2023-12-01"), own, FILES, [])[0] == M("2023-10-01")
+    assert community.return_for(M("2024-06-01"), own, FILES, [])[0] == M("2024-08-01")
+    assert community.return_for(M("2022-04-01"), [M("2023-01-01")], FILES, [])[0] == M("2023-01-01")
+
+
+def test_a_provider_that_stops_is_not_carried_forward():
+    own = [M("2023-01-01"), M("2023-10-01")]  # stopped submitting after 2023-10
+    used, how = community.return_for(M("2025-07-01"), own, FILES, [])
+    assert used is None and "no return" in how
+
+
+def test_a_change_of_hands_mid_window_is_respected():
+    # took in a community trust on 2024-11-01: its returns start then, and are never carried back
+    own = [M("2024-12-01"), M("2025-07-01")]
+    files = FILES + [M("2024-12-01")]
+    assert community.return_for(M("2024-06-01"), own, files, [M("2024-11-01")])[0] is None
+    assert community.return_for(M("2025-08-01"), own, files, [M("2024-11-01")])[0] == M("2025-07-01")
+
+
+def test_register_on_a_fixture(monkeypatch):
+    returns = pd.DataFrame(
+        {
+            "code": ["SUB", "SUB", "STOP", "MOVE"],
+            "month": [M("2023-01-01"), M("2025-07-01"), M("2023-01-01"), M("2025-07-01")],
+            "name": ["s", "s", "t", "m"],
+            "lines": [9, 9, 6, 6],
+            "adult_lines": [8, 8, 6, 2],
+            "adult_waiting": [10.0, 10.0, 5.0, 1.0],
+        }
+    )
+    monkeypatch.setattr(community, "provider_months", lambda: returns)
+    monkeypatch.setattr(
+        community, "load_csds", lambda: pd.DataFrame({"code": ["SUB"], "care_contacts": [5.0]})
+    )
+    od = lineage.load_org_data()
+    reg = community.register(od, [M("2023-01-01"), M("2024-03-01"), M("2025-07-01")], 5)
+    runs = reg.set_index(["code", "month"])["runs_community"]
+    assert runs[("SUB", M("2023-01-01"))] and runs[("SUB", M("2025-07-01"))]
+    assert runs[("SUB", M("2024-03-01"))]  # the gap carried from the nearest return
+    assert not runs[("STOP", M("2025-07-01"))]  # stopped: not carried two years
+    assert not runs[("MOVE", M("2025-07-01"))]  # 2 adult lines is below the rule's 5
+    assert reg["source"].str.startswith("CHS").all()
+
+
+def test_non_nhs_providers_are_placed_from_the_icb_totals():
+    placed = community.locate_providers().set_index("code")
+    assert placed.at["NR5", "icb22_code"] == "QJK"  # Livewell Southwest, Plymouth: Devon
+    assert placed.at["NNV", "icb22_code"] == "QWE"  # Your Healthcare, Kingston: SW London
+    assert (placed["how"].str.startswith("not placed")).sum() <= 6
+
+
+@pytest.fixture(scope="module")
+def exposure():
+    od = lineage.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration.acute_trust_codes(panel)
+    return acute, integration.monthly_classes(od, acute, "default")
+
+
+def test_every_acute_trust_has_a_class_and_evidence_every_month(exposure):
+    acute, classes = exposure
+    months = pd.date_range("2021-04-01", "2025-08-01", freq="MS")
+    assert len(classes) == len(acute) * len(months)
+    assert set(classes["code"]) == set(acute)
+    assert classes["group"].isin(list(integration.GROUPS)).all()
+    assert classes["evidence"].str.len().gt(20).all()
+    own = classes[classes["group"] == "acute_runs_community"]
+    assert own["evidence"].str.contains("CHS").all()
+
+
+def test_known_classes_from_the_review(exposure):
+    _, classes = exposure
+    at = classes.set_index(["code", "month"])["group"]
+    march = M("2025-03-01")
+    for code in ("RBK", "RMC", "RRF", "RR7", "RTD", "RVW", "RNA", "RJ6"):  # integrated trusts
+        assert at[(code, march)] == "acute_runs_community", code
+    assert at[("RWD", march)] == "standalone_community"  # Lincolnshire Community Health Services
+    assert at[("RWW", M("2023-06-01"))] != "acute_runs_community"  # Bridgewater only from 2026
+    assert at[("RAX", M("2024-06-01"))] != "acute_runs_community"  # before Hounslow and Richmond
+    assert at[("RAX", M("2024-12-01"))] == "acute_runs_community"  # after
