@@ -53,7 +53,9 @@ def test_a_change_of_hands_mid_window_is_respected():
     own = [M("2024-12-01"), M("2025-07-01")]
     files = FILES + [M("2024-12-01")]
     assert community.return_for(M("2024-06-01"), own, files, [M("2024-11-01")])[0] is None
-    assert community.return_for(M("2025-08-01"), own, files, [M("2024-11-01")])[0] == M("2025-07-01")
+    assert community.return_for(M("2025-08-01"), own, files, [M("2024-11-01")])[0] == M(
+        "2025-07-01"
+    )
 
 
 def test_register_on_a_fixture(monkeypatch):

@@ -40,8 +40,9 @@ def test_unknown_rule_and_comparison_are_refused(setting):
         integration.classify(od, acute, "lenient")
     classes = integration.monthly_classes(od, acute)
     with pytest.raises(ValueError, match="unknown comparison"):
-        integration.model_frame(panel, classes, ctl, "ctr_per_100_beds", "2022-04", "2022-06",
-                                "a_vs_z")
+        integration.model_frame(
+            panel, classes, ctl, "ctr_per_100_beds", "2022-04", "2022-06", "a_vs_z"
+        )
 
 
 def test_controls_are_complete(setting):
@@ -53,8 +54,16 @@ def test_controls_are_complete(setting):
 def test_headline_is_a_four_word_verdict_with_both_intervals(setting):
     od, panel, acute, ctl = setting
     classes = integration.monthly_classes(od, acute)
-    row = integration.headline(panel, classes, ctl, "ctr_per_100_beds", "2022-04", "2025-08",
-                               list(integration.CONTROLS), "carter")
+    row = integration.headline(
+        panel,
+        classes,
+        ctl,
+        "ctr_per_100_beds",
+        "2022-04",
+        "2025-08",
+        list(integration.CONTROLS),
+        "carter",
+    )
     assert row["verdict"] in inference.VERDICTS
     assert row["low95"] <= row["low90"] <= row["estimate"] <= row["high90"] <= row["high95"]
     assert row["smallest_effect"] == pytest.approx(0.10 * row["reference_mean"])
@@ -63,8 +72,9 @@ def test_headline_is_a_four_word_verdict_with_both_intervals(setting):
 
 def test_robustness_table_includes_the_first_editions_rule(setting):
     od, panel, acute, ctl = setting
-    table = integration.robustness(od, panel, acute, ctl, "ctr_per_100_beds", "2022-04",
-                                   "2025-08", ["size", "region"])
+    table = integration.robustness(
+        od, panel, acute, ctl, "ctr_per_100_beds", "2022-04", "2025-08", ["size", "region"]
+    )
     assert table["classification"].str.contains("beds only").any()
     assert set(table["comparison"]) == set(integration.COMPARISONS)
     assert table["verdict"].isin(inference.VERDICTS).all()
@@ -101,8 +111,9 @@ def test_dose_response_and_events(setting):
     assert result["low95"] <= result["slope"] <= result["high95"]
     events = integration.transfer_events(od)
     assert {"RY9", "R1C", "RY2"} <= set(events["community_trust"])
-    placebo = integration.event_with_placebo(panel, "RAX", integration.pd.Timestamp("2024-11-01"),
-                                             "ctr_per_100_beds")
+    placebo = integration.event_with_placebo(
+        panel, "RAX", integration.pd.Timestamp("2024-11-01"), "ctr_per_100_beds"
+    )
     assert 0 < placebo["p_value"] <= 1 and placebo["trusts"] > 50
 
 
