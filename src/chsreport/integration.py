@@ -1022,11 +1022,10 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         .mark_line(color="#D55E00")
         .encode(x="dose:Q", y="outcome:Q")
     )
-    direction = "fewer" if result["slope"] < 0 else "more"
     return charts.figure(
         (points + line).properties(width=520, height=300),
-        title=f"Trusts running more community services have {direction} delayed patients "
-        f"({result['slope']:+.2f} per contact per admission, 95% {result['low95']:+.2f} to "
+        title=f"Exploratory: adjusted slope of delayed patients on community contacts "
+        f"{result['slope']:+.2f} per contact per admission (95% {result['low95']:+.2f} to "
         f"{result['high95']:+.2f})",
         subtitle="Acute trusts, 2024-08 to 2025-07; CSDS care contacts run by the trust itself. "
         "Line: unadjusted fit; the slope in the title is adjusted",

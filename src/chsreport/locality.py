@@ -304,7 +304,8 @@ def summary_sentences(icb: str, profile: dict, org: dict, flow: pd.DataFrame) ->
     phrases = {
         "acute_runs_community": "run community services themselves",
         "standalone_community": "sit beside a standalone community trust",
-        "mh_runs_community": "sit beside a mental-health trust that runs community services",
+        "mh_runs_community": "have a mental-health trust providing their community services",
+        "other_provider": "have another provider (social enterprise, private or acute)",
         "unplaced": "cannot be placed",
     }
     groups = org["acute"]["group"].value_counts()
