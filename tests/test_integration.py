@@ -105,8 +105,9 @@ def test_all_estimates_adjust_secondary_outcomes_only(setting):
 
 def test_dose_response_and_events(setting):
     od, panel, acute, ctl = setting
-    dose = integration.dose_frame(od, panel, acute)
-    assert len(dose) > 100 and (dose["dose"] >= 0).all()
+    classes = integration.monthly_classes(od, acute)
+    dose = integration.dose_frame(od, panel, acute, classes)
+    assert 30 < len(dose) < 80 and (dose["dose"] > 0).all()  # trusts in (a) with a CSDS row
     result = integration.dose_response(dose, ctl, ["size"])
     assert result["low95"] <= result["slope"] <= result["high95"]
     events = integration.transfer_events(od)
@@ -115,6 +116,16 @@ def test_dose_response_and_events(setting):
         panel, "RAX", integration.pd.Timestamp("2024-11-01"), "ctr_per_100_beds"
     )
     assert 0 < placebo["p_value"] <= 1 and placebo["trusts"] > 50
+
+
+def test_whole_system_measure(setting):
+    od, _, acute, _ = setting
+    system = integration.whole_system(od, acute, integration.monthly_classes(od, acute))
+    assert len(system) == 42
+    assert (system["whole_system_per_100k"] >= system["acute_per_100k"]).all()
+    assert system["share_in_a"].between(0, 1).all()
+    slopes = integration.whole_system_slopes(system)
+    assert list(slopes["measure"]) == ["Acute beds only", "Acute and community beds"]
 
 
 def test_staff_comparison_is_holm_adjusted(setting):

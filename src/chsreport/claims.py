@@ -68,6 +68,23 @@ def _fates() -> pd.DataFrame:
     return lineage.community_fates(_org_data())
 
 
+def _latest_lines(codes: list[str]) -> str:
+    """Each provider's adult service lines in its latest CHS return (the newest month in the
+    data), to see whether its services moved even where its legal form did not."""
+    from chsreport import community
+
+    months = community.provider_months()
+    parts = []
+    for code in codes:
+        own = months[months["code"] == code].sort_values("month")
+        if own.empty:
+            parts.append(f"{code} no return")
+        else:
+            last = own.iloc[-1]
+            parts.append(f"{code} {int(last['adult_lines'])} adult lines in {last['month']:%Y-%m}")
+    return ", ".join(parts)
+
+
 def _untestable(measure: str, why: str) -> Result:
     return Result(measure, None, "", "", "", "untestable with open data", why)
 
@@ -85,6 +102,7 @@ def c01_cheshire_merseyside() -> Result:
     n = len(to_acute)
     verdict = "supported" if n >= 2 else "partly supported" if n == 1 else "not supported"
     detail = "; ".join(f"{r.code}: {r.fate_label.lower()}" for r in here.itertuples())
+    services = _latest_lines(list(here["code"]))
     return Result(
         "Cheshire and Merseyside community trusts (open in 2024) now part of an acute trust",
         n,
@@ -92,7 +110,8 @@ def c01_cheshire_merseyside() -> Result:
         "2024 to July 2026",
         ODS,
         verdict,
-        f"{detail}. Group arrangements are not organisational changes.",
+        f"{detail}. A transfer of services would count as folding in too: the CHS returns "
+        f"show {services}. Group arrangements are not organisational changes.",
     )
 
 
@@ -118,6 +137,10 @@ def c02_similar_moves() -> Result:
                 + ", ".join(f"{r.code} {r.fate_label.lower()}" for r in rows.itertuples())
             )
     verdict = "supported" if moved == 3 else "partly supported" if moved else "not supported"
+    notes.append(
+        "a transfer of services counts too: the CHS returns show "
+        + _latest_lines(["RY5", "RY9", "RAX"])
+    )
     return Result(
         "Named places where a community trust became part of an acute trust",
         moved,
@@ -173,25 +196,40 @@ EXEMPLARS = {"RJC": "South Warwickshire", "RBK": "Walsall", "RTF": "Northumbria"
 
 
 def c05_flow_exemplars() -> Result:
-    """Of the four named trusts, how many have fewer patients not meeting the criteria to reside
-    per 100 beds than the median acute trust (2022-04 to 2025-08): supported if all four, partly
-    if two or three, not if fewer."""
-    panel = outcomes.outcome_panel(_org_data())
+    """Of the four named trusts, how many run community services themselves (the integration
+    chapter's classes, March 2025) and have fewer patients not meeting the criteria to reside
+    per 100 occupied adult beds than the median acute trust (2022-04 to 2025-08): supported if
+    all four, partly if two or three, not if fewer."""
+    od = _org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration.acute_trust_codes(panel)
+    classes = integration.monthly_classes(od, acute)
+    march = classes[classes["month"] == pd.Timestamp("2025-03-01")].set_index("code")["group"]
     rows = outcomes.window(panel, "ctr_per_100_beds", "2022-04", "2025-08")
     means = rows.groupby("code")["ctr_per_100_beds"].mean()
     median = means.median()
-    better = {c: means.get(c) for c in EXEMPLARS}
-    n = sum(v is not None and v < median for v in better.values())
+    ranks = means.rank(method="min")
+    n, parts = 0, []
+    for code, place in EXEMPLARS.items():
+        value = means.get(code)
+        runs = march.get(code) == "acute_runs_community"
+        below = value is not None and value < median
+        n += int(bool(runs and below))
+        parts.append(
+            f"{place} ({code}) {value:.1f}, {int(ranks[code])} of {len(means)}, "
+            + ("runs" if runs else "does not run")
+            + " community services"
+        )
     verdict = "supported" if n == 4 else "partly supported" if n >= 2 else "not supported"
-    detail = "; ".join(f"{EXEMPLARS[c]} ({c}) {v:.1f}" for c, v in better.items() if v is not None)
     return Result(
-        "Named trusts below the median of delayed patients per 100 beds",
+        "Named trusts that run community services and are below the median of delayed "
+        "patients per 100 adult beds",
         n,
         "trusts of 4",
         "2022-04 to 2025-08",
         outcomes.OUTCOMES["ctr_per_100_beds"].source,
         verdict,
-        f"{detail}; median acute trust {median:.1f}",
+        f"{'; '.join(parts)} (1 = fewest); median acute trust {median:.1f}",
     )
 
 
@@ -359,7 +397,8 @@ def c13_neighbourhoods_smaller() -> Result:
 
 
 def c14_gp_at_hand() -> Result:
-    """Supported if the practice's newest list in the data is 100,000 or more."""
+    """Inconclusive unless the list already exceeded 100,000 in the data: the newest list here
+    (January 2021) is older than the article, so a smaller list then cannot contradict it."""
     lists = geography.load_practice_lists_2021().set_index("practice_code")["patients"]
     size = int(lists.get("E85124", 0))
     rank = int((lists > size).sum()) + 1
@@ -369,9 +408,10 @@ def c14_gp_at_hand() -> Result:
         "registered patients",
         "2021-01",
         LISTS,
-        "supported" if size >= 100_000 else "not supported",
-        f"the newest practice list in the data; rank {rank} of {len(lists)} practices. "
-        "The article is later and the list may have passed 100,000 since.",
+        "supported" if size >= 100_000 else "inconclusive",
+        f"the newest practice list in the data (January 2021); rank {rank} of {len(lists)} "
+        "practices. The article is later and the list may have passed 100,000 since, so the "
+        "data can neither confirm nor contradict it.",
     )
 
 

@@ -12,7 +12,9 @@ Sources, in the order they decide:
 2. **CSDS, March 2025**: care contacts per provider, the volume of community services it runs.
 3. **Community discharge sitrep** (June 2023 to January 2024): community beds, counted only where
    the provider reported a non-zero number of patients discharged or not meeting the criteria to
-   reside (a row of zeros is not activity).
+   reside (a row of zeros is not activity). It is shown in every acute trust's evidence. Where it
+   disagrees with the CHS return (beds reported by a trust below the line threshold, or no beds
+   by a trust above it), the CHS return decides: beds are one community service among about 30.
 
 The rule (one place, :data:`RULES`): a provider **runs adult community services** in a month in
 which it submits at least ``min_lines`` adult service lines (5 by default; 10 strict; 1 loose).
@@ -209,11 +211,14 @@ def parse_csds_providers(path: Path) -> pd.DataFrame:
             value = (metrics.get(key) or {}).get("count")
             return float(value) if value is not None else np.nan
 
+        ages = (metrics.get("csds-care-contacts") or {}).get("age") or {}
+        adult = [ages.get("age_19_64"), ages.get("age_65_plus")]
         rows.append(
             {
                 "code": str(item["code"]).strip(),
                 "name": str(item["name"]),
                 "care_contacts": count("csds-care-contacts"),
+                "adult_care_contacts": float(sum(adult)) if None not in adult else np.nan,
                 "people_in_contact": count("csds-people-with-care-contact"),
                 "referrals": count("csds-referrals"),
             }
@@ -225,9 +230,10 @@ def parse_csds_providers(path: Path) -> pd.DataFrame:
 
 
 def load_csds() -> pd.DataFrame:
-    return data.cached_frame("pelld_csds_mar_2025", parse_csds_providers)
+    return data.cached_frame("pelld_csds_mar_2025", parse_csds_providers, version="2")
 
 
+SITREP_MONTH = pd.Timestamp("2023-10-01")  # the middle of the community sitrep's eight months
 SITREP_ACTIVITY = (
     "Number of patients discharged",
     "Number of patients who no longer meet the criteria to reside",
@@ -575,6 +581,12 @@ def exposure(
         for code, part in patients.groupby("code")
     }
     main_of = main.to_dict()
+    activity = load_sitrep_community_activity()
+    active_months = activity[activity["community_activity"] > 0].groupby("code")["month"].nunique()
+    sitrep_months = {
+        c: int(sum(active_months.get(m, 0) for m in constituents(c, SITREP_MONTH, od)))
+        for c in acute_codes
+    }
     rows = []
     for code in acute_codes:
         mine = areas.get(code, [])
@@ -617,11 +629,19 @@ def exposure(
                         else ""
                     )
                 )
+            beds = sitrep_months[code]
+            evidence += (
+                f"; community discharge sitrep (third source): non-zero activity in {beds} of 8 "
+                "months, Jun 2023-Jan 2024"
+                if beds
+                else "; no community bed activity in the community discharge sitrep"
+            )
             rows.append(
                 {
                     "code": code,
                     "month": month,
                     "cls": cls,
+                    "sitrep_active_months": beds,
                     "share_standalone": shares["standalone"],
                     "share_mental_health": shares["mental_health"],
                     "share_other": shares["other"],

@@ -53,6 +53,19 @@ def _crv1(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray, bread: np.ndar
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
+def _draws(g: int, reps: int, weights: str, seed: int) -> np.ndarray:
+    """Cluster weights, one row per replication: Webb six-point, Rademacher, or every one of
+    the 2^g Rademacher sign vectors ("rademacher-all", exact for few clusters)."""
+    if weights == "rademacher-all":
+        if g > 16:
+            raise ValueError("full enumeration needs 16 clusters or fewer")
+        codes = np.arange(2**g)[:, None] >> np.arange(g)[None, :] & 1
+        return 2.0 * codes - 1.0
+    rng = np.random.default_rng(seed)
+    values = WEBB if weights == "webb" else np.array([-1.0, 1.0])
+    return rng.choice(values, size=(reps, g))
+
+
 def wild_cluster_bootstrap(
     y: np.ndarray,
     X: np.ndarray,
@@ -62,12 +75,11 @@ def wild_cluster_bootstrap(
     seed: int = 2026,
     weights: str = "webb",
 ) -> Interval:
-    """OLS coefficient ``j`` with a wild cluster bootstrap.
-
-    Intervals are percentile-t from the unrestricted wild cluster bootstrap (WCU); the p-value
-    for coefficient = 0 is from the restricted one (WCR, the null imposed), both with CR1
-    standard errors, so the p-value and the intervals need not agree exactly at the edge.
-    ``weights``: "webb" (six-point, for few clusters) or "rademacher".
+    """OLS coefficient ``j`` with the restricted wild cluster bootstrap (WCR, as in Roodman et
+    al.'s boottest): the p-value tests coefficient = 0 with the null imposed, and the 95 % and
+    90 % intervals are the values not rejected at 5 % and 10 % (test inversion), all with CR1
+    standard errors and the same draws. ``weights``: "webb" (six-point, for few clusters),
+    "rademacher", or "rademacher-all" (every sign vector; exact, for at most 16 clusters).
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -84,36 +96,56 @@ def wild_cluster_bootstrap(
     member[np.arange(n), index] = 1.0
     factor = g / (g - 1) * (n - 1) / (n - k)
     lever = X @ bread[j]  # se_j^2 = factor * sum_g (sum_{i in g} lever_i * r_i)^2
-    rng = np.random.default_rng(seed)
-    values = WEBB if weights == "webb" else np.array([-1.0, 1.0])
-    draws = rng.choice(values, size=(reps, g))[:, index]
+    draws = _draws(g, reps, weights, seed)[:, index]
     keep = [c for c in range(k) if c != j]
-    beta_r = np.linalg.lstsq(X[:, keep], y, rcond=None)[0]
-    resid_r = y - X[:, keep] @ beta_r
-
-    def t_stats(res):
-        # the fitted part lies in X's column space, so only the resampled residuals matter
+    others = X[:, keep]
+    r0 = y - others @ (np.linalg.pinv(others.T @ others) @ (others.T @ y))  # restricted, b0 = 0
+    m = X[:, j] - others @ (np.linalg.pinv(others.T @ others) @ (others.T @ X[:, j]))
+    # Under H0: coefficient = b0, the restricted residuals are r0 - b0 * m, so every bootstrap
+    # quantity is linear (numerator) or quadratic (variance) in b0: computed once, then any b0.
+    parts = []
+    for res in (r0, m):
         e = draws * res
         b_star = e @ proj.T
         r_star = e - b_star @ X.T
-        se_star = np.sqrt(factor * (((r_star * lever) @ member) ** 2).sum(axis=1))
-        return b_star[:, j] / se_star
+        parts.append((b_star[:, j], (r_star * lever) @ member))
+    (a0, s0), (a1, s1) = parts
+    c00, c01, c11 = (s0 * s0).sum(1), (s0 * s1).sum(1), (s1 * s1).sum(1)
 
-    t_unres = t_stats(resid)  # centred on the estimate: (b* - b) / se*
-    t_res = t_stats(resid_r)  # the null imposed: P_j of the restricted fit is 0
-    p_value = float(np.mean(np.abs(t_res) >= abs(beta[j] / se)))
-    q = np.quantile(t_unres, [0.025, 0.975, 0.05, 0.95])
+    def p_at(b0: float) -> float:
+        t_star = (a0 - b0 * a1) / np.sqrt(
+            factor * np.maximum(c00 - 2 * b0 * c01 + b0 * b0 * c11, 1e-300)
+        )
+        return float(np.mean(np.abs(t_star) >= abs((beta[j] - b0) / se) - 1e-12))
+
+    def bound(alpha: float, side: float) -> float:
+        inside, step = beta[j], se
+        outside = beta[j] + side * step
+        while p_at(outside) >= alpha:
+            inside, step = outside, step * 2
+            outside = beta[j] + side * step
+            if step > 1e6 * max(se, 1e-12):
+                return float(side * np.inf)
+        for _ in range(60):
+            mid = (inside + outside) / 2
+            if p_at(mid) >= alpha:
+                inside = mid
+            else:
+                outside = mid
+        return float(inside)
+
+    label = "every sign vector" if weights == "rademacher-all" else f"{len(draws)} replications"
     return Interval(
         estimate=float(beta[j]),
         se=se,
-        low95=float(beta[j] - q[1] * se),
-        high95=float(beta[j] - q[0] * se),
-        low90=float(beta[j] - q[3] * se),
-        high90=float(beta[j] - q[2] * se),
-        p_value=p_value,
+        low95=bound(0.05, -1.0),
+        high95=bound(0.05, 1.0),
+        low90=bound(0.10, -1.0),
+        high90=bound(0.10, 1.0),
+        p_value=p_at(0.0),
         clusters=g,
         observations=n,
-        method=f"wild cluster bootstrap ({weights} weights, {reps} replications, {g} clusters)",
+        method=f"wild cluster bootstrap, null imposed ({weights} weights, {label}, {g} clusters)",
     )
 
 

@@ -51,9 +51,10 @@ BEDS_ONLY_GROUPS = {
 }
 DEFAULT_SMALLEST_EFFECT = 0.10  # share of the comparison group's mean
 SMALLEST_EFFECT_REASON = (
-    "a tenth of the comparison group's average: a difference smaller than that would not change "
-    "how a board organises community services, and the published evidence on integration "
-    "reports changes of that order or larger"
+    "a tenth of the comparison group's average, fixed before the results were seen as the "
+    "smallest change in delayed discharges that would justify reorganising who runs community "
+    "services; it is a judgement, not an estimate, and the chapter can be re-run with another "
+    "value (parameter smallest_effect)"
 )
 
 
@@ -538,12 +539,18 @@ def robustness(
     moved = tuple(sorted(touched_by_transfers(od, acute)))
     specs.append(("returns, default rule", "default", "carter", "icb", "wild", moved))
     specs.append(("returns, default rule", "default", "a_vs_b", "icb", "wild", moved))
+    specs.append(("returns, default rule, (d) left out", "no_d", "carter", "icb", "wild", ()))
     for comparison in COMPARISONS:
         specs.append(("beds only (first edition)", "beds", comparison, "icb", "wild", ()))
     rows = []
     for label, rule, comparison, cluster, method, drop in specs:
         if rule == "beds":
             classes = beds_only_monthly(od, acute)
+        elif rule == "no_d":  # (d) includes areas served by a neighbouring acute trust
+            classes = monthly_classes(od, acute, "default")
+            classes = classes.assign(
+                group=classes["group"].where(classes["group"] != "other_provider", "unplaced")
+            )
         else:
             classes = monthly_classes(od, acute, rule)
         row = headline(
@@ -595,9 +602,7 @@ def trust_level_check(
     panel, classes, controls, outcome: str, start: str, end: str, control_names: list[str]
 ) -> dict:
     """Cross-section check: one row per trust, its mean of the month-demeaned outcome and its
-    share of months in (a), OLS with the controls, HC1 interval."""
-    import statsmodels.api as sm
-
+    share of months in (a), OLS with the controls, wild cluster bootstrap by main 2022 ICB."""
     rows = outcomes.window(panel, outcome, start, end)[["code", "month", outcome]].copy()
     rows["demeaned"] = rows[outcome] - rows.groupby("month")[outcome].transform("mean")
     rows = rows.merge(classes[["code", "month", "group"]], on=["code", "month"])
@@ -607,39 +612,38 @@ def trust_level_check(
         share_a=("group", lambda s: float((s == "acute_runs_community").mean())),
     )
     per = per.join(controls.set_index("code")).reset_index()
-    cols = ["share_a"] + [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
-    per = per.dropna(subset=cols + ["demeaned"])
-    X = per[cols].to_numpy(dtype=float)
-    if "region" in control_names:
-        X = np.column_stack([X, pd.get_dummies(per["region"], drop_first=True, dtype=float)])
-    fit = sm.OLS(per["demeaned"].to_numpy(), sm.add_constant(X)).fit(cov_type="HC1")
-    low, high = fit.conf_int()[1]
+    interval, trusts = _cross_section(per, "demeaned", "share_a", control_names)
     return {
-        "estimate": float(fit.params[1]),
-        "low95": float(low),
-        "high95": float(high),
-        "trusts": int(fit.nobs),
+        "estimate": interval.estimate,
+        "low95": interval.low95,
+        "high95": interval.high95,
+        "trusts": trusts,
     }
 
 
 # --------------------------------------------------------------------------- dose-response
-def dose_frame(od: lineage.OrgData, panel: pd.DataFrame, acute: list[str]) -> pd.DataFrame:
-    """Per acute trust: community care contacts it ran in March 2025 (CSDS, its own code and any
-    community trust it had taken in by then) per emergency admission in March 2025, and its
-    mean month-demeaned primary outcome over 2024-08 to 2025-07 (the latest CHS window)."""
-    csds = community.load_csds().set_index("code")["care_contacts"]
+def dose_frame(
+    od: lineage.OrgData, panel: pd.DataFrame, acute: list[str], classes: pd.DataFrame
+) -> pd.DataFrame:
+    """Per acute trust that ran community services in March 2025: adult community care contacts
+    it ran that month (CSDS; its own code and any community trust it had taken in by then) per
+    emergency admission that month, and its mean month-demeaned primary outcome over 2024-08 to
+    2025-07 (the latest CHS window). Trusts without a CSDS row are left out, not set to 0."""
+    csds = community.load_csds().set_index("code")["adult_care_contacts"]
     march = pd.Timestamp("2025-03-01")
-    contacts = {
-        c: float(np.nansum([csds.get(m, np.nan) for m in community.constituents(c, march, od)]))
-        for c in acute
-    }
+    in_a = classes[(classes["month"] == march) & (classes["group"] == "acute_runs_community")]
+    codes = sorted(in_a["code"])
+    contacts = {}
+    for c in codes:
+        values = [csds[m] for m in community.constituents(c, march, od) if m in csds.index]
+        contacts[c] = float(np.nansum(values)) if values else np.nan
     admissions = panel[panel["month"] == march].set_index("code")["total_emergency_admissions"]
     rows = outcomes.window(panel, PRIMARY, "2024-08", "2025-07")[["code", "month", PRIMARY]].copy()
     rows["demeaned"] = rows[PRIMARY] - rows.groupby("month")[PRIMARY].transform("mean")
-    out = pd.DataFrame({"code": acute})
-    out["care_contacts"] = out["code"].map(contacts)
+    out = pd.DataFrame({"code": codes})
+    out["adult_care_contacts"] = out["code"].map(contacts)
     out["admissions"] = out["code"].map(admissions)
-    out["dose"] = out["care_contacts"] / out["admissions"]
+    out["dose"] = out["adult_care_contacts"] / out["admissions"]
     out["outcome"] = out["code"].map(rows.groupby("code")["demeaned"].mean())
     names = od.register.set_index("code")["name"]
     out["name"] = out["code"].map(names)
@@ -647,25 +651,18 @@ def dose_frame(od: lineage.OrgData, panel: pd.DataFrame, acute: list[str]) -> pd
 
 
 def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: list[str]) -> dict:
-    """Slope of the month-demeaned primary outcome on the dose (care contacts per emergency
-    admission), with the controls; wild cluster bootstrap by main 2022 ICB."""
-    data_ = frame.merge(controls, on="code")
-    cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
-    data_ = data_.dropna(subset=cols)
-    parts = [data_[["dose"]].to_numpy(), np.ones((len(data_), 1))]
-    if cols:
-        parts.append(data_[cols].to_numpy(dtype=float))
-    if "region" in control_names:
-        parts.append(pd.get_dummies(data_["region"], drop_first=True, dtype=float).to_numpy())
-    X = np.column_stack(parts)
-    groups = pd.Categorical(data_["main_icb22"].fillna(data_["code"])).codes
-    interval = inference.wild_cluster_bootstrap(data_["outcome"].to_numpy(), X, groups, 0)
+    """Among trusts that run community services: slope of the month-demeaned primary outcome on
+    the dose (adult care contacts per emergency admission), with the controls; wild cluster
+    bootstrap by main 2022 ICB."""
+    interval, trusts = _cross_section(
+        frame.merge(controls, on="code"), "outcome", "dose", control_names
+    )
     return {
         "slope": interval.estimate,
         "low95": interval.low95,
         "high95": interval.high95,
         "p_value": interval.p_value,
-        "trusts": len(data_),
+        "trusts": trusts,
         "method": interval.method,
     }
 
@@ -732,24 +729,31 @@ def event_with_placebo(
     exclude: tuple[str, ...] = (),
 ) -> dict:
     """Change in ``outcome`` for ``acute_code`` from the ``months`` before ``date`` to the
-    ``months`` after, against the same change for every other acute trust (placebo inference:
-    the event's rank among all trusts' changes gives a two-sided p-value)."""
-    before = (panel["month"] >= date - pd.DateOffset(months=months)) & (panel["month"] < date)
-    after = (panel["month"] >= date) & (panel["month"] < date + pd.DateOffset(months=months))
-    pre = panel[before].groupby("code")[outcome].mean()
-    post = panel[after].groupby("code")[outcome].mean()
-    change = (post - pre).dropna()
-    change = change[~change.index.isin([c for c in exclude if c != acute_code])]
-    if acute_code not in change.index:
+    ``months`` after, less its own change over the same calendar months a year earlier (so the
+    winter rise each trust has every year is taken out), against the same difference for every
+    other acute trust (placebo inference: the event's rank among all trusts gives a two-sided
+    p-value, never below 1/(trusts + 1))."""
+
+    def change(at: pd.Timestamp) -> pd.Series:
+        before = (panel["month"] >= at - pd.DateOffset(months=months)) & (panel["month"] < at)
+        after = (panel["month"] >= at) & (panel["month"] < at + pd.DateOffset(months=months))
+        return (
+            panel[after].groupby("code")[outcome].mean()
+            - panel[before].groupby("code")[outcome].mean()
+        )
+
+    diff = (change(date) - change(date - pd.DateOffset(years=1))).dropna()
+    diff = diff[~diff.index.isin([c for c in exclude if c != acute_code])]
+    if acute_code not in diff.index:
         return {"change": np.nan, "placebo_median": np.nan, "p_value": np.nan, "trusts": 0}
-    own = change[acute_code]
-    others = change.drop(acute_code)
-    centred = (others - others.median()).abs()
-    p = (1 + (centred >= abs(own - others.median())).sum()) / (1 + len(others))
+    own = diff[acute_code]
+    others = diff.drop(acute_code)
+    centre = others.median()
+    p = (1 + ((others - centre).abs() >= abs(own - centre)).sum()) / (1 + len(others))
     return {
         "change": float(own),
-        "placebo_median": float(others.median()),
-        "difference": float(own - others.median()),
+        "placebo_median": float(centre),
+        "difference": float(own - centre),
         "p_value": float(p),
         "trusts": int(len(others)),
     }
@@ -762,38 +766,47 @@ STAFF_MEASURES = {
 }
 
 
+def _cross_section(frame: pd.DataFrame, y: str, x: str, control_names: list[str]):
+    """OLS of ``y`` on ``x`` and the controls, one row per trust, wild cluster bootstrap by the
+    trust's main 2022 ICB (the level at which community providers are shared)."""
+    cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
+    frame = frame.dropna(subset=[y, x, *cols])
+    parts = [frame[[x]].to_numpy(float), np.ones((len(frame), 1))]
+    if cols:
+        parts.append(frame[cols].to_numpy(float))
+    if "region" in control_names:
+        parts.append(pd.get_dummies(frame["region"], drop_first=True, dtype=float).to_numpy())
+    groups = pd.Categorical(frame["main_icb22"].fillna(frame["code"])).codes
+    interval = inference.wild_cluster_bootstrap(
+        frame[y].to_numpy(float), np.column_stack(parts), groups, 0
+    )
+    return interval, len(frame)
+
+
 def staff_comparison(
     od: lineage.OrgData, groups: pd.DataFrame, controls: pd.DataFrame, control_names: list[str]
 ) -> pd.DataFrame:
     """NHS Staff Survey 2021-24 (mean of the years) per trust: (a) against the rest, OLS with
-    the controls and HC1 intervals; p-values Holm-adjusted over the measures."""
-    import statsmodels.api as sm
-
+    the controls, wild cluster bootstrap by main 2022 ICB; p-values Holm-adjusted over the
+    measures."""
     survey = outcomes.load_staff_survey()
     survey = survey.assign(code=lineage.to_current(od.graph, survey["code"]))
     staff = survey.groupby("code")[list(STAFF_MEASURES)].mean()
     base = groups[["code", "group"]].merge(controls, on="code")
     base = base[base["group"] != "unplaced"].join(staff, on="code")
-    cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
+    base["treated"] = (base["group"] == "acute_runs_community").astype(float)
     rows = []
     for measure, (label, better) in STAFF_MEASURES.items():
-        frame = base.dropna(subset=[measure, *cols])
-        X = np.column_stack(
-            [(frame["group"] == "acute_runs_community").astype(float), frame[cols].to_numpy(float)]
-        )
-        if "region" in control_names:
-            X = np.column_stack([X, pd.get_dummies(frame["region"], drop_first=True, dtype=float)])
-        fit = sm.OLS(frame[measure].to_numpy(), sm.add_constant(X)).fit(cov_type="HC1")
-        low, high = fit.conf_int()[1]
+        interval, trusts = _cross_section(base, measure, "treated", control_names)
         rows.append(
             {
                 "measure": label,
                 "better": better,
-                "estimate": float(fit.params[1]),
-                "low95": float(low),
-                "high95": float(high),
-                "p_value": float(fit.pvalues[1]),
-                "trusts": int(fit.nobs),
+                "estimate": interval.estimate,
+                "low95": interval.low95,
+                "high95": interval.high95,
+                "p_value": interval.p_value,
+                "trusts": trusts,
             }
         )
     out = pd.DataFrame(rows)
@@ -1006,7 +1019,7 @@ def dose_figure(frame: pd.DataFrame, result: dict):
 
     base = alt.Chart(frame)
     points = base.mark_circle(size=45, opacity=0.7, color="#0072B2").encode(
-        x=alt.X("dose:Q", title="Community care contacts per emergency admission, March 2025"),
+        x=alt.X("dose:Q", title="Adult community care contacts per emergency admission, Mar 2025"),
         y=alt.Y(
             "outcome:Q", title="Not meeting criteria to reside per 100 adult beds, vs month mean"
         ),
@@ -1027,9 +1040,96 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         title=f"Exploratory: adjusted slope of delayed patients on community contacts "
         f"{result['slope']:+.2f} per contact per admission (95% {result['low95']:+.2f} to "
         f"{result['high95']:+.2f})",
-        subtitle="Acute trusts, 2024-08 to 2025-07; CSDS care contacts run by the trust itself. "
-        "Line: unadjusted fit; the slope in the title is adjusted",
+        subtitle="Acute trusts that run community services, 2024-08 to 2025-07; CSDS adult care "
+        "contacts run by the trust itself. Line: unadjusted fit; the title's slope is adjusted",
         source=f"{community.SOURCE_CSDS}; {outcomes.OUTCOMES[PRIMARY].source}",
         table=frame,
         csv_name="dose_response.csv",
     )
+
+
+# --------------------------------------------------------------------------- whole system
+WHOLE_SYSTEM_MONTHS = ("2023-06", "2024-01")  # the community discharge sitrep's months
+SITREP_NCTR = "Number of patients who no longer meet the criteria to reside"
+
+
+def parse_community_nctr(path) -> pd.DataFrame:
+    """Community discharge sitrep, Table 2 -> mean daily patients not meeting the criteria to
+    reside, per community provider and month."""
+    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
+    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
+    rows = raw[
+        (raw["sitrep"] == "community")
+        & (raw["table"] == "Table 2")
+        & (raw["metric"] == SITREP_NCTR)
+    ].copy()
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    out = rows.groupby(["org_code", "month"], as_index=False)["value"].mean()
+    return out.rename(columns={"org_code": "code", "value": "community_nctr"})
+
+
+def whole_system(od: lineage.OrgData, acute: list[str], classes: pd.DataFrame) -> pd.DataFrame:
+    """Per 2022 ICB, June 2023 to January 2024: patients not meeting the criteria to reside in
+    acute beds (the ICB's acute trusts) and in community beds (the community providers based in
+    the ICB) per 100,000 registered patients, and the share of the ICB's admitted patients whose
+    acute trust ran community services (October 2023)."""
+    from chsreport import data, locality
+
+    first, last = (pd.Timestamp(f"{m}-01") for m in WHOLE_SYSTEM_MONTHS)
+    acute_icb = data.cached_frame("flow_icb_ctr_daily", locality.parse_icb_ctr)
+    acute_icb = acute_icb.assign(icb22_code=geography.icb22_ods_codes(acute_icb["icb22_code"]))
+    acute_icb = acute_icb[acute_icb["month"].between(first, last)]
+    acute_mean = acute_icb.groupby("icb22_code")["do_not_meet_criteria_to_reside"].mean()
+    comm = data.cached_frame("flow_sitrep_long", parse_community_nctr)
+    comm = comm[comm["month"].between(first, last)]
+    located = community.locate_providers().set_index("code")["icb22_code"]
+    ods = community._icb22_of_trusts()
+    comm["icb22_code"] = comm["code"].map(located).replace("", np.nan).fillna(comm["code"].map(ods))
+    per_month = comm.groupby(["icb22_code", "month"])["community_nctr"].sum()
+    comm_mean = per_month.groupby("icb22_code").mean()
+    pops = geography.icb_populations_2022().set_index("icb_code")["patients_2021"]
+    patients = community.patients_by_council(od)
+    october = classes[classes["month"] == pd.Timestamp("2023-10-01")].set_index("code")["group"]
+    patients = patients[patients["code"].isin(acute)].assign(
+        in_a=lambda f: f["code"].map(october).eq("acute_runs_community")
+    )
+    share = patients.groupby("icb22_code").apply(
+        lambda f: float(f.loc[f["in_a"], "patients"].sum() / f["patients"].sum()),
+        include_groups=False,
+    )
+    out = pd.DataFrame({"icb22_code": pops.index})
+    out["population"] = out["icb22_code"].map(pops)
+    out["acute_per_100k"] = 1e5 * out["icb22_code"].map(acute_mean) / out["population"]
+    out["community_per_100k"] = (
+        1e5 * out["icb22_code"].map(comm_mean).fillna(0.0) / out["population"]
+    )
+    out["whole_system_per_100k"] = out["acute_per_100k"] + out["community_per_100k"]
+    out["share_in_a"] = out["icb22_code"].map(share)
+    names = geography.icb_populations_2022().set_index("icb_code")["icb_name"]
+    out["icb_name"] = out["icb22_code"].map(names)
+    return out.dropna(subset=["acute_per_100k", "share_in_a"])
+
+
+def whole_system_slopes(frame: pd.DataFrame) -> pd.DataFrame:
+    """OLS across ICBs of the acute-only and the whole-system measure on the share of patients
+    whose acute trust runs community services (HC1 intervals; one row per ICB)."""
+    import statsmodels.api as sm
+
+    rows = []
+    for column, label in (
+        ("acute_per_100k", "Acute beds only"),
+        ("whole_system_per_100k", "Acute and community beds"),
+    ):
+        fit = sm.OLS(frame[column], sm.add_constant(frame["share_in_a"])).fit(cov_type="HC1")
+        low, high = fit.conf_int().loc["share_in_a"]
+        rows.append(
+            {
+                "measure": label,
+                "slope": float(fit.params["share_in_a"]),
+                "low95": float(low),
+                "high95": float(high),
+                "icbs": int(fit.nobs),
+            }
+        )
+    return pd.DataFrame(rows)
