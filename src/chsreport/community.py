@@ -356,8 +356,8 @@ def return_for(
             if used == month:
                 return used, "return for the month"
             if month in files:
-                return used, f"no return that month; its return of {used:%Y-%m} carried"
-            return used, f"no workbook that month; its return of {used:%Y-%m} carried"
+                return used, f"nearest return: {used:%b %Y}; none that month"
+            return used, f"nearest return: {used:%b %Y}; no workbook that month"
     return None, "no return near this month (on this side of any change of hands)"
 
 

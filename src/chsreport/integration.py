@@ -891,9 +891,7 @@ def typology_figure(groups: pd.DataFrame, rule: str):
         .encode(
             y=alt.Y("region:N", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("sum(trusts):Q", title="Acute trusts"),
-            color=alt.Color(
-                "group_label:N", title="Who provides community services", scale=group_scale()
-            ),
+            color=alt.Color("group_label:N", title="Class", scale=group_scale()),
             tooltip=[
                 alt.Tooltip("region:N", title="Region"),
                 alt.Tooltip("group_label:N", title="Class"),
@@ -936,8 +934,9 @@ def over_time_figure(
 
     spec = outcomes.OUTCOMES[outcome]
     rows = outcomes.window(panel, outcome, start, end).merge(
-        classes[["code", "month", "group_label"]], on=["code", "month"]
+        classes[["code", "month", "group", "group_label"]], on=["code", "month"]
     )
+    rows = rows[rows["group"] != "unplaced"]  # a handful of trust-months; lines would mislead
     monthly = rows.groupby(["month", "group_label"])[outcome].mean().rename("value").reset_index()
     chart = (
         alt.Chart(monthly)
@@ -1035,14 +1034,15 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         .mark_line(color="#D55E00")
         .encode(x="dose:Q", y="outcome:Q")
     )
+    fewer = "fewer" if result["slope"] < 0 else "more"
     return charts.figure(
         (points + line).properties(width=520, height=300),
-        title=f"Exploratory: adjusted slope of delayed patients on community contacts "
-        f"{result['slope']:+.2f} per contact per admission (95% {result['low95']:+.2f} to "
-        f"{result['high95']:+.2f})",
-        subtitle="Acute trusts that run community services, 2024-08 to 2025-07; CSDS adult care "
-        "contacts run by the trust itself. Line: unadjusted fit; the title's slope is adjusted",
-        source=f"{community.SOURCE_CSDS}; {outcomes.OUTCOMES[PRIMARY].source}",
+        title=f"Exploratory: each extra adult community contact per emergency admission goes with "
+        f"{abs(result['slope']):.2f} {fewer} delayed patients per 100 beds",
+        subtitle=f"Acute trusts that run community services: contacts in March 2025, delays "
+        f"2024-08 to 2025-07. 95% interval {result['low95']:+.2f} to {result['high95']:+.2f}; "
+        "line: unadjusted fit. It does not change the verdict",
+        source=f"{community.SOURCE_CSDS}; NHS England acute discharge sitrep and G&A beds sitrep",
         table=frame,
         csv_name="dose_response.csv",
     )
@@ -1133,3 +1133,125 @@ def whole_system_slopes(frame: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- words for readers
+READER_LABELS = {
+    "code": "ODS code",
+    "name": "Trust",
+    "group_label": "Class",
+    "months_in_group": "Months in this class",
+    "months": "Months",
+    "evidence": "Evidence",
+    "beds_only_rule": "Class under the first edition's beds rule",
+    "returns_rule": "Class from the providers' returns",
+    "outcome_label": "Outcome",
+    "comparison_label": "Compared with",
+    "period": "Period",
+    "estimate": "Difference",
+    "low95": "95% low",
+    "high95": "95% high",
+    "p_value": "p-value",
+    "p_holm": "p-value, Holm-adjusted",
+    "p_bh": "p-value, Benjamini-Hochberg-adjusted",
+    "verdict": "Verdict",
+    "measure": "Measure",
+    "better": "Better when",
+    "trusts": "Trusts",
+    "slope": "Difference, all against none (per 100,000)",
+    "icbs": "ICBs",
+    "icb22_code": "ICB code (2022)",
+    "icb_name": "ICB",
+    "population": "Registered patients (2021)",
+    "acute_per_100k": "In acute beds, per 100,000",
+    "community_per_100k": "In community beds, per 100,000",
+    "whole_system_per_100k": "Acute and community, per 100,000",
+    "share_in_a": "Patients whose acute trust runs community services",
+    "community_trust": "Community trust",
+    "to": "Moved to",
+    "kind": "Kind of trust",
+    "date": "Date",
+    "series": "Outcome series",
+    "analysable": "Six months either side in the data",
+    "value": "Value",
+    "rank_of_all": "Rank in England (1 = best)",
+}
+_PERCENT = {"share_in_a"}
+_WHOLE = {"population"}
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for a reader's table: labelled columns, shares as %, counts with separators,
+    other numbers to 2 decimals (p-values 3), booleans and dates as words."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in _PERCENT:
+            out[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:.0%}")
+        elif column in _WHOLE:
+            out[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}")
+        elif values.dtype == bool:
+            out[column] = values.map({True: "yes", False: "no"})
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%b %Y")
+        elif pd.api.types.is_float_dtype(values):
+            digits = 3 if column.startswith("p_") else 2
+            out[column] = values.map(lambda v, d=digits: "–" if pd.isna(v) else f"{v:,.{d}f}")
+    return out.rename(columns={c: READER_LABELS.get(c, c) for c in out.columns})
+
+
+def robustness_for_readers(robust: pd.DataFrame) -> pd.DataFrame:
+    """The robustness table in three columns: the choice, the difference with its interval, and
+    the verdict (the full table is in the CSV)."""
+    choice = (
+        robust["classification"].str.replace("returns, ", "providers' returns, ", regex=False)
+        + "; "
+        + robust["comparison_label"]
+        + "; errors: "
+        + robust["clustering"]
+        + np.where(robust["transfers"] == "all", "", "; " + robust["transfers"])
+    )
+    difference = [
+        f"{e:+.2f} ({lo:+.2f} to {hi:+.2f}); {a} against {o} trusts"
+        for e, lo, hi, a, o in zip(
+            robust["estimate"],
+            robust["low95"],
+            robust["high95"],
+            robust["trusts_a"],
+            robust["trusts_other"],
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {"Verdict": robust["verdict"], "Difference (95% interval)": difference, "Choice": choice}
+    )
+
+
+def plain_verdict(row: dict, spec) -> str:
+    """The headline in plain words: how many fewer (or more) delayed patients, as a share, and
+    the range the data allow."""
+
+    def words(v: float) -> str:
+        return f"{abs(v):.1f} {'fewer' if v < 0 else 'more'}"
+
+    if spec.better == "lower":
+        sense = (
+            f"Trusts that run community services had {words(row['estimate'])} "
+            f"{spec.unit} ({abs(row['relative']):.0%} {'fewer' if row['estimate'] < 0 else 'more'}"
+            f" than the other trusts' average of {row['reference_mean']:.1f}). "
+            f"The data fit anything from {words(row['low95'])} to {words(row['high95'])}"
+        )
+    else:
+        sense = (
+            f"Trusts that run community services differed by {row['estimate']:+.1f} {spec.unit}; "
+            f"the data fit anything from {row['low95']:+.1f} to {row['high95']:+.1f}"
+        )
+    ending = {
+        "supported": "so the data support the claim.",
+        "contradicted": "so the data contradict the claim.",
+        "no meaningful difference": "so any difference is smaller than the smallest that would "
+        "matter.",
+        "inconclusive": "so we cannot say whether the claim is right: the range includes both a "
+        "difference that would matter and none at all.",
+    }[row["verdict"]]
+    return f"**In plain words:** {sense}, {ending}"

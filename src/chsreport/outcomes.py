@@ -405,3 +405,36 @@ def parse_staff_survey(path: Path) -> pd.DataFrame:
 
 def load_staff_survey() -> pd.DataFrame:
     return data.cached_frame("staff_survey_2021_2024", parse_staff_survey)
+
+
+# --------------------------------------------------------------------------- reading the measure
+NCTR_ALL = "Number of patients who no longer meet the criteria to reside"
+NCTR_REMAINING = (
+    "Number of patients remaining in hospital who no longer meet the criteria to reside"
+)
+
+
+def parse_nctr_totals(path: Path) -> pd.DataFrame:
+    """Acute discharge sitrep, Table 2, every trust and day (2022-04 to 2024-01): the totals of
+    patients no longer meeting the criteria to reside and of those still in hospital at the end
+    of the day."""
+    wanted = ["sitrep", "table", "metric", "value"]
+    raw = pd.read_csv(path, usecols=wanted, dtype={"metric": str})
+    data.require_columns(raw, wanted, path.name)
+    rows = raw[(raw["sitrep"] == "acute") & (raw["table"] == "Table 2")]
+    sums = rows.groupby("metric")["value"].sum()
+    if NCTR_ALL not in sums or NCTR_REMAINING not in sums:
+        raise data.SchemaError(f"{path.name}: Table 2 lacks the two criteria-to-reside counts")
+    return pd.DataFrame(
+        {
+            "all_patients": [float(sums[NCTR_ALL])],
+            "still_in_hospital": [float(sums[NCTR_REMAINING])],
+        }
+    )
+
+
+def share_still_in_hospital() -> float:
+    """Of the patients counted as no longer meeting the criteria to reside on a day, the share
+    still in hospital at the end of that day (acute trusts, 2022-04 to 2024-01)."""
+    totals = data.cached_frame("flow_sitrep_long", parse_nctr_totals).iloc[0]
+    return float(totals["still_in_hospital"] / totals["all_patients"])
