@@ -499,7 +499,11 @@ def page(frame: pd.DataFrame) -> str:
         "",
         "Each claim made in the seed articles, tested against the data by a named function in "
         "`chsreport.claims` (the rule for each verdict is in the function's docstring). "
-        "Verdicts: supported, partly supported, not supported, or untestable with open data. "
+        "Verdicts on claims of fact: supported, partly supported, not supported, or untestable "
+        "with open data. Verdicts on claims that one kind of trust does better than another "
+        "(C06), and on claims the data are too old or too thin to settle (C14): supported, "
+        "contradicted, no meaningful difference (an equivalence test at a stated smallest "
+        "effect) or inconclusive. "
         "The register is also written to `_build/claims.csv`.",
         "",
         "| Id | Seed | Claim | Measure | Value | Period | Verdict | Note |",

@@ -455,6 +455,7 @@ def headline(
         "trusts_a": int(frame.loc[frame["treated"] == 1, "code"].nunique()),
         "trusts_other": int(frame.loc[frame["treated"] == 0, "code"].nunique()),
         "clusters": interval.clusters,
+        "clusters_with_a": int(frame.loc[frame["treated"] == 1, "main_icb22"].nunique()),
         "observations": interval.observations,
         "method": interval.method,
         "period": f"{start} to {end}",
@@ -1175,6 +1176,12 @@ READER_LABELS = {
     "analysable": "Six months either side in the data",
     "value": "Value",
     "rank_of_all": "Rank in England (1 = best)",
+    "acute_trust": "Acute trust",
+    "from_class": "Class before",
+    "to_class": "Class after",
+    "change": "Change, less the year before",
+    "placebo_median": "Median change, other trusts",
+    "difference": "Difference",
 }
 _PERCENT = {"share_in_a"}
 _WHOLE = {"population"}
@@ -1255,3 +1262,41 @@ def plain_verdict(row: dict, spec) -> str:
         "difference that would matter and none at all.",
     }[row["verdict"]]
     return f"**In plain words:** {sense}, {ending}"
+
+
+def event_effects(
+    panel: pd.DataFrame, classes: pd.DataFrame, events: pd.DataFrame, outcome: str = PRIMARY
+) -> pd.DataFrame:
+    """For each change of hands inside the outcome's data (six months either side), the acute
+    trusts whose class changed in that month, each with the placebo comparison of
+    :func:`event_with_placebo` (other trusts whose class changed in the window left out)."""
+    first, last = (pd.Timestamp(f"{m}-01") for m in OUTCOME_PERIODS[outcome])
+    changed = classes.sort_values("month").groupby("code")["group"].nunique()
+    movers = tuple(changed[changed > 1].index)
+    rows = []
+    for ev in events.itertuples():
+        if not (
+            first <= ev.date - pd.DateOffset(months=6) and ev.date + pd.DateOffset(months=5) <= last
+        ):
+            continue
+        before = classes[classes["month"] == ev.date - pd.DateOffset(months=1)].set_index("code")
+        after = classes[classes["month"] == ev.date].set_index("code")
+        moved = [
+            c
+            for c in after.index
+            if c in before.index and after.at[c, "group"] != before.at[c, "group"]
+        ]
+        for code in moved:
+            result = event_with_placebo(panel, code, ev.date, outcome, exclude=movers)
+            rows.append(
+                {
+                    "community_trust": ev.community_trust,
+                    "to": ev.to,
+                    "date": ev.date,
+                    "acute_trust": code,
+                    "from_class": GROUPS[before.at[code, "group"]],
+                    "to_class": GROUPS[after.at[code, "group"]],
+                    **result,
+                }
+            )
+    return pd.DataFrame(rows)
