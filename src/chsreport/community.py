@@ -243,16 +243,9 @@ SITREP_ACTIVITY = (
 def parse_sitrep_community_activity(path: Path) -> pd.DataFrame:
     """Community discharge sitrep, Table 2 -> per provider and month: days reported and the sum
     of patients discharged and not meeting the criteria to reside."""
-    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
-    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
-    data.require_columns(raw, wanted, path.name)
-    rows = raw[
-        (raw["sitrep"] == "community")
-        & (raw["table"] == "Table 2")
-        & raw["metric"].isin(SITREP_ACTIVITY)
-    ].copy()
-    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
-    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    from chsreport import outcomes
+
+    rows = outcomes.sitrep_rows(path, "community", "Table 2", SITREP_ACTIVITY)
     out = rows.groupby(["org_code", "month"]).agg(
         community_activity=("value", lambda s: float(s.sum(min_count=1) or 0.0)),
     )

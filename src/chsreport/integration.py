@@ -1057,15 +1057,7 @@ SITREP_NCTR = "Number of patients who no longer meet the criteria to reside"
 def parse_community_nctr(path) -> pd.DataFrame:
     """Community discharge sitrep, Table 2 -> mean daily patients not meeting the criteria to
     reside, per community provider and month."""
-    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
-    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
-    rows = raw[
-        (raw["sitrep"] == "community")
-        & (raw["table"] == "Table 2")
-        & (raw["metric"] == SITREP_NCTR)
-    ].copy()
-    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
-    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    rows = outcomes.sitrep_rows(path, "community", "Table 2", [SITREP_NCTR])
     out = rows.groupby(["org_code", "month"], as_index=False)["value"].mean()
     return out.rename(columns={"org_code": "code", "value": "community_nctr"})
 

@@ -174,21 +174,29 @@ LONG_STAY_METRICS = {
 }
 
 
-def parse_long_stay_delays(path: Path) -> pd.DataFrame:
-    """Acute sitrep table 3 -> per trust and month: mean weekly delayed bed days, 14+ and 21+."""
-    wanted = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
-    raw = pd.read_csv(path, usecols=wanted, dtype={"org_code": str, "metric": str})
-    data.require_columns(raw, wanted, path.name)
+SITREP_COLUMNS = ["sitrep", "file_month", "table", "org_code", "metric", "value"]
+
+
+def sitrep_rows(path: Path, sitrep: str, table: str, metrics) -> pd.DataFrame:
+    """Rows of the long discharge sitrep file for one sitrep (acute or community), one table and
+    the given metrics, with ``value`` numeric and ``month`` the workbook's month. Every reader of
+    that file goes through here."""
+    raw = pd.read_csv(path, usecols=SITREP_COLUMNS, dtype={"org_code": str, "metric": str})
+    data.require_columns(raw, SITREP_COLUMNS, path.name)
     rows = raw[
-        (raw["sitrep"] == "acute")
-        & (raw["table"] == "Table 3")
-        & raw["metric"].isin(list(LONG_STAY_METRICS))
+        (raw["sitrep"] == sitrep) & (raw["table"] == table) & raw["metric"].isin(list(metrics))
     ].copy()
     if rows.empty:
-        raise data.SchemaError(f"{path.name}: no acute table 3 rows with the 14+/21+ metrics")
-    rows["metric"] = rows["metric"].map(LONG_STAY_METRICS)
-    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+        raise data.SchemaError(f"{path.name}: no {sitrep} {table} rows for {sorted(metrics)}")
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows["month"] = pd.to_datetime(rows["file_month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    return rows
+
+
+def parse_long_stay_delays(path: Path) -> pd.DataFrame:
+    """Acute sitrep table 3 -> per trust and month: mean weekly delayed bed days, 14+ and 21+."""
+    rows = sitrep_rows(path, "acute", "Table 3", LONG_STAY_METRICS)
+    rows["metric"] = rows["metric"].map(LONG_STAY_METRICS)
     out = rows.pivot_table(
         index=["org_code", "month"], columns="metric", values="value", aggfunc="mean"
     ).reset_index()
@@ -418,10 +426,7 @@ def parse_nctr_totals(path: Path) -> pd.DataFrame:
     """Acute discharge sitrep, Table 2, every trust and day (2022-04 to 2024-01): the totals of
     patients no longer meeting the criteria to reside and of those still in hospital at the end
     of the day."""
-    wanted = ["sitrep", "table", "metric", "value"]
-    raw = pd.read_csv(path, usecols=wanted, dtype={"metric": str})
-    data.require_columns(raw, wanted, path.name)
-    rows = raw[(raw["sitrep"] == "acute") & (raw["table"] == "Table 2")]
+    rows = sitrep_rows(path, "acute", "Table 2", [NCTR_ALL, NCTR_REMAINING])
     sums = rows.groupby("metric")["value"].sum()
     if NCTR_ALL not in sums or NCTR_REMAINING not in sums:
         raise data.SchemaError(f"{path.name}: Table 2 lacks the two criteria-to-reside counts")
