@@ -217,3 +217,25 @@ def test_every_page_weighs_at_most_300_kb():
     heavy = {p.relative_to(HTML).as_posix(): p.stat().st_size // 1024 for p in pages}
     assert len(pages) > 40
     assert not {name: kb for name, kb in heavy.items() if kb > 300}
+
+
+def test_key_findings_match_the_claims_register_and_every_page_has_the_edition(site, browser):
+    import pandas as pd
+
+    register = pd.read_csv(data.PROJECT_ROOT / "_build" / "claims.csv").set_index("claim_id")
+    tab = browser.new_page()
+    tab.goto(f"{site}/book/findings.html")
+    text = tab.inner_text("main")
+    assert "Key findings" in text
+    for claim in ("C04", "C07", "C10", "C11"):
+        assert f"{register.loc[claim, 'value']:.1f}%" in text, claim
+    assert f"{abs(register.loc['C06', 'value']):.2f} " in text
+    assert register.loc["C06", "verdict"] in text
+    for href in tab.eval_on_selector_all("main a", "els => els.map(e => e.href)"):
+        if href.startswith(site):
+            assert tab.request.get(href.split("#")[0]).ok, href
+    footer = tab.inner_text(".chs-edition")
+    assert "Version" in footer and "Open Government Licence" in footer
+    tab.goto(f"{site}/book/glossary.html")
+    assert "criteria to reside" in tab.inner_text("main").lower()
+    tab.close()

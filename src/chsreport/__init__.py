@@ -1,3 +1,3 @@
 """chsreport: the package behind the community health services reform book."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -8,6 +8,7 @@ was).  A lock file stops two builds from writing at once.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import hashlib
 import json
@@ -313,12 +314,55 @@ def vega_bundle(build_dir: Path) -> bytes:
     return cached.read_bytes()
 
 
+def edition() -> dict:
+    """Version (the package's), build date (the date of the checked-out commit, so two builds of
+    one commit are identical; today without git) and data vintage (the newest month any input's
+    period names)."""
+    import chsreport
+
+    try:
+        date = subprocess.run(
+            ["git", "log", "-1", "--format=%cs"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        date = ""
+    months = []
+    for item in data.load_manifest().values():
+        for year, month in re.findall(r"((?:19|20)\d\d)-(\d\d)", item.period):
+            months.append(f"{year}-{month}")
+    newest = max(months) if months else ""
+    return {
+        "version": chsreport.__version__,
+        "built": date or datetime.date.today().isoformat(),
+        "data_to": datetime.date(int(newest[:4]), int(newest[5:]), 1).strftime("%B %Y")
+        if newest
+        else "",
+    }
+
+
+def config_with_footer() -> bytes:
+    """_config.yml with the edition line (version, build date, data vintage, licence) as the
+    footer of every page."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    e = edition()
+    config.setdefault("html", {})["extra_footer"] = (
+        f'<p class="chs-edition">Version {e["version"]}, built {e["built"]} from public data to '
+        f"{e['data_to']}. Text, tables and charts: Open Government Licence v3.0; code: MIT. "
+        "Contains public sector information licensed under the Open Government Licence v3.0.</p>"
+    )
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
 def source_files(
     executed: dict[str, Path], pages: dict[str, str], bundle: bytes
 ) -> dict[str, bytes | Path]:
     """Every file of the Jupyter Book source tree, by path: config, hand-written and generated
     pages, the executed notebooks and the downloads their pages link to."""
-    files: dict[str, bytes | Path] = {"_config.yml": ROOT / "_config.yml"}
+    files: dict[str, bytes | Path] = {"_config.yml": config_with_footer()}
     localities = [o.split("/", 1)[1] for o in executed if o.startswith("localities/")]
     if localities:
         toc = toc_with_localities(localities)
@@ -425,7 +469,7 @@ def generated_pages(
     """Pages computed at build time: the claims register (also written to claims.csv in the
     build folder) and the localities index. They are computed again only when the data, the
     compiled tables or the package change (the register fits models: a few seconds)."""
-    from chsreport import claims, locality
+    from chsreport import claims, findings, locality
 
     key, csv_file = inputs_key(), build_dir / "claims.csv"
     cached, stamp = build_dir / "generated-pages.json", build_dir / "generated-pages.key"
@@ -439,6 +483,7 @@ def generated_pages(
     claims.write_csv(register, csv_file)
     pages = {
         "book/claims.md": claims.page(register),
+        "book/findings.md": findings.page(findings.key_findings(register)),
         "book/localities/index.md": locality.index_page(),
     }
     cached.write_text(json.dumps(pages), encoding="utf-8")

@@ -17,6 +17,8 @@ of the trust's patients (the level at which community providers are shared).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -816,6 +818,7 @@ def staff_comparison(
 
 
 # --------------------------------------------------------------------------- the claim
+@lru_cache(maxsize=8)
 def carter_verdict(
     outcome: str = PRIMARY,
     rule: str = "default",
@@ -834,7 +837,8 @@ def carter_verdict(
     row = headline(
         panel, classes, ctl, outcome, start, end, list(controls), comparison, smallest_effect
     )
-    return {**row, "rule": rule}
+    sizes = classify(od, acute, rule, start, end)["group"].value_counts()
+    return {**row, "rule": rule, "class_sizes": {g: int(sizes.get(g, 0)) for g in GROUPS}}
 
 
 INPUTS = [

@@ -1,0 +1,193 @@
+"""The key findings page: the book's answers to its three questions, each a sentence with its
+number, computed from the claims register and the package functions the chapters use (never
+typed), with a link to the chapter and the claim behind it and what it means for an ICB.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from chsreport import geography, integration, lineage
+
+
+@dataclass(frozen=True)
+class Finding:
+    question: str
+    text: str
+    meaning: str
+    chapter: str  # document path from the book folder, e.g. "../notebooks/scale"
+    claims: tuple[str, ...]
+
+
+def _row(register: pd.DataFrame, claim: str) -> pd.Series:
+    return register.set_index("claim_id").loc[claim]
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}%".replace(".0%", "%")
+
+
+def _share_words(pct: float) -> str:
+    """A share in words a board uses, when it is close to one (else the number)."""
+    for target, words in (
+        (25, "a quarter"),
+        (100 / 3, "a third"),
+        (50, "half"),
+        (200 / 3, "two thirds"),
+        (75, "three quarters"),
+    ):
+        if abs(pct - target) <= 2.5:
+            return f"about {words}"
+    return _pct(pct)
+
+
+def _period_words(period: str) -> str:
+    """ "2022-04 to 2025-08" as "April 2022 to August 2025"."""
+    return re.sub(
+        r"(\d{4})-(\d{2})",
+        lambda m: pd.Timestamp(f"{m.group(1)}-{m.group(2)}-01").strftime("%B %Y"),
+        period,
+    )
+
+
+def _fewer(value: float, digits: int = 2) -> str:
+    return f"{abs(value):.{digits}f} {'fewer' if value < 0 else 'more'}"
+
+
+def key_findings(register: pd.DataFrame) -> list[Finding]:
+    """Seven findings across the three questions, from the register (``claims.evaluate()``)
+    and the functions behind it."""
+    od = lineage.load_org_data()
+    fates = lineage.community_fates(od)
+    counts = fates["fate"].value_counts()
+    by_year = lineage.community_count_by_year(
+        lineage.trusts_by_type_and_year(od, range(2011, od.as_of.year + 1))
+    )
+    peak = by_year.loc[by_year["community_trusts"].idxmax()]
+    latest = by_year.iloc[-1]
+    carter = integration.carter_verdict()
+    carter_b = integration.carter_verdict(comparison="a_vs_b")
+    sizes = carter["class_sizes"]
+    c04, c07, c10, c11, c12, c13 = (
+        _row(register, c) for c in ("C04", "C07", "C10", "C11", "C12", "C13")
+    )
+    icbs = geography.icb_populations_2026()["patients"]
+    to_acute = int(counts.get("acquired_by_acute", 0))
+    findings = [
+        Finding(
+            "Consolidation",
+            f"England had {int(latest['community_trusts'])} standalone community trusts on 1 April "
+            f"{int(latest['year'])}, down from a peak of {int(peak['community_trusts'])} in "
+            f"{int(peak['year'])}. Of the {len(fates)} open at some time since 2011, "
+            f"{counts.get('acquired_by_acute', 0)} were taken in by acute trusts, "
+            f"{counts.get('merged_with_mental_health', 0)} merged with mental-health trusts and "
+            f"{counts.get('merged_with_community', 0)} with another community trust.",
+            (
+                f"Only {to_acute} of {len(fates)} community trusts have been taken in by acute "
+                "trusts, so a merger case cannot lean on a national trend; most areas keep a "
+                "separate community or mental-health provider."
+                if to_acute < len(fates) / 2
+                else "Most community trusts have been taken in by acute trusts: the national "
+                "trend is clear, and an area that keeps a standalone trust is now unusual."
+            ),
+            "../notebooks/consolidation",
+            ("C08", "C01", "C02"),
+        ),
+        Finding(
+            "Consolidation",
+            f"{sizes.get('acute_runs_community', 0)} of {sum(sizes.values())} acute trusts ran "
+            "adult community services themselves in most months of "
+            f"{_period_words(carter['period'])}, by their own returns to NHS England; acute "
+            f"trusts are {_pct(c04['value'])} of the providers running adult community services "
+            f"({c04['period']}).",
+            f"Acute trusts are already {_share_words(c04['value'])} of the providers of adult "
+            "community services, whatever their name says. An ICB looking at its own providers "
+            "should count what they submit to NHS England, not their legal form.",
+            "../notebooks/integration",
+            ("C04",),
+        ),
+        Finding(
+            "Integration",
+            f"Acute trusts that run community services had {_fewer(carter['estimate'])} "
+            f"{carter['unit']} (patients medically ready to leave but still in hospital) than "
+            f"all other acute trusts; the data fit anything from {_fewer(carter['low95'])} to "
+            f"{_fewer(carter['high95'])}. Against trusts beside a standalone community trust: "
+            f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
+            f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
+            f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
+            f"{carter['smallest_effect']:.1f}).",
+            {
+                "supported": "The data support the claim that combined trusts manage discharge "
+                "better; the size of the gain is the one above.",
+                "contradicted": "The data go against the claim: combined trusts do worse on "
+                "discharge delays.",
+                "no meaningful difference": "Combined trusts do about as well as others on "
+                "discharge delays: a merger should be argued on other grounds.",
+                "inconclusive": "The data cannot say whether combined trusts manage discharge "
+                "better: a merger should not be justified by better flow alone.",
+            }[carter["verdict"]],
+            "../notebooks/integration",
+            ("C06", "C05"),
+        ),
+        Finding(
+            "Scale",
+            f"{_pct(c07['value'])} of primary care networks have 30,000 to 70,000 registered "
+            f"patients ({c07['note'].split(';')[0]}).",
+            (
+                "Primary care networks already have the size of the smaller neighbourhoods now "
+                "being planned (30,000 to 100,000): they are a ready-made unit, not one to build."
+                if c07["value"] >= 50
+                else "Most primary care networks fall outside 30,000 to 70,000: neighbourhoods "
+                "cannot simply be drawn round them."
+            ),
+            "../notebooks/scale",
+            ("C07",),
+        ),
+        Finding(
+            "Scale",
+            f"{_pct(c11['value'])} of district councils have fewer than 100,000 residents "
+            f"({c11['note'].split(';')[0]}, {c11['period']}), and none has fewer than 50,000; "
+            f"{_pct(c10['value'])} of residents live where there is no district council.",
+            f"{_pct(c13['value'])} of district councils are larger than a neighbourhood of 50,000, "
+            "so neighbourhoods can be drawn inside councils rather than across them; a small "
+            "district is still big enough to plan community services with.",
+            "../notebooks/scale",
+            ("C11", "C10", "C13"),
+        ),
+        Finding(
+            "Scale",
+            f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
+            f"({c12['period']}); {c12['note']}.",
+            f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
+            "smallest: the evidence here does not point to one right size for commissioning "
+            "community services.",
+            "../notebooks/scale",
+            ("C12", "C17"),
+        ),
+    ]
+    return findings
+
+
+def page(findings: list[Finding]) -> str:
+    """The key findings page (Markdown)."""
+    lines = [
+        "# Key findings",
+        "",
+        "The book's answers, computed from public data; each links to the chapter behind it and "
+        "to the published claim it tests in the [claims register](claims.md).",
+        "",
+    ]
+    for number, item in enumerate(findings, start=1):
+        claims = ", ".join(item.claims)
+        lines += [
+            f"**{number}. {item.question}.** {item.text}",
+            "",
+            f"*What this means for ICBs:* {item.meaning} "
+            f"[See the chapter]({item.chapter}.ipynb); claims {claims} in the "
+            "[register](claims.md).",
+            "",
+        ]
+    return "\n".join(lines)
