@@ -239,3 +239,15 @@ def test_key_findings_match_the_claims_register_and_every_page_has_the_edition(s
     tab.goto(f"{site}/book/glossary.html")
     assert "criteria to reside" in tab.inner_text("main").lower()
     tab.close()
+
+
+def test_no_inside_language_in_the_built_book():
+    """Words from the project's workshop, not the reader's: none on any page."""
+    banned = ("seed article", "this edition", "no icb chosen", "docstring", "_build/")
+    for path in sorted(HTML.rglob("*.html")):
+        if path.name in ("genindex.html", "search.html"):
+            continue
+        body = path.read_text(encoding="utf-8").lower()
+        body = body.split("<body", 1)[-1]
+        for word in banned:
+            assert word not in body, f"{path.relative_to(HTML)}: {word!r}"

@@ -318,3 +318,33 @@ def test_progress_names_each_notebook_with_its_count(monkeypatch, tmp_path):
     assert times == {"localities/QE1": 0.5, "localities/QYG": 0.5}
     assert calls == [("localities/QE1", 0.5, 1, 2), ("localities/QYG", 0.5, 2, 2)]
     assert lines[0].startswith("[1/2] localities/QE1") and lines[0].endswith("0.5 s")
+
+
+def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch):
+    """Two workers starting kernels at once can race for a port; the kernel that loses dies at
+    start. The worker starts another instead of failing the build."""
+    import jupyter_client.manager
+
+    started, stopped = [], []
+
+    class FakeKernel:
+        def __init__(self, kernel_name):
+            self.client_factory = None
+            started.append(self)
+
+        def start_kernel(self, **kwargs):
+            pass
+
+        def is_alive(self):
+            return True
+
+        def shutdown_kernel(self, now=False):
+            stopped.append(self)
+
+    answers = iter([False, True])
+    monkeypatch.setattr(jupyter_client.manager, "KernelManager", FakeKernel)
+    monkeypatch.setattr(build, "_answers", lambda km: next(answers))
+    monkeypatch.setattr(build, "_WORKER_KERNEL", None)
+    monkeypatch.setattr("atexit.register", lambda *a, **k: None)
+    kernel = build._worker_kernel()
+    assert len(started) == 2 and stopped == [started[0]] and kernel is started[1]

@@ -570,14 +570,37 @@ def _worker_kernel():
 
         from jupyter_client.manager import KernelManager
 
-        _WORKER_KERNEL = KernelManager(kernel_name="python3")
-        _WORKER_KERNEL.client_factory = _reused_kernel_client_class()
-        # no history database: restarting the cell counter would otherwise clash with it
-        _WORKER_KERNEL.start_kernel(
-            cwd=str(ROOT), extra_arguments=["--HistoryManager.enabled=False"]
-        )
+        for attempt in range(KERNEL_START_ATTEMPTS):
+            km = KernelManager(kernel_name="python3")
+            km.client_factory = _reused_kernel_client_class()
+            # no history database: restarting the cell counter would otherwise clash with it
+            km.start_kernel(cwd=str(ROOT), extra_arguments=["--HistoryManager.enabled=False"])
+            if _answers(km):
+                break
+            # two workers starting kernels at once can pick the same free port; the loser dies
+            # at start ("Address already in use"): start another on fresh ports
+            km.shutdown_kernel(now=True)
+            if attempt == KERNEL_START_ATTEMPTS - 1:
+                raise RuntimeError(f"a kernel did not start after {KERNEL_START_ATTEMPTS} attempts")
+        _WORKER_KERNEL = km
         atexit.register(_WORKER_KERNEL.shutdown_kernel, now=True)
     return _WORKER_KERNEL
+
+
+KERNEL_START_ATTEMPTS = 3
+
+
+def _answers(km) -> bool:
+    """Whether a freshly started kernel is alive and answers (within a minute)."""
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        return True
+    except RuntimeError:
+        return False
+    finally:
+        client.stop_channels()
 
 
 def _execute_job(job: tuple[str, dict, str, bool]) -> tuple[str, float]:

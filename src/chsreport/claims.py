@@ -497,16 +497,18 @@ def page(frame: pd.DataFrame) -> str:
     lines = [
         "# The claims register",
         "",
-        "Each claim made in the seed articles, tested against the data by a named function in "
-        "`chsreport.claims` (the rule for each verdict is in the function's docstring). "
+        "Each claim made in the five source articles (Health Service Journal columns by Dave West, "
+        "Rebecca Thomas, Saffron Cordery and Matthew Winn, numbered 000 to 004), tested against "
+        "the data by a named function in "
+        "`chsreport.claims` (the rule for each verdict is written in that function's description). "
         "Verdicts on claims of fact: supported, partly supported, not supported, or untestable "
         "with open data. Verdicts on claims that one kind of trust does better than another "
         "(C06), and on claims the data are too old or too thin to settle (C14): supported, "
         "contradicted, no meaningful difference (an equivalence test at a stated smallest "
         "effect) or inconclusive. "
-        "The register is also written to `_build/claims.csv`.",
+        "Every build also writes the register as a machine-readable file, claims.csv.",
         "",
-        "| Id | Seed | Claim | Measure | Value | Period | Verdict | Note |",
+        "| Id | Article | Claim | Measure | Value | Period | Verdict | Note |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in frame.itertuples():

@@ -13,7 +13,7 @@ from chsreport import charts, data, lineage, orgs
 
 SEED_CASES = data.PROJECT_ROOT / "data" / "compiled" / "seed_cases.yml"
 LATEST_EXTRACT = "July 2026"
-SEED_COUNT = 21  # "the 21 standalone community trusts" (seed 002)
+SEED_COUNT = 21  # "the 21 standalone community trusts" (source article 002)
 ORG_SOURCE = (
     "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
 )
@@ -180,7 +180,7 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"y": [SEED_COUNT], "text": [f'seed 002: "{SEED_COUNT}"']}))
+        alt.Chart(pd.DataFrame({"y": [SEED_COUNT], "text": [f'article 002: "{SEED_COUNT}"']}))
         .mark_rule(strokeDash=[4, 3], color="#333333")
         .encode(y="y:Q")
     )
