@@ -492,36 +492,59 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+ARTICLE_KEYS = {  # source article number -> its key in book/references.bib
+    "000": "west000",
+    "001": "thomas001",
+    "002": "cordery002",
+    "003": "west003",
+    "004": "winn004",
+}
+BADGES = {  # verdict -> sphinx-design badge colour
+    "supported": "success",
+    "partly supported": "warning",
+    "not supported": "danger",
+    "contradicted": "danger",
+    "no meaningful difference": "info",
+    "inconclusive": "dark",
+    "untestable with open data": "light",
+}
+
+
+def badge(verdict: str) -> str:
+    return f"{{bdg-{BADGES[verdict]}}}`{verdict}`"
+
+
 def page(frame: pd.DataFrame) -> str:
-    """The claims page of the book (Markdown)."""
+    """The claims page of the book (Markdown): one card per claim, its verdict as a coloured
+    badge with the word, the claim quoted and cited, the measure, the value and why."""
     lines = [
         "# The claims register",
         "",
         "Each claim made in the five source articles (Health Service Journal columns by Dave West, "
         "Rebecca Thomas, Saffron Cordery and Matthew Winn, numbered 000 to 004), tested against "
-        "the data by a named function in "
-        "`chsreport.claims` (the rule for each verdict is written in that function's description). "
-        "Verdicts on claims of fact: supported, partly supported, not supported, or untestable "
-        "with open data. Verdicts on claims that one kind of trust does better than another "
-        "(C06), and on claims the data are too old or too thin to settle (C14): supported, "
-        "contradicted, no meaningful difference (an equivalence test at a stated smallest "
-        "effect) or inconclusive. "
-        "Every build also writes the register as a machine-readable file, claims.csv.",
+        "the data by a named function in `chsreport.claims` (the rule for each verdict is "
+        "written in that function's description). Verdicts on claims of fact: "
+        + ", ".join(badge(v) for v in ("supported", "partly supported", "not supported"))
+        + f" or {badge('untestable with open data')}. Verdicts on claims that one kind of trust "
+        "does better than another, and on claims the data are too old or too thin to settle: "
+        + ", ".join(badge(v) for v in ("supported", "contradicted", "no meaningful difference"))
+        + f" or {badge('inconclusive')}. Every build also writes the register as a "
+        "machine-readable file, claims.csv.",
         "",
-        "| Id | Article | Claim | Measure | Value | Period | Verdict | Note |",
-        "|---|---|---|---|---|---|---|---|",
     ]
     for r in frame.itertuples():
         value = "" if pd.isna(r.value) else f"{r.value:,.10g} {r.unit}".strip()
-        cells = [
-            r.claim_id,
-            r.seed,
-            f"“{r.quote}”",
-            r.measure,
-            value,
-            r.period,
-            f"**{r.verdict}**",
-            r.note,
+        cite = f", {{cite:t}}`{ARTICLE_KEYS[r.seed]}`" if r.seed in ARTICLE_KEYS else ""
+        lines += [
+            f"````{{card}} {r.claim_id}",  # an info string may hold no backticks: badge below
+            f"{badge(r.verdict)} “{r.quote}” (article {r.seed}{cite})",
+            "",
+            f"**Measure:** {r.measure}"
+            + (f": **{value}**" if value else "")
+            + (f" ({r.period})" if isinstance(r.period, str) and r.period else ""),
+            "",
+            f"**Why:** {r.note}",
+            "````",
+            "",
         ]
-        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
