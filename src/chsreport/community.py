@@ -526,7 +526,7 @@ def exposure(
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(RULES)}")
     reg = register(od, months, RULES[rule])
-    runs = reg.set_index(["code", "month"])
+    runs = {(r["code"], r["month"]): r for r in reg.to_dict("records")}
     pools = area_pools(reg, od)
     patients = patients_by_council(od)
     main = main_acute_by_council(patients, acute_codes)
@@ -536,8 +536,8 @@ def exposure(
     def own_row(code, month):
         best = None
         for member in own_codes[(code, month)]:
-            if (member, month) in runs.index:
-                rec = runs.loc[(member, month)]
+            rec = runs.get((member, month))
+            if rec is not None:
                 if best is None or rec["adult_lines"] > best[1]["adult_lines"]:
                     best = (member, rec)
         return best
@@ -545,25 +545,16 @@ def exposure(
     own = {(c, m): own_row(c, m) for c in acute_codes for m in months}
     runs_own = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
     # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
-    splits: dict[tuple, dict] = {}
+    others: dict[tuple, list] = {}
     acute_pools: dict[tuple, list] = {}
-    for key, part in pools.groupby(["icb22_code", "month"]):
-        others = part[part["kind"] != "acute"]
-        if others["adult_lines"].sum() > 0:
-            total_lines = others["adult_lines"].sum()
-            splits[key] = {
-                (k, m): w / total_lines
-                for k, m, w in zip(
-                    others["kind"], others["code"], others["adult_lines"], strict=True
-                )
-            }
-        acute_pools[key] = list(
-            zip(
-                part.loc[part["kind"] == "acute", "code"],
-                part.loc[part["kind"] == "acute", "adult_lines"],
-                strict=True,
-            )
-        )
+    for icb, month, code, kind, lines in pools.itertuples(index=False):
+        target = acute_pools if kind == "acute" else others
+        target.setdefault((icb, month), []).append((kind, code, lines))
+    splits = {
+        key: {(kind, code): lines / total for kind, code, lines in members}
+        for key, members in others.items()
+        if (total := sum(lines for _, _, lines in members)) > 0
+    }
     areas = {
         code: [
             (ltla, icb, pts)
@@ -600,7 +591,9 @@ def exposure(
                     elif (icb, month) in splits:
                         split = splits[(icb, month)]
                     else:
-                        acutes = [(m, w) for m, w in acute_pools.get((icb, month), []) if m != code]
+                        acutes = [
+                            (m, w) for _, m, w in acute_pools.get((icb, month), []) if m != code
+                        ]
                         lines_sum = sum(w for _, w in acutes)
                         split = (
                             {("other", m): w / lines_sum for m, w in acutes}
