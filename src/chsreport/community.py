@@ -18,9 +18,12 @@ Sources, in the order they decide:
 
 The rule (one place, :data:`RULES`): a provider **runs adult community services** in a month in
 which it submits at least ``min_lines`` adult service lines (5 by default; 10 strict; 1 loose).
-Months with no CHS return (2022-04..2022-12, 2023-11..2024-07, 2025-08) take the nearest return,
-unless the ODS lineage records a change of hands for that provider between the month and that
-return, in which case the nearest return on the same side of the change is used.
+A month is read from the provider's own return for it; where there is none (a month without a
+workbook: 2022-04..2022-12, 2023-11..2024-07, 2025-08; or a provider missing from a month's
+workbook), from its return nearest the month's workbook (or the workbooks either side of a gap),
+if that return is within three months of it and on the same side of every change of hands the
+ODS lineage records for the provider; otherwise the provider has no return that month
+(:func:`return_for`).
 
 Where non-NHS providers (community interest companies, social enterprises, private providers)
 are based is not in the ODS trust files. It is found from the returns themselves: Table 4 also
@@ -36,6 +39,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -46,7 +50,6 @@ SUPPRESSED = re.compile(r"safeguarding|looked after children", re.IGNORECASE)
 RULES = {"strict": 10, "default": 5, "loose": 1}
 SOURCE_CHS = "NHS England, CHS SitRep (community health services waiting lists), Table 4"
 SOURCE_CSDS = "NHS England Digital, Community Services Data Set, March 2025"
-SOURCE_SITREP = "NHS England, community discharge sitrep (June 2023 to January 2024)"
 
 
 # --------------------------------------------------------------------------- CHS SitRep
@@ -177,10 +180,6 @@ def unmatched_names() -> list[str]:
     )
 
 
-def chs_months() -> list[pd.Timestamp]:
-    return sorted(chs_cells()["month"].unique())
-
-
 def provider_months() -> pd.DataFrame:
     """Per provider code and CHS month: service lines submitted (all and adult) and people
     waiting on adult lines."""
@@ -257,7 +256,7 @@ def load_sitrep_community_activity() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- where providers are
-def _icb22_of_trusts() -> pd.Series:
+def icb22_of_trusts() -> pd.Series:
     ods = orgs.load_ods_trusts()
     ods = ods[ods["extract"] == "2022-03"].dropna(subset=["icb_code"])
     return ods.set_index("code")["icb_code"]
@@ -280,7 +279,7 @@ def locate_providers() -> pd.DataFrame:
     columns = values.columns.union(totals.columns)
     values = values.reindex(columns=columns).fillna(0.0)
     totals = totals.reindex(columns=columns).fillna(0.0)
-    known = _icb22_of_trusts()
+    known = icb22_of_trusts()
     located = {c: known[c] for c in values.index if c in known.index and known[c] in totals.index}
     how = dict.fromkeys(located, "ODS trust file (2022): headquarters ICB")
     remainder = totals.copy()
@@ -394,13 +393,6 @@ def register(
 
 
 # --------------------------------------------------------------------------- acute trusts' exposure
-CLASSES = {
-    "own": "(a) Runs community services itself",
-    "standalone": "(b) Standalone community trust",
-    "mental_health": "(c) Mental-health trust",
-    "other": "(d) Another provider",
-    "none": "No provider found",
-}
 KIND_OF_TYPE = {
     "community": "standalone",
     "mental_health": "mental_health",
@@ -492,19 +484,13 @@ def constituents(code: str, month: pd.Timestamp, od: lineage.OrgData) -> list[st
     if code not in graph:
         return [code]
     out = [code]
-    for pred in nx_ancestors(graph, code):
+    for pred in sorted(nx.ancestors(graph, code)):
         steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
         joined = min(steps) if steps else pd.Timestamp.max
         before = joined - pd.Timedelta(days=1)
         if provider_kind(pred, before, od) == "acute" or month >= joined:
             out.append(pred)
     return out
-
-
-def nx_ancestors(graph, code: str) -> list[str]:
-    import networkx as nx
-
-    return sorted(nx.ancestors(graph, code))
 
 
 def exposure(
@@ -636,5 +622,4 @@ def exposure(
                 }
             )
     out = pd.DataFrame(rows)
-    out["cls_label"] = out["cls"].map(CLASSES)
     return out

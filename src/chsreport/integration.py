@@ -308,13 +308,6 @@ def group_summary(means: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- controls and model
 CONTROLS = ("size", "region", "rurality", "deprivation", "age")
-CONTROL_LABELS = {
-    "size": "size (log mean adult G&A beds)",
-    "region": "NHS region",
-    "rurality": "rural share of the main area",
-    "deprivation": "deprivation of the trust's patients (Peer Finder 2017/18)",
-    "age": "share of patients aged 60-74 (Peer Finder 2017/18)",
-}
 
 
 def controls_frame(od: lineage.OrgData, acute: list[str], panel: pd.DataFrame) -> pd.DataFrame:
@@ -378,15 +371,27 @@ def model_frame(
     return rows
 
 
-def _design(frame: pd.DataFrame, outcome: str, controls: list[str]):
-    parts = [frame[["treated"]].to_numpy(), np.ones((len(frame), 1))]
-    months = pd.get_dummies(frame["month"], drop_first=True, dtype=float)
-    parts.append(months.to_numpy())
+def _control_parts(frame: pd.DataFrame, controls: list[str]) -> list[np.ndarray]:
+    """The controls' columns of a design matrix, in the order named (region as dummies)."""
+    parts = []
     for name in controls:
         if name == "region":
             parts.append(pd.get_dummies(frame["region"], drop_first=True, dtype=float).to_numpy())
         else:
             parts.append(frame[_CONTROL_COLUMNS[name]].to_numpy(dtype=float))
+    return parts
+
+
+def _icb_clusters(frame: pd.DataFrame) -> np.ndarray:
+    """Cluster codes: each trust's main 2022 ICB (the trust itself where it has none)."""
+    return pd.Categorical(frame["main_icb22"].fillna(frame["code"])).codes
+
+
+def _design(frame: pd.DataFrame, outcome: str, controls: list[str]):
+    parts = [frame[["treated"]].to_numpy(), np.ones((len(frame), 1))]
+    months = pd.get_dummies(frame["month"], drop_first=True, dtype=float)
+    parts.append(months.to_numpy())
+    parts += _control_parts(frame, controls)
     return frame[outcome].to_numpy(dtype=float), np.column_stack(parts)
 
 
@@ -403,8 +408,7 @@ def estimate(
     needed = [outcome, "treated"] + [c for n in controls for c in _CONTROL_COLUMNS.get(n, [])]
     frame = frame.dropna(subset=needed)
     y, X = _design(frame, outcome, controls)
-    groups = frame["main_icb22"].fillna(frame["code"]) if cluster == "icb" else frame["code"]
-    groups = pd.Categorical(groups).codes
+    groups = _icb_clusters(frame) if cluster == "icb" else pd.Categorical(frame["code"]).codes
     if method == "wild":
         return inference.wild_cluster_bootstrap(y, X, groups, 0, reps=reps)
     return inference.cluster_robust(y, X, groups, 0)
@@ -593,12 +597,16 @@ def beds_only_monthly(od: lineage.OrgData, acute: list[str]) -> pd.DataFrame:
     return frame
 
 
+def class_changers(classes: pd.DataFrame) -> set[str]:
+    """Trusts whose class changes at least once in ``classes`` (one row per trust and month)."""
+    kinds = classes.groupby("code")["group"].nunique()
+    return set(kinds[kinds > 1].index)
+
+
 def touched_by_transfers(od: lineage.OrgData, acute: list[str]) -> set[str]:
     """Acute trusts whose class changes inside the analysis window under the default rule
     (among them every trust touched by a 2024-26 change of hands)."""
-    classes = monthly_classes(od, acute, "default")
-    kinds = classes.groupby("code")["group"].nunique()
-    return set(kinds[kinds > 1].index)
+    return class_changers(monthly_classes(od, acute, "default"))
 
 
 def trust_level_check(
@@ -775,11 +783,8 @@ def _cross_section(frame: pd.DataFrame, y: str, x: str, control_names: list[str]
     cols = [c for n in control_names for c in _CONTROL_COLUMNS.get(n, [])]
     frame = frame.dropna(subset=[y, x, *cols])
     parts = [frame[[x]].to_numpy(float), np.ones((len(frame), 1))]
-    if cols:
-        parts.append(frame[cols].to_numpy(float))
-    if "region" in control_names:
-        parts.append(pd.get_dummies(frame["region"], drop_first=True, dtype=float).to_numpy())
-    groups = pd.Categorical(frame["main_icb22"].fillna(frame["code"])).codes
+    parts += _control_parts(frame, control_names)
+    groups = _icb_clusters(frame)
     interval = inference.wild_cluster_bootstrap(
         frame[y].to_numpy(float), np.column_stack(parts), groups, 0
     )
@@ -1081,11 +1086,12 @@ def whole_system(od: lineage.OrgData, acute: list[str], classes: pd.DataFrame) -
     comm = data.cached_frame("flow_sitrep_long", parse_community_nctr)
     comm = comm[comm["month"].between(first, last)]
     located = community.locate_providers().set_index("code")["icb22_code"]
-    ods = community._icb22_of_trusts()
+    ods = community.icb22_of_trusts()
     comm["icb22_code"] = comm["code"].map(located).replace("", np.nan).fillna(comm["code"].map(ods))
     per_month = comm.groupby(["icb22_code", "month"])["community_nctr"].sum()
     comm_mean = per_month.groupby("icb22_code").mean()
-    pops = geography.icb_populations_2022().set_index("icb_code")["patients_2021"]
+    icbs = geography.icb_populations_2022().set_index("icb_code")
+    pops = icbs["patients_2021"]
     patients = community.patients_by_council(od)
     october = classes[classes["month"] == pd.Timestamp("2023-10-01")].set_index("code")["group"]
     patients = patients[patients["code"].isin(acute)].assign(
@@ -1103,8 +1109,7 @@ def whole_system(od: lineage.OrgData, acute: list[str], classes: pd.DataFrame) -
     )
     out["whole_system_per_100k"] = out["acute_per_100k"] + out["community_per_100k"]
     out["share_in_a"] = out["icb22_code"].map(share)
-    names = geography.icb_populations_2022().set_index("icb_code")["icb_name"]
-    out["icb_name"] = out["icb22_code"].map(names)
+    out["icb_name"] = out["icb22_code"].map(icbs["icb_name"])
     return out.dropna(subset=["acute_per_100k", "share_in_a"])
 
 
@@ -1267,8 +1272,7 @@ def event_effects(
     trusts whose class changed in that month, each with the placebo comparison of
     :func:`event_with_placebo` (other trusts whose class changed in the window left out)."""
     first, last = (pd.Timestamp(f"{m}-01") for m in OUTCOME_PERIODS[outcome])
-    changed = classes.sort_values("month").groupby("code")["group"].nunique()
-    movers = tuple(changed[changed > 1].index)
+    movers = tuple(sorted(class_changers(classes)))
     rows = []
     for ev in events.itertuples():
         if not (

@@ -173,14 +173,19 @@ class IntegrationParams(BaseModel):
     @field_validator("classification")
     @classmethod
     def _rule(cls, value: str) -> str:
-        if value not in ("strict", "default", "loose"):
-            raise ValueError(f"classification must be strict, default or loose, not {value!r}")
+        from chsreport.community import RULES
+
+        rules = list(RULES)
+        if value not in rules:
+            allowed = f"{', '.join(rules[:-1])} or {rules[-1]}"
+            raise ValueError(f"classification must be {allowed}, not {value!r}")
         return value
 
     @field_validator("controls")
     @classmethod
     def _controls(cls, value: list[str]) -> list[str]:
-        allowed = ("size", "region", "rurality", "deprivation", "age")
+        from chsreport.integration import CONTROLS as allowed
+
         bad = [c for c in value if c not in allowed]
         if bad:
             raise ValueError(f"unknown control(s) {bad}; allowed: {', '.join(allowed)}")
