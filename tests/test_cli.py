@@ -17,9 +17,12 @@ def test_run_with_wrong_type(capsys):
     assert "valid integer" in capsys.readouterr().err
 
 
-def test_run_passes_checked_values_and_file(tmp_path, monkeypatch):
+def test_run_passes_checked_values_and_file(tmp_path, monkeypatch, capsys):
     seen = {}
     monkeypatch.setattr(build, "execute", lambda nb, v, out, log=print: seen.update(v=v, out=out))
+    monkeypatch.setattr(
+        cli.standalone, "write_html", lambda path, title, note: path.with_suffix(".html")
+    )
     params_file = tmp_path / "mine.yml"
     params_file.write_text("start_year: 2015\n")
     assert (
@@ -39,6 +42,7 @@ def test_run_passes_checked_values_and_file(tmp_path, monkeypatch):
     )
     assert seen["v"]["icb"] == "QE1" and seen["v"]["start_year"] == 2015
     assert seen["out"] == tmp_path / "o.ipynb"
+    assert f"open in a browser: {tmp_path / 'o.html'}" in capsys.readouterr().out
 
 
 def test_data_verify(capsys):

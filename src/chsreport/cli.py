@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chsreport import build, data, params
+from chsreport import build, data, params, standalone
 
 
 def _parse_pairs(pairs: list[str]) -> dict:
@@ -84,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             output = args.output or build.BUILD / "runs" / f"{args.notebook}{suffix}.ipynb"
             build.execute(args.notebook, checked, Path(output))
             print(f"executed notebook: {output}")
+            title = build.page_title(args.notebook, checked) or args.notebook.capitalize()
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(values.items())) or "the defaults"
+            page = standalone.write_html(
+                Path(output), title, f"A re-run of the {args.notebook} chapter with {shown}."
+            )
+            print(f"open in a browser: {page}")
         elif args.command == "data":
             data.verify_all(progress=print)
             print("all data files present and verified")
