@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chsreport import cli, locality, params
+from chsreport import cli, locality, params, scale
 
 
 def test_localities_are_the_36_current_icbs():
@@ -50,3 +50,31 @@ def test_unknown_icb_fails_before_any_kernel(capsys, monkeypatch):
 def test_locality_needs_an_icb():
     with pytest.raises(params.ParameterError, match="icb"):
         params.validate("locality", {})
+
+
+def test_ordinals():
+    assert [locality.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th",
+    ]  # fmt: skip
+
+
+def test_similar_icbs_are_five_others_nearest_first():
+    peers = locality.similar_icbs("QE1")
+    assert len(peers) == 5 and "QE1" not in peers and len(set(peers)) == 5
+    assert set(peers) <= set(locality.localities())
+
+
+def test_flow_includes_trusts_drawing_a_large_share_and_ranks_them():
+    flow = locality.acute_flow("QE1")
+    assert {"RXL", "RXR", "RXN", "RTX"} <= set(flow["code"])  # Blackpool, East Lancs, ...
+    delays = flow[flow["outcome"] == flow["outcome"].iloc[0]]
+    assert delays["rank_of_all"].between(1, delays["trusts"].iloc[0]).all()
+
+
+def test_briefing_names_ranks_extremes_and_peers():
+    profile = scale.icb_profile("QE1", params.validate("scale", {}), 2024)
+    org = locality.community_organisation("QE1")
+    text = " ".join(locality.briefing("QE1", profile, org, locality.acute_flow("QE1")))
+    assert "Blackpool Teaching Hospitals NHS Foundation Trust, class (a), 4th" in text
+    assert "Millom PCN (7,891 patients; England's smallest PCN)" in text
+    assert "five ICBs most like it" in text and "of 36 ICBs" in text

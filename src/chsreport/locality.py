@@ -13,7 +13,17 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from chsreport import charts, data, geography, integration, lineage, orgs, outcomes, params, scale
+from chsreport import (
+    charts,
+    data,
+    geography,
+    integration,
+    lineage,
+    orgs,
+    outcomes,
+    params,
+    vocabulary,
+)
 
 INPUTS = [
     "gp_age_2026_08",
@@ -166,25 +176,49 @@ def community_organisation(icb: str) -> dict:
     return {"acute": acute_here, "reporters": reporters, "fates": fates[fates["icb_code"] == icb]}
 
 
-def acute_flow(icb: str) -> pd.DataFrame:
-    """Each acute trust in the ICB: mean outcomes over the period, England median and the mean
-    of its group with a bootstrap interval."""
-    s = shared()
-    od, panel, groups = s["od"], s["panel"], s["groups"]
+FLOW_SHARE = 0.25  # an acute trust based elsewhere joins the flow comparison above this share
+
+
+def flow_trusts(icb: str) -> set[str]:
+    """Acute trusts compared on the page: those based in the ICB and those drawing at least
+    ``FLOW_SHARE`` of their admitted patients from it."""
+    od = shared()["od"]
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
+    serving = serving_trusts(icb)
+    large = serving.loc[serving["share_of_patients_from_icb"].fillna(0) >= FLOW_SHARE, "code"]
+    return based | set(large)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def acute_flow(icb: str) -> pd.DataFrame:
+    """Each acute trust the ICB's patients use most (``flow_trusts``): its mean over the period,
+    its rank among England's acute trusts (1 = best), the England median and the mean of its
+    class with a bootstrap interval."""
+    s = shared()
+    panel, groups = s["panel"], s["groups"]
+    chosen = flow_trusts(icb)
     rows = []
     for key in ("ctr_per_100_beds", "ae_4hr_performance"):
+        spec = outcomes.OUTCOMES[key]
         means = integration.trust_means(panel, groups, key, *PERIOD)
+        ranks = means["value"].rank(ascending=spec.better == "lower", method="min")
+        means = means.assign(rank=ranks.astype(int))
         summary = integration.group_summary(means).set_index("group")
-        for rec in means[means["code"].isin(based)].itertuples():
+        for rec in means[means["code"].isin(chosen)].itertuples():
             g = summary.loc[rec.group]
             rows.append(
                 {
                     "code": rec.code,
                     "name": rec.name,
-                    "group": rec.group_label,
-                    "outcome": outcomes.OUTCOMES[key].label,
+                    "group_label": rec.group_label,
+                    "outcome": spec.label,
                     "value": round(rec.value, 1),
+                    "rank_of_all": int(rec.rank),
+                    "trusts": len(means),
                     "england_median": round(means["value"].median(), 1),
                     "group_mean": round(g["mean"], 1),
                     "group_interval": f"{g['mean_low']:.1f} to {g['mean_high']:.1f}",
@@ -197,8 +231,9 @@ def flow_figure(icb: str, name: str) -> charts.Figure:
     """All acute trusts' mean delayed-discharge rate, the ICB's trusts highlighted."""
     s = shared()
     means = integration.trust_means(s["panel"], s["groups"], "ctr_per_100_beds", *PERIOD)
-    based = set(s["od"].register.loc[s["od"].register["icb_code"] == icb, "code"])
-    means["where"] = np.where(means["code"].isin(based), "This ICB", "Elsewhere in England")
+    means["where"] = np.where(
+        means["code"].isin(flow_trusts(icb)), "Serving this ICB", "Elsewhere in England"
+    )
     means = means[["code", "name", "group_label", "value", "where"]]
     chart = (
         alt.Chart(means)
@@ -214,7 +249,8 @@ def flow_figure(icb: str, name: str) -> charts.Figure:
                 "where:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=["This ICB", "Elsewhere in England"], range=["#D55E00", "#CCCCCC"]
+                    domain=["Serving this ICB", "Elsewhere in England"],
+                    range=["#D55E00", "#CCCCCC"],
                 ),
             ),
             tooltip=[
@@ -225,14 +261,15 @@ def flow_figure(icb: str, name: str) -> charts.Figure:
         )
         .properties(width=480, height=160)
     )
-    mine = means[means["where"] == "This ICB"]
+    mine = means[means["where"] == "Serving this ICB"]
     median = means["value"].median()
     better = int((mine["value"] < median).sum())
     return charts.figure(
         chart,
-        title=f"{better} of {len(mine)} acute trusts in {name} had fewer delayed patients per bed "
-        "than the median acute trust",
-        subtitle=f"Mean {PERIOD[0]} to {PERIOD[1]}; grey: every other acute trust; lower is better",
+        title=f"{better} of {len(mine)} acute trusts serving {name} had fewer delayed patients "
+        "per bed than the median acute trust",
+        subtitle=f"Mean, {vocabulary.period(*PERIOD)}; grey: every other acute trust; lower is "
+        "better",
         source=outcomes.OUTCOMES["ctr_per_100_beds"].source,
         table=means,
         csv_name=f"acute_flow_{icb}.csv",
@@ -287,33 +324,119 @@ def index_page() -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_sentences(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str]:
-    """'The three questions here', computed."""
+CLASS_WORDS = {
+    integration.GROUPS["acute_runs_community"]: "runs community services itself",
+    integration.GROUPS["standalone_community"]: "beside a standalone community trust",
+    integration.GROUPS["mh_runs_community"]: "community services mainly from a mental-health trust",
+    integration.GROUPS["other_provider"]: "community services mainly from another provider",
+}
+
+
+def similar_icbs(icb: str, n: int = 5) -> list[str]:
+    """The ``n`` ICBs most like this one in size (log registered patients) and rurality (share
+    of small areas in rural councils), each standardised over the 36 ICBs; nearest first."""
+    icbs = geography.icb_populations_2026().set_index("icb_code")
+    rural = geography.icb_rurality().set_index("icb_code")["rural_share"]
+    traits = pd.DataFrame({"size": np.log(icbs["patients"]), "rural": rural.reindex(icbs.index)})
+    z = (traits - traits.mean()) / traits.std()
+    distance = np.sqrt(((z - z.loc[icb]) ** 2).sum(axis=1)).drop(icb)
+    return list(distance.sort_values(kind="stable").index[:n])
+
+
+def short_name(icb_name: str) -> str:
+    return icb_name.removeprefix("NHS ").removesuffix(" Integrated Care Board")
+
+
+def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str]:
+    """The page's opening: what the three questions mean for this ICB, with ranks among England's
+    ICBs and acute trusts, the extremes in its data and the five most similar ICBs, computed."""
+    icbs = geography.icb_populations_2026().set_index("icb_code")
+    names = icbs["icb_name"].map(short_name)
+    size_rank = int(icbs["patients"].rank(ascending=False, method="min")[icb])
+
+    # scale: size, PCNs, councils
+    pcns = geography.pcn_populations()
+    here = pcns[pcns["icb_code"] == icb].sort_values("patients")
+    scale_parts = [
+        f"{profile['patients']:,} registered patients, the {ordinal(size_rank)} largest of "
+        f"England's {len(icbs)} ICBs"
+    ]
+    if len(here):
+        small, large = here.iloc[0], here.iloc[-1]
+        england_rank = int((pcns["patients"] < small["patients"]).sum()) + 1
+        where = (
+            "England's smallest PCN"
+            if england_rank == 1
+            else f"the {ordinal(england_rank)} smallest of England's {len(pcns):,} PCNs"
+            if england_rank <= 20
+            else "its smallest PCN"
+        )
+        scale_parts.append(
+            f"{len(here)} PCNs, from {vocabulary.org_name(small['pcn_name'])} "
+            f"({small['patients']:,.0f} patients; {where}) to "
+            f"{vocabulary.org_name(large['pcn_name'])} ({large['patients']:,.0f})"
+        )
+    councils = profile["councils"]
+    if len(councils) > 1:
+        col = [c for c in councils.columns if c.startswith("population_")][0]
+        first, last = councils.iloc[0], councils.iloc[-1]
+        scale_parts.append(
+            f"{len(councils)} councils, from {first['name']} ({first[col]:,.0f} residents) to "
+            f"{last['name']} ({last[col]:,.0f})"
+        )
+
+    # consolidation
     fates = org["fates"]
-    q1 = (
-        f"{len(fates)} standalone community trust(s) since 2011: "
-        + "; ".join(f"{r.code} {r.fate_label.lower()}" for r in fates.itertuples())
-        if len(fates)
-        else "no standalone community trust since 2011"
-    )
-    q2 = (
-        f"{profile['patients']:,} registered patients "
-        f"({profile['patients'] / scale.TWO_MILLION:.1f} times the 2 million benchmark); "
-        f"{profile['pcns']} PCNs with a median of {profile['pcn_median']:,.0f} patients"
-    )
-    phrases = {
-        "acute_runs_community": "run community services themselves",
-        "standalone_community": "sit beside a standalone community trust",
-        "mh_runs_community": "have a mental-health trust providing their community services",
-        "other_provider": "have another provider (social enterprise, private or acute)",
-        "unplaced": "cannot be placed",
-    }
-    groups = org["acute"]["group"].value_counts()
+    if len(fates):
+        q1 = "; ".join(
+            f"{vocabulary.org_name(r.name)}: {r.fate_label.lower()}"
+            + (f" ({r.date:%Y})" if pd.notna(r.date) and r.fate != "standalone" else "")
+            for r in fates.itertuples()
+        )
+        q1 = f"{len(fates)} standalone community trust(s) were based here in 2011. {q1}."
+    else:
+        q1 = "No standalone community trust was based here in 2011."
+
+    # integration: each trust's rank on delayed patients, and its class
     delays = flow[flow["outcome"] == outcomes.OUTCOMES["ctr_per_100_beds"].label]
-    below = int((delays["value"] < delays["england_median"]).sum())
-    q3 = (
-        f"of {int(groups.sum())} acute trusts based here, "
-        + "; ".join(f"{n} {phrases[g]}" for g, n in groups.items())
-        + f"; {below} of {len(delays)} had fewer delayed patients per bed than England's median"
+    delays = delays.sort_values("rank_of_all")
+    ranks = "; ".join(
+        f"{vocabulary.org_name(r.name)}, class {r.group_label[:3]}, {ordinal(r.rank_of_all)}"
+        for r in delays.itertuples()
     )
-    return [f"**Consolidation:** {q1}.", f"**Scale:** {q2}.", f"**Integration:** {q3}."]
+    present = sorted(set(delays["group_label"]))
+    q3 = (
+        f"Ranked from fewest to most patients who no longer meet the criteria to reside per 100 "
+        f"adult beds ({vocabulary.period(*PERIOD)}) among England's {delays['trusts'].iloc[0]} "
+        f"acute trusts, the acute trusts serving it come: {ranks}. Classes: "
+        + "; ".join(f"{g[:3]} {CLASS_WORDS.get(g, g[4:].lower())}" for g in present)
+        + "."
+        if len(delays)
+        else "No acute trust serving it reports the discharge sitrep."
+    )
+    acute = org["acute"]["group"]
+    if len(acute):
+        q1 += (
+            f" Of the {len(acute)} acute trusts based here, "
+            f"{int((acute == 'acute_runs_community').sum())} run community services themselves."
+        )
+
+    # the five most similar ICBs on ICB-level delays per 100,000
+    peers = similar_icbs(icb)
+    per_100k = icb_discharge_delays().groupby("icb_code")["per_100k"].mean()
+    block = per_100k.reindex([icb, *peers]).sort_values()
+    place = int(list(block.index).index(icb)) + 1
+    england = int(per_100k.rank(method="min")[icb])
+    compare = (
+        "The five ICBs most like it in size and rurality are "
+        + ", ".join(names[c] for c in peers)
+        + f". Among these six it has the {ordinal(place)} fewest delayed patients per 100,000 "
+        f"registered patients ({per_100k[icb]:.1f}; {ordinal(england)} fewest of "
+        f"{len(per_100k)} ICBs)."
+    )
+    return [
+        f"**Consolidation.** {q1}",
+        "**Scale.** " + "; ".join(scale_parts) + ".",
+        f"**Integration.** {q3}",
+        f"**Compared with similar ICBs.** {compare}",
+    ]
