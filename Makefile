@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARTIFACTS := test-artifacts
+AXE_VERSION := 4.14.1
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: help install book book-fresh test lint unit notebooks browser determinism clean
 
@@ -49,7 +51,10 @@ notebooks: ## nbval on the executed chapters and three locality pages (chosen by
 	$(BIN)/pytest -p no:cacheprovider --nbval $$($(BIN)/python tests/nbval_sample.py) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-browser: ## Headless Chromium on the built book
+$(AXE): ## axe-core (accessibility rules, run inside each page) from the npm registry
+	npm install --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+browser: $(AXE) ## Headless Chromium on the built book (with axe-core)
 	mkdir -p $(ARTIFACTS)
 	$(BIN)/pytest -m book tests
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_localities_index_and_three_pages(site, browser):
         page.wait_for_load_state("networkidle")
         assert page.locator("h1").count() >= 1
         assert page.query_selector("figure.chs-chart svg") is not None
-        assert "The three questions here" in page.content()
+        assert "In brief" in page.content()
     page.emulate_media(media="print")
     page.screenshot(path=str(ARTIFACTS / "locality-print.png"), full_page=False)
     assert errors == [] and outside == []
@@ -168,16 +169,63 @@ def test_claims_and_methods_pages(site, browser):
     context.close()
 
 
-def test_every_page_loads_offline_without_errors(site, browser):
-    pages = sorted(
+AXE = data.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+# Measured in the page. Charts: the smallest text's rendered size is its font size times the
+# ratio of the SVG's drawn width to its own width. Overflow: the document may not be wider than
+# the window; tables and charts scroll inside their own boxes, so they never widen the page.
+_READER_CHECKS = r"""() => {
+  const article = document.querySelector('article.bd-article') || document.body;
+  const columnWidth = article.getBoundingClientRect().width;
+  let smallestText = Infinity;
+  for (const svg of document.querySelectorAll('figure.chs-chart svg')) {
+    const drawn = svg.getBoundingClientRect().width;
+    const own = svg.width && svg.width.baseVal ? svg.width.baseVal.value : drawn;
+    if (!drawn || !own) continue;
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
+      const size = parseFloat(getComputedStyle(t).fontSize) * drawn / own;
+      smallestText = Math.min(smallestText, size);
+    }
+  }
+  const tables = [...article.querySelectorAll('table')];
+  return {
+    pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+    smallestText: smallestText === Infinity ? null : smallestText,
+    wideTables: tables.filter(t => t.getBoundingClientRect().width > columnWidth + 1
+        && !t.closest('.chs-table-scroll, .pst-scrollable-table-container')).length,
+    scrollingTables: [...article.querySelectorAll('.chs-table-scroll')]
+        .filter(d => d.scrollWidth > d.clientWidth + 1).length,
+    codeHeaders: [...article.querySelectorAll('thead th')].map(th => th.textContent.trim())
+        .filter(h => /^[a-z0-9]+(_[a-z0-9]+)+$/.test(h)),
+    rawHtmlCells: [...article.querySelectorAll('td, th')].map(c => c.textContent)
+        .filter(x => /<\/?[a-z][a-z0-9]*(\s[^>]*)?>/i.test(x)).slice(0, 3),
+    emptyTables: tables.filter(t => t.querySelectorAll('tbody tr').length === 0).length,
+  };
+}"""
+
+
+def _pages() -> list[str]:
+    return sorted(
         p.relative_to(HTML).as_posix()
         for p in HTML.rglob("*.html")
         if not p.relative_to(HTML).as_posix().startswith(("_static", "_sources"))
-        and p.relative_to(HTML).as_posix() != "index.html"  # a redirect to the intro
+        and p.relative_to(HTML).as_posix() not in ("index.html", "genindex.html", "search.html")
     )
+
+
+def test_every_page_loads_offline_and_reads_well_on_desktop_and_phone(site, browser):
+    """Every page at 1280 px and 375 px: no console errors or outside requests; charts titled
+    and their text at least 11 px on a desktop (9 px on a phone); no horizontal scrolling of the
+    page and, at 1280 px, no table wider than the column; table headers in words, no raw HTML
+    in cells, no empty tables; and no WCAG 2.2 A/AA violation found by axe-core."""
+    assert AXE.exists(), f"axe-core is missing ({AXE}): run `make browser` (npm install)"
+    axe = AXE.read_text(encoding="utf-8")
+    pages = _pages()
     assert len(pages) >= 45
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    problems = []
+    problems: dict[str, list] = {}
     for rel in pages:
         page = context.new_page()
         errors, outside = [], []
@@ -191,15 +239,44 @@ def test_every_page_loads_offline_without_errors(site, browser):
         )
         page.goto(f"{site}/{rel}")
         page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => document.documentElement.dataset.chsA11y === 'done'")
+        found = []
         untitled = page.eval_on_selector_all(
             "figure.chs-chart .chs-chart-static svg",
             "svgs => svgs.filter(s => !s.querySelector('title')).length",
         )
         if errors or outside or untitled:
-            problems.append((rel, errors, outside, untitled))
+            found.append(("errors, outside requests, untitled charts", errors, outside, untitled))
+        desk = page.evaluate(_READER_CHECKS)
+        if desk["pageOverflow"] > 0 or desk["wideTables"] or desk["scrollingTables"]:
+            found.append(("too wide at 1280 px", desk))
+        if desk["smallestText"] is not None and desk["smallestText"] < 11 - 0.01:
+            found.append(("chart text under 11 px at 1280 px", desk["smallestText"]))
+        if desk["codeHeaders"] or desk["rawHtmlCells"] or desk["emptyTables"]:
+            found.append(("tables", desk))
+        page.add_script_tag(content=axe)
+        violations = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => v.id + ' x' + v.nodes.length + ': ' + v.nodes[0].html)",
+            WCAG,
+        )
+        if violations:
+            found.append(("axe-core", violations))
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(100)
+        phone = page.evaluate(_READER_CHECKS)
+        if phone["pageOverflow"] > 0:
+            found.append(("page scrolls sideways at 375 px", phone["pageOverflow"]))
+        if phone["smallestText"] is not None and phone["smallestText"] < 9 - 0.01:
+            found.append(("chart text under 9 px at 375 px", phone["smallestText"]))
+        if found:
+            problems[rel] = found
         page.close()
     context.close()
-    assert problems == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = ARTIFACTS / "reader-checks.json"
+    report.write_text(json.dumps(problems, indent=1, default=str), encoding="utf-8")
+    assert problems == {}, f"{len(problems)} pages fail; each page's problems in {report}"
 
 
 def test_search_works_offline(site, browser):

@@ -108,3 +108,27 @@ def test_vega_bundle_is_wrapped_in_an_iife():
     assert js.splitlines()[1] == "(function(){"
     assert js.rstrip().endswith("})();")
     assert "window.vegaEmbed" in js
+
+
+def test_table_uses_the_vocabulary_and_collapses_long_tables(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame = pd.DataFrame(
+        {
+            "org_name": ["TORBAY AND SOUTHERN DEVON HEALTH AND CARE NHS TRUST"] * 20,
+            "population_2024": [1570403.0] * 20,
+            "share_in_icb": [0.423] * 20,
+            "headquartered_here": [True] * 19 + [False],
+        }
+    )
+    out = charts.Table(frame, "x.csv", "Trusts.")._repr_html_()
+    assert "Torbay and Southern Devon Health and Care NHS Trust" in out
+    assert "1,570,403" in out and "42%" in out and ">Yes<" in out and ">No<" in out
+    assert "population_2024" not in out.split("<a ")[0]  # headers are words, not code names
+    assert out.count("<table") == 2 and "Show the other 10 rows" in out
+    assert out.count("<tr>") == 2 + 20  # two header rows, every data row exactly once
+
+
+def test_an_empty_table_is_a_sentence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = charts.Table(pd.DataFrame({"code": []}), "x.csv", "Mergers since 2011:", "none.")
+    assert "<table" not in out._repr_html_() and "Mergers since 2011: none." in out._repr_html_()

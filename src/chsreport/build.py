@@ -215,27 +215,22 @@ def data_page() -> str:
         "against its sha256 before it is parsed; none is stored in this project. Run "
         "`chsreport data verify` to check your copies.",
         "",
-        "| Input | File | Publisher | Period | Licence | Used by | Quality | Original | sha256 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Input | Publisher | Period | Used by |",
+        "|---|---|---|---|",
     ]
     users = chapter_inputs()
-    for item in data.load_manifest().values():
+    manifest = data.load_manifest().values()
+    for item in manifest:
         used = ", ".join(ch for ch, names in users.items() if item.name in names) or "not yet used"
-        cells = [
-            f"`{item.name}`",
-            f"`{item.path}`",
-            item.publisher,
-            item.period,
-            item.licence,
-            used,
-            f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated",
-            f"[link]({item.url})",
-            f"`{item.sha256[:16]}…`",
-        ]
+        cells = [item.name, item.publisher, item.period, used]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
-    lines += ["", "## What each file holds", ""]
-    for item in data.load_manifest().values():
-        lines.append(f"- **{item.name}**: {item.description}.")
+    lines += ["", "## Each file: what it holds, licence, quality and hash", ""]
+    for item in manifest:
+        quality = f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated"
+        lines.append(
+            f"- **{item.name}**: {item.description}. File `{item.path}`; {item.licence}; "
+            f"[original]({item.url}). Quality: {quality}. sha256 `{item.sha256}`."
+        )
     lines += [
         "",
         "## Tables compiled by hand",

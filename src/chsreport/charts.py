@@ -14,15 +14,24 @@ import itertools
 import json
 import math
 import re
+import textwrap
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from chsreport import vocabulary
 from chsreport.orgs import TYPE_LABELS
 
 VL_VERSION = "5.20"
+# The book's content column at 1280 px is about 690 px wide: every chart is drawn that wide in
+# total (axes and legend included), so it is shown at 100% and its 11 px text stays 11 px. On a
+# phone the chart keeps that size and scrolls sideways inside its figure.
+COLUMN_WIDTH = 680
+# titles wrap to the column (15 px bold and 11 px text: about 8.6 and 6.2 px a character)
+TITLE_CHARS = 72
+SUBTITLE_CHARS = 100
 
 # one colour per organisation type, used identically in every chapter (colour-blind-safe hues)
 TYPE_COLOURS: dict[str, str] = {
@@ -238,37 +247,98 @@ def figure(
 ) -> Figure:
     """Set the chart's title (the finding) and subtitle (source and period) and render it."""
     titled = chart.properties(
-        title=alt.TitleParams(text=title, subtitle=subtitle), description=title
+        title=alt.TitleParams(
+            text=textwrap.wrap(title, TITLE_CHARS), subtitle=textwrap.wrap(subtitle, SUBTITLE_CHARS)
+        ),
+        description=title,
+        width=COLUMN_WIDTH,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
     return Figure(titled, title, source, table, csv_name)
 
 
-class Table:
-    """A small table for the book: HTML with a CSV download link; text escaped."""
+SHOWN_ROWS = 10  # a longer table shows this many rows and the rest in a collapsed dropdown
+COLLAPSE_OVER = 15
 
-    def __init__(self, frame: pd.DataFrame, csv_name: str, caption: str = ""):
+
+def _table_html(shown: pd.DataFrame, numeric: list[bool], rows: slice) -> str:
+    num = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num if n else ""}>{html.escape(str(c))}</th>'
+        for c, n in zip(shown.columns, numeric, strict=True)
+    )
+    body = []
+    for values in shown.iloc[rows].itertuples(index=False):
+        cells = []
+        for i, (v, n) in enumerate(zip(values, numeric, strict=True)):
+            tag = "th" if i == 0 else "td"
+            scope = ' scope="row"' if i == 0 else ""
+            cls = ' class="num"' if n else ""
+            cells.append(f"<{tag}{scope}{cls}>{html.escape(str(v))}</{tag}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="chs-table-scroll" tabindex="0"><table class="chs-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+class Table:
+    """A table for readers: labels and formats from ``chsreport.vocabulary``, text escaped, a
+    CSV download of the raw values, and long tables collapsed after the first rows. A table with
+    no rows is never drawn: the caption is followed by ``empty`` in a sentence."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        csv_name: str,
+        caption: str = "",
+        empty: str = "None.",
+        columns: list[str] | None = None,
+    ):
+        """``columns``: the columns shown, when the CSV should carry more than fits the page."""
         self.frame = frame
+        self.shown = frame[columns] if columns else frame
         self.csv_name = csv_name
         self.caption = caption
+        self.empty = empty
 
     def _repr_html_(self) -> str:
-        shown = self.frame.copy()
-        for column in shown.columns:
-            if pd.api.types.is_datetime64_any_dtype(shown[column]):
-                shown[column] = shown[column].dt.strftime("%Y-%m-%d").fillna("")
-        body = shown.to_html(
-            index=False, escape=True, na_rep="", border=0, classes="chs-table table"
-        )
-        body = re.sub(r">\s+<", "><", body)  # pandas indents every cell; a quarter of the bytes
-        caption = f"{html.escape(self.caption)} " if self.caption else ""
+        caption = html.escape(self.caption)
+        if self.frame.empty:
+            return f'<p class="chs-table-empty">{caption} {html.escape(self.empty)}</p>'
+        shown = vocabulary.for_readers(self.shown)
+        numeric = vocabulary.numeric_columns(self.shown)
+        n = len(shown)
+        if n > COLLAPSE_OVER:
+            tables = (
+                _table_html(shown, numeric, slice(0, SHOWN_ROWS))
+                + f'<details class="chs-table-more"><summary>Show the other {n - SHOWN_ROWS} '
+                f"rows</summary>{_table_html(shown, numeric, slice(SHOWN_ROWS, n))}</details>"
+            )
+        else:
+            tables = _table_html(shown, numeric, slice(0, n))
         link = download_link(self.frame, self.csv_name, "Download this table")
         return (
-            f'<div class="chs-table-wrap">{body}'
-            f'<p class="chs-table-caption">{caption}{link}</p></div>'
+            f'<div class="chs-table-wrap">{tables}'
+            f'<p class="chs-table-caption">{caption + " " if caption else ""}{link}</p></div>'
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self._repr_html_(), "text/plain": f"<Table: {len(self.frame)} rows>"}
+
+
+def inputs_table(names: list[str], csv_name: str, caption: str = "") -> Table:
+    """A chapter's inputs, at its end: each file's name, publisher and period. Files, licences and
+    full sha256 hashes are in the CSV and on the Data sources page."""
+    from chsreport import data
+
+    note = "Files, licences and sha256 hashes: the Data sources page and this CSV."
+    return Table(
+        data.inputs_table(names),
+        csv_name,
+        f"{caption} {note}".strip(),
+        columns=["input", "publisher", "period"],
+    )
 
 
 def vega_bundle_js() -> str:

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import yaml
 
-from chsreport import charts, data, lineage, orgs
+from chsreport import charts, data, lineage, orgs, vocabulary
 
 SEED_CASES = data.PROJECT_ROOT / "data" / "compiled" / "seed_cases.yml"
 LATEST_EXTRACT = "July 2026"
@@ -81,20 +81,34 @@ def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) ->
 
 # --------------------------------------------------------------------------- community trusts
 def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
-    shown = fates.assign(
-        successor=fates["successor"].fillna("") + " " + fates["successor_name"].fillna("")
-    )
-    columns = {
-        "code": "Code",
-        "name": "Trust",
-        "open_date": "Opened",
-        "close_date": "Closed",
-        "fate_label": "Fate",
-        "date": "Fate date",
-        "successor": "Successor",
-        "evidence": "Evidence",
-    }
-    return shown[list(columns)].rename(columns=columns)
+    """Each standalone community trust and its fate; the successor named, with its code."""
+
+    def named(own: str, code, name) -> str:
+        if not isinstance(code, str) or not code:
+            return ""
+        if code == own:  # it took the other trust in and carries on under a new name
+            return f"{vocabulary.org_name(name)} (the same trust, renamed)"
+        return f"{vocabulary.org_name(name)} ({code})"
+
+    successor = [
+        named(own, code, name)
+        for own, code, name in zip(
+            fates["code"], fates["successor"], fates["successor_name"], strict=True
+        )
+    ]
+    shown = fates.assign(successor=successor, fate_date=fates["date"])
+    return shown[
+        [
+            "code",
+            "name",
+            "open_date",
+            "close_date",
+            "fate_label",
+            "fate_date",
+            "successor",
+            "evidence",
+        ]
+    ]
 
 
 def community_timeline_figure(
@@ -131,7 +145,7 @@ def community_timeline_figure(
             alt.Tooltip("successor_text:N", title="Successor"),
         ],
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
+    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x="to:T", text="successor_text:N"
     )
     chart = (bars + labels).properties(width=470, height=max(120, 17 * len(frame)))
@@ -184,7 +198,7 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
         .mark_rule(strokeDash=[4, 3], color="#333333")
         .encode(y="y:Q")
     )
-    note = rule.mark_text(align="left", dy=-6, x=4, fontSize=10).encode(text="text:N")
+    note = rule.mark_text(align="left", dy=-6, x=4, fontSize=11).encode(text="text:N")
     chart = (bars + rule + note).properties(width=560, height=260)
     return charts.figure(
         chart,

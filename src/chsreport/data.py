@@ -294,7 +294,7 @@ def inputs_table(names: list[str]) -> pd.DataFrame:
                 "publisher": item.publisher,
                 "period": item.period,
                 "licence": item.licence,
-                "sha256": item.sha256[:12] + "…",
+                "sha256": item.sha256,
             }
         )
     return pd.DataFrame(rows)

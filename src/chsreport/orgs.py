@@ -23,11 +23,11 @@ from chsreport import data
 # ---------------------------------------------------------------------------------------------
 TYPE_LABELS: dict[str, str] = {
     "acute": "Acute",
-    "acute_community": "Acute + community",
+    "acute_community": "Acute, merged with a community trust",
     "acute_specialist": "Acute specialist",
     "community": "Community",
     "mental_health": "Mental health",
-    "mental_health_community": "Mental health + community",
+    "mental_health_community": "Mental health, merged with a community trust",
     "ambulance": "Ambulance",
     "care_trust": "Care trust",
     "other": "Other",

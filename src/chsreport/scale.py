@@ -121,7 +121,7 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
     )
     rule_text = (
         alt.Chart(rules)
-        .mark_text(align="left", dx=3, dy=-4, fontSize=10, baseline="bottom")
+        .mark_text(align="left", dx=3, dy=-4, fontSize=11, baseline="bottom")
         .encode(x=alt.X("x:Q", scale=x_scale), y=alt.value(0), text="label:N")
     )
     whisker = (

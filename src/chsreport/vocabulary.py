@@ -1,0 +1,309 @@
+"""One vocabulary for every page: column labels, number formats, organisation names and periods.
+
+Every table the book shows goes through ``for_readers`` (``charts.Table`` calls it), so a column
+has the same label and the same format on every page: counts with thousands separators, shares as
+%, money in £, p-values to three decimals, booleans as "Yes"/"No", dates as "Apr 2022", missing
+values as "–", and NHS organisation names in title case with "NHS", "ICB" and other acronyms
+kept.  The CSV download beside each table keeps the raw values.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+MISSING = "–"
+
+# code names -> the words a reader sees; one entry per concept, used by every chapter
+COLUMN_LABELS: dict[str, str] = {
+    # organisations and places
+    "code": "ODS code",
+    "org_code": "ODS code",
+    "gss_code": "ONS code",
+    "pcn_code": "PCN code",
+    "sub_icb_code": "Sub-ICB code",
+    "icb_code": "ICB code",
+    "icb22_code": "ICB code (2022)",
+    "county_code": "County",
+    "name": "Name",
+    "org_name": "Trust",
+    "pcn_name": "PCN",
+    "icb_name": "ICB",
+    "acute_trust": "Acute trust",
+    "community_trust": "Community trust",
+    "successor": "Successor",
+    "type": "Type",
+    "type_label": "Type",
+    "kind": "Kind of trust",
+    "tier": "Council tier",
+    "layer": "Layer",
+    "rural_urban": "Rural or urban",
+    "rurality": "Rural or urban",
+    "headquartered_here": "Headquartered in this ICB",
+    "cross_border": "Crosses an ICB border",
+    "took_in_since_2011": "Took in since 2011",
+    # sizes
+    "population": "Registered patients (2021)",
+    "population_2024": "Residents (mid-2024)",
+    "patients": "Registered patients",
+    "count": "Number",
+    "trusts": "Trusts",
+    "icbs": "ICBs",
+    "min": "Smallest",
+    "max": "Largest",
+    "median": "Median",
+    "median_beds": "Median beds",
+    "median_opex_m": "Median operating cost (£m)",
+    "median_cost_per_bed": "Median cost per bed (£)",
+    "median_cost_per_patient": "Median cost per patient (£)",
+    "median_estate_cost_per_m2": "Median estate cost per m² (£)",
+    "smallest district": "Smallest district",
+    "districts under 100k": "Districts under 100,000",
+    "districts under 50k": "Districts under 50,000",
+    "population with no district council": "Residents with no district council",
+    "population year": "Population year",
+    "share_in_icb": "Share of its area in this ICB",
+    "share_of_patients_from_icb": "Share of its patients from this ICB",
+    "share_in_a": "Patients whose acute trust runs community services",
+    # time
+    "date": "Date",
+    "fate_date": "Fate date",
+    "opened": "Opened",
+    "closed": "Closed",
+    "open_date": "Opened",
+    "close_date": "Closed",
+    "period": "Period",
+    "months": "Months",
+    "months_in_file": "Months in the file",
+    "months_reported": "Months reported",
+    "months_in_group": "Months in this class",
+    # classes and fates
+    "group": "Class",
+    "group_label": "Class",
+    "fate_label": "Fate",
+    "evidence": "Evidence",
+    "beds_only_rule": "Class under the first edition's beds rule",
+    "returns_rule": "Class from the providers' returns",
+    "from_class": "Class before",
+    "to_class": "Class after",
+    "to": "Moved to",
+    # measures and statistics
+    "measure": "Measure",
+    "outcome": "Measure",
+    "outcome_label": "Outcome",
+    "comparison_label": "Compared with",
+    "series": "Outcome series",
+    "better": "Better when",
+    "value": "Value",
+    "group_mean": "Mean of its class",
+    "group_interval": "95% interval of the class mean",
+    "england_median": "England median",
+    "rank_of_all": "Rank in England (1 = best)",
+    "estimate": "Difference",
+    "estimate_interval": "Difference (95% interval)",
+    "difference": "Difference",
+    "low95": "95% low",
+    "high95": "95% high",
+    "p_value": "p-value",
+    "p_holm": "p-value, Holm-adjusted",
+    "p_bh": "p-value, Benjamini-Hochberg-adjusted",
+    "verdict": "Verdict",
+    "change": "Change, less the year before",
+    "placebo_median": "Median change, other trusts",
+    "analysable": "Six months either side in the data",
+    "slope": "Difference, all against none (per 100,000)",
+    "acute_per_100k": "In acute beds, per 100,000",
+    "community_per_100k": "In community beds, per 100,000",
+    "whole_system_per_100k": "Acute and community, per 100,000",
+    # data provenance
+    "input": "Input",
+    "file": "File",
+    "publisher": "Publisher",
+    "licence": "Licence",
+    "sha256": "SHA-256 (first 12)",
+}
+
+# columns shown as a share (0.42 -> 42%)
+PERCENT_COLUMNS = {"share_in_icb", "share_of_patients_from_icb", "share_in_a"}
+# columns in pounds
+MONEY_COLUMNS = {
+    "median_cost_per_bed",
+    "median_cost_per_patient",
+    "median_estate_cost_per_m2",
+    "median_opex_m",
+}
+# columns holding an organisation's name (upper-case ODS names are title-cased)
+NAME_COLUMNS = {
+    "name",
+    "org_name",
+    "successor",
+    "acute_trust",
+    "community_trust",
+    "to",
+    "pcn_name",
+    "icb_name",
+}
+# words kept as written (upper case) in organisation names
+ACRONYMS = {
+    "NHS", "ICB", "CCG", "PCN", "GP", "GPS", "CIC", "LLP", "UK", "HQ", "II", "III", "IV", "PLC",
+    "LTD", "CHS", "A&E", "BMI", "OPD", "ENT", "PCT", "MSK", "SW", "NW", "NE", "SE", "HCT", "CNWL",
+    "ELFT", "NELFT", "BCHC", "EPUT", "LPT", "NCIC",
+}  # fmt: skip
+SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "by", "with", "to", "upon", "&"}
+
+_SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
+_WORD = re.compile(r"[A-Za-z&][A-Za-z'&]*")
+
+
+def label(column: str) -> str:
+    """The reader's label for a column: the vocabulary's word, else the name made readable."""
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    if _SNAKE.match(column) or re.fullmatch(r"[a-z][a-z0-9]*", column):
+        return column.replace("_", " ").capitalize()
+    return column
+
+
+def looks_like_code(header: str) -> bool:
+    """True for a header that is a code name (snake_case), which no reader table may show."""
+    return bool(_SNAKE.match(header.strip()))
+
+
+def org_name(name) -> str:
+    """An ODS name as a reader writes it: "TORBAY AND SOUTHERN DEVON HEALTH AND CARE NHS TRUST"
+    becomes "Torbay and Southern Devon Health and Care NHS Trust". Names already in mixed case
+    are left as they are."""
+    if not isinstance(name, str) or not name:
+        return MISSING if name is None or (isinstance(name, float) and pd.isna(name)) else name
+    letters = [c for c in name if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return name
+    position = 0
+
+    def word(match: re.Match) -> str:
+        nonlocal position
+        text = match.group(0)
+        first = position == 0
+        position += 1
+        if text.upper() in ACRONYMS:
+            return text.upper()
+        lower = text.lower()
+        if lower in SMALL_WORDS and not first:
+            return lower
+        return lower[:1].upper() + lower[1:]
+
+    return _WORD.sub(word, name)
+
+
+def month(value) -> str:
+    """A month as readers write it: "Apr 2022"."""
+    if value is None or pd.isna(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%b %Y")
+
+
+def period(start, end) -> str:
+    """A period in words: "Apr 2022 to Aug 2025" (the same form on every page)."""
+    return f"{month(start)} to {month(end)}"
+
+
+def _number(v: float, decimals: int) -> str:
+    return f"{v:,.{decimals}f}".replace("-", "−")
+
+
+def _decimals_for(values: pd.Series) -> int:
+    """Whole numbers for counts and large values, 1 decimal from 10 up, 2 below."""
+    finite = values.dropna()
+    if finite.empty:
+        return 0
+    if (finite == finite.round()).all():
+        return 0
+    typical = finite.abs().median()
+    return 0 if typical >= 100 else 1 if typical >= 10 else 2
+
+
+def format_column(name: str, values: pd.Series) -> pd.Series:
+    """One column as the text a reader sees."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.map({True: "Yes", False: "No"}).fillna(MISSING).astype(object)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        days = values.dropna().dt.day
+        fmt = "%b %Y" if (days == 1).all() else "%-d %b %Y"
+        return values.map(lambda v: MISSING if pd.isna(v) else v.strftime(fmt)).astype(object)
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype(float)
+        if name in PERCENT_COLUMNS:
+            return numbers.map(lambda v: MISSING if pd.isna(v) else f"{v:.0%}").astype(object)
+        if name.startswith("p_"):
+            return numbers.map(
+                lambda v: MISSING if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
+            ).astype(object)
+        if name in MONEY_COLUMNS:
+            d = 1 if name.endswith("_m") else 0
+            return numbers.map(lambda v: MISSING if pd.isna(v) else "£" + _number(v, d)).astype(
+                object
+            )
+        if name == "sha256":
+            return values.astype(object)
+        d = _decimals_for(numbers)
+        return numbers.map(lambda v: MISSING if pd.isna(v) else _number(v, d)).astype(object)
+    text = values.astype(object)
+    if name == "sha256":
+        return text.map(lambda v: MISSING if pd.isna(v) else str(v)[:12])
+    if name in {"type", "type_label"}:
+        from chsreport.orgs import TYPE_LABELS
+
+        text = text.map(lambda v: TYPE_LABELS.get(v, v))
+    if name in NAME_COLUMNS:
+        text = text.map(org_name)
+    return text.map(lambda v: MISSING if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+
+
+INTERVAL = ("estimate", "low95", "high95")
+
+
+def _with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """An estimate and its 95% limits become one column: "−1.23 (−3.25 to +1.19)"."""
+    if not set(INTERVAL) <= set(frame.columns):
+        return frame
+    numbers = frame[list(INTERVAL)].astype(float)
+    d = max(1, _decimals_for(numbers.stack()))
+
+    def text(e, lo, hi):
+        if pd.isna(e):
+            return MISSING
+        signed = [f"{v:+,.{d}f}".replace("-", "−") for v in (e, lo, hi)]
+        return f"{signed[0]} ({signed[1]} to {signed[2]})"
+
+    joined = [text(*row) for row in numbers.itertuples(index=False)]
+    at = list(frame.columns).index("estimate")
+    out = frame.drop(columns=list(INTERVAL))
+    out.insert(at, "estimate_interval", joined)
+    return out
+
+
+def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` as text for a reader's table: labelled columns, formatted values, and
+    an estimate with its 95% limits in one column."""
+    frame = _with_intervals(frame)
+    labels = [label(str(c)) for c in frame.columns]
+    repeated = sorted({x for x in labels if labels.count(x) > 1})
+    if repeated:
+        raise ValueError(
+            f"two columns would both be labelled {repeated}: show only one of "
+            f"{[c for c in frame.columns if label(str(c)) in repeated]}"
+        )
+    columns = {
+        x: format_column(str(c), frame[c]) for x, c in zip(labels, frame.columns, strict=True)
+    }
+    return pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[bool]:
+    """Which columns hold numbers (right-aligned in the table)."""
+    frame = _with_intervals(frame)
+    return [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        for c in frame.columns
+    ]

@@ -1,0 +1,65 @@
+import pandas as pd
+import pytest
+
+from chsreport import vocabulary
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "TORBAY AND SOUTHERN DEVON HEALTH AND CARE NHS TRUST",
+            "Torbay and Southern Devon Health and Care NHS Trust",
+        ),
+        (
+            "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST",
+            "King's College Hospital NHS Foundation Trust",
+        ),
+        ("NHS SOUTH YORKSHIRE ICB", "NHS South Yorkshire ICB"),
+        ("THE ROYAL WOLVERHAMPTON NHS TRUST", "The Royal Wolverhampton NHS Trust"),
+        ("HERTFORDSHIRE COMMUNITY NHS TRUST - HQ", "Hertfordshire Community NHS Trust - HQ"),
+        ("Bristol NHS Foundation Trust", "Bristol NHS Foundation Trust"),
+    ],
+)
+def test_org_names_in_title_case_keep_acronyms(raw, expected):
+    assert vocabulary.org_name(raw) == expected
+
+
+def test_formats():
+    frame = pd.DataFrame(
+        {
+            "population": [1234567.0, None],
+            "p_holm": [0.0004, 0.04321],
+            "median_opex_m": [65.6231, 5.0],
+            "estimate": [-5883.34, 12.0],
+            "small": [0.4231, 1.5],
+            "date": pd.to_datetime(["2022-04-01", "2025-08-01"]),
+            "cross_border": [True, False],
+        }
+    )
+    out = vocabulary.for_readers(frame)
+    assert list(out["Registered patients (2021)"]) == ["1,234,567", "–"]
+    assert list(out["p-value, Holm-adjusted"]) == ["<0.001", "0.043"]
+    assert list(out["Median operating cost (£m)"]) == ["£65.6", "£5.0"]
+    assert list(out["Difference"]) == ["−5,883", "12"]
+    assert list(out["Small"]) == ["0.42", "1.50"]
+    assert list(out["Date"]) == ["Apr 2022", "Aug 2025"]
+    assert list(out["Crosses an ICB border"]) == ["Yes", "No"]
+    assert vocabulary.period("2022-04-01", "2025-08-31") == "Apr 2022 to Aug 2025"
+
+
+def test_no_label_is_a_code_name_and_collisions_fail():
+    assert not any(vocabulary.looks_like_code(x) for x in vocabulary.COLUMN_LABELS.values())
+    assert vocabulary.label("some_new_column") == "Some new column"
+    with pytest.raises(ValueError, match="both be labelled"):
+        vocabulary.for_readers(pd.DataFrame({"group": [1], "group_label": ["x"]}))
+
+
+def test_an_estimate_and_its_interval_read_as_one_column():
+    frame = pd.DataFrame(
+        {"outcome": ["x"], "estimate": [-1.234], "low95": [-3.25], "high95": [1.19], "trusts": [9]}
+    )
+    out = vocabulary.for_readers(frame)
+    assert list(out.columns) == ["Measure", "Difference (95% interval)", "Trusts"]
+    assert out.iloc[0, 1] == "−1.23 (−3.25 to +1.19)"
+    assert vocabulary.numeric_columns(frame) == [False, False, True]
