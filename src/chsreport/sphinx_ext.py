@@ -13,6 +13,7 @@ script repeats the same way). This drops repeated scripts.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -124,7 +125,16 @@ def plain_list_roles(app, pagename, templatename, context, doctree) -> None:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def use_our_templates(app, config) -> None:
+    """Our copies of two theme components (accessible names) come before the theme's own."""
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+
+
 def setup(app):
+    app.connect("config-inited", use_our_templates)
     app.connect("html-page-context", plain_list_roles, priority=1)
     app.add_post_transform(LinkGlossaryTerms)
     # early: Sphinx emits this event with emit_firstresult, so a late handler may never run
