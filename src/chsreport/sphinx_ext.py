@@ -129,7 +129,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def use_our_templates(app, config) -> None:
-    """Our copies of two theme components (accessible names) come before the theme's own."""
+    """Our copies of two theme components (accessible names) come before the theme's own, which
+    pydata-sphinx-theme looks up by bare name in its components folder."""
     config.templates_path = [str(TEMPLATES), *config.templates_path]
 
 
