@@ -63,3 +63,12 @@ def test_an_estimate_and_its_interval_read_as_one_column():
     assert list(out.columns) == ["Measure", "Difference (95% interval)", "Trusts"]
     assert out.iloc[0, 1] == "−1.23 (−3.25 to +1.19)"
     assert vocabulary.numeric_columns(frame) == [False, False, True]
+
+
+def test_short_names_for_chart_axes():
+    assert vocabulary.short_org_name("BRIDGEWATER COMMUNITY HEALTHCARE NHS FOUNDATION TRUST") == (
+        "Bridgewater Community Healthcare"
+    )
+    long = vocabulary.short_org_name("Derbyshire Community Health Services NHS Foundation Trust")
+    assert long == "Derbyshire Community Health Services" or long.endswith("…")
+    assert len(long) <= 34

@@ -88,8 +88,8 @@ def _theme() -> alt.theme.ThemeConfig:
                 "labelFontSize": 11,
                 "titleFontSize": 12,
                 "orient": "bottom",
-                "columns": 3,
-                "labelLimit": 260,
+                "columns": 2,
+                "labelLimit": 280,
             },
         }
     }

@@ -23,13 +23,9 @@ def fmt_date(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
 
 
-_SMALL_WORDS = {"And": "and", "Of": "of", "The": "the", "For": "for", "Nhs": "NHS", "Uk": "UK"}
-
-
 def display_name(name: str) -> str:
-    """ODS upper-case names in title case ('KINGSTON AND RICHMOND NHS FT' -> 'Kingston and ...')."""
-    words = str(name).title().split(" ")
-    return " ".join(_SMALL_WORDS.get(w, w) if i else w for i, w in enumerate(words))
+    """ODS upper-case names in title case, as on every page (``vocabulary.org_name``)."""
+    return vocabulary.org_name(str(name))
 
 
 def name_of(od: lineage.OrgData, code: str) -> str:
@@ -120,16 +116,22 @@ def community_timeline_figure(
     frame["from"] = frame["open_date"].fillna(start).clip(lower=start)
     frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
     frame = frame[frame["to"] >= frame["from"]]
-    frame["label"] = frame["name"].map(display_name)
+    frame["name"] = frame["name"].map(display_name)
+    frame["label"] = frame["name"].map(vocabulary.short_org_name)
     frame["successor_text"] = (
-        frame["successor"].fillna("") + " " + frame["successor_name"].fillna("").map(display_name)
-    ).str.strip()
-    frame.loc[frame["fate"] == "standalone", "successor_text"] = ""
+        frame["successor_name"].fillna("").map(display_name)
+        + " ("
+        + frame["successor"].fillna("")
+        + ")"
+    )
+    frame["successor_code"] = "→ " + frame["successor"].fillna("")
+    standalone_rows = frame["fate"] == "standalone"
+    frame.loc[standalone_rows, ["successor_text", "successor_code"]] = ""
     standalone = int((frame["fate"] == "standalone").sum())
     title = f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
     order = frame.sort_values(["fate", "from"])["label"].tolist()
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=330))
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=290))
     )
     bars = base.mark_bar(height=11).encode(
         x=alt.X(
@@ -138,7 +140,7 @@ def community_timeline_figure(
         x2="to:T",
         color=alt.Color("fate_label:N", title="Fate", scale=charts.fate_scale()),
         tooltip=[
-            alt.Tooltip("label:N", title="Trust"),
+            alt.Tooltip("name:N", title="Trust"),
             alt.Tooltip("code:N", title="ODS code"),
             alt.Tooltip("fate_label:N", title="Fate"),
             alt.Tooltip("date:T", title="Date of fate"),
@@ -146,9 +148,9 @@ def community_timeline_figure(
         ],
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x="to:T", text="successor_text:N"
+        x="to:T", text="successor_code:N"
     )
-    chart = (bars + labels).properties(width=470, height=max(120, 17 * len(frame)))
+    chart = (bars + labels).properties(height=max(120, 22 * len(frame)))
     table = frame[
         [
             "code",
@@ -166,8 +168,8 @@ def community_timeline_figure(
     return charts.figure(
         chart,
         title=title,
-        subtitle=f"Each bar runs from opening (or {start_year}) to closure; label: successor. "
-        f"Source: {ORG_SOURCE}",
+        subtitle=f"Each bar runs from opening (or {start_year}) to closure; label: the successor's "
+        f"ODS code (full names in the table below). Source: {ORG_SOURCE}",
         source=ORG_SOURCE,
         table=table,
         csv_name="community_trust_fates.csv",
@@ -204,7 +206,7 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
         chart,
         title=title,
         subtitle=f"Trusts typed community, {first['year']}-{last['year']}; dashed line: the "
-        f"figure in seed 002. Source: {ORG_SOURCE}",
+        f"figure in article 002. Source: {ORG_SOURCE}",
         source=ORG_SOURCE,
         table=counts,
         csv_name="community_trusts_by_year.csv",

@@ -36,7 +36,8 @@ INPUTS = [
     "trust_list_2026_08",
 ]
 SEED_BANDS = (
-    "seed 000/003: neighbourhoods 30-50k, up to 100k; seed 001: PCNs 30-70k; seed 003: ICSs ~2m"
+    "articles 000 and 003: neighbourhoods 30-50k, up to 100k; article 001: PCNs 30-70k; "
+    "article 003: ICSs about 2 million"
 )
 TWO_MILLION = 2_000_000
 
@@ -101,7 +102,9 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
             x=alt.X("from:Q", scale=x_scale, title="Population (log scale)"),
             x2="to:Q",
             color=alt.Color(
-                "band:N", title="Seed bands", scale=alt.Scale(range=["#009E73", "#E69F00"])
+                "band:N",
+                title="Bands named in the articles",
+                scale=alt.Scale(range=["#009E73", "#E69F00"]),
             ),
         )
     )

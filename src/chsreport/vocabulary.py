@@ -196,6 +196,16 @@ def org_name(name) -> str:
     return _WORD.sub(word, name)
 
 
+_TRUST_SUFFIX = re.compile(r"\s+NHS\s+(?:Foundation\s+)?Trust$", re.IGNORECASE)
+
+
+def short_org_name(name, limit: int = 34) -> str:
+    """A short label for a chart axis: the name without "NHS (Foundation) Trust", cut at
+    ``limit`` characters with an ellipsis (the full name goes in the tooltip and the CSV)."""
+    short = _TRUST_SUFFIX.sub("", org_name(name))
+    return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
+
+
 def month(value) -> str:
     """A month as readers write it: "Apr 2022"."""
     if value is None or pd.isna(value):
