@@ -78,3 +78,12 @@ def test_briefing_names_ranks_extremes_and_peers():
     assert "Blackpool Teaching Hospitals NHS Foundation Trust, class (a), 4th" in text
     assert "Millom PCN (7,891 patients; England's smallest PCN)" in text
     assert "five ICBs most like it" in text and "of 36 ICBs" in text
+    assert "the 14th largest of England's 36 ICBs" in text and "3 run community services" in text
+
+
+def test_rank_words_and_plurals():
+    assert locality.rank_words(1, 36, "largest", "smallest") == "the largest"
+    assert locality.rank_words(36, 36, "largest", "smallest") == "the smallest"
+    assert locality.rank_words(14, 36, "largest", "smallest") == "the 14th largest"
+    assert locality.plural(1, "acute trust") == "1 acute trust"
+    assert locality.plural(4, "acute trust") == "4 acute trusts"

@@ -72,3 +72,18 @@ def test_short_names_for_chart_axes():
     long = vocabulary.short_org_name("Derbyshire Community Health Services NHS Foundation Trust")
     assert long == "Derbyshire Community Health Services" or long.endswith("…")
     assert len(long) <= 34
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("RY9", "RY9"),
+        ("R1A", "R1A"),
+        ("BRENT WEST KWH PCN", "Brent West KWH PCN"),
+        ("SS9 NORTH PCN", "SS9 North PCN"),
+        ("SWB I3 PCN", "SWB I3 PCN"),
+        ("FCP SERVICE - BARNSLEY PCN", "FCP Service - Barnsley PCN"),
+    ],
+)
+def test_codes_and_initials_stay_in_capitals(raw, expected):
+    assert vocabulary.org_name(raw) == expected

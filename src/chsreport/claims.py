@@ -430,8 +430,9 @@ def c16_no_places() -> Result:
 
 
 def c17_rural_resist() -> Result:
-    """The outcome only (motives are untestable): supported if no South West ICB was formed by
-    merger in 2026 while some elsewhere were."""
+    """The outcome only (motives are untestable): partly supported if no South West ICB was
+    formed by merger in 2026 while some elsewhere were; the resistance itself cannot be seen in
+    the data, so the claim is never more than partly supported."""
     mergers = geography.icb_mergers_2026()
     icbs = orgs.load_icbs().set_index("icb_code")
     merged = set(mergers.loc[mergers["merged"], "icb_code"])
@@ -439,7 +440,7 @@ def c17_rural_resist() -> Result:
     rural = geography.icb_rurality().set_index("icb_code")["rurality"]
     n_sw = len(merged & south_west)
     n_rural = sum(rural.get(c) == "Mainly rural" for c in merged)
-    verdict = "supported" if n_sw == 0 and merged else "not supported"
+    verdict = "partly supported" if n_sw == 0 and merged else "not supported"
     return Result(
         "South West ICBs formed by merger in 2026",
         n_sw,
@@ -448,8 +449,8 @@ def c17_rural_resist() -> Result:
         LISTS,
         verdict,
         f"{len(south_west)} South West ICBs, none merged; {len(merged)} merged ICBs "
-        f"elsewhere, {n_rural} of them mainly rural. 'Resistance' itself is not in the "
-        "data.",
+        f"elsewhere, {n_rural} of them mainly rural. The outcome fits the claim; the "
+        "resistance itself is not in the data, so it is partly supported at most.",
     )
 
 

@@ -493,6 +493,14 @@ def constituents(code: str, month: pd.Timestamp, od: lineage.OrgData) -> list[st
     return out
 
 
+SHARE_WORDS = {
+    "standalone": "standalone community trusts",
+    "mental_health": "mental-health trusts",
+    "other": "other providers",
+    "none": "providers that could not be placed",
+}
+
+
 def exposure(
     od: lineage.OrgData,
     acute_codes: list[str],
@@ -552,9 +560,10 @@ def exposure(
     }
     main_of = main.to_dict()
     activity = load_sitrep_community_activity()
-    active_months = activity[activity["community_activity"] > 0].groupby("code")["month"].nunique()
+    active = activity[activity["community_activity"] > 0].groupby("code")["month"].agg(set)
+    # months in which the trust or any of its constituents then reported (a month counts once)
     sitrep_months = {
-        c: int(sum(active_months.get(m, 0) for m in constituents(c, SITREP_MONTH, od)))
+        c: len(set().union(*(active.get(m, set()) for m in constituents(c, SITREP_MONTH, od))))
         for c in acute_codes
     }
     rows = []
@@ -593,8 +602,11 @@ def exposure(
                 cls = max(["standalone", "mental_health", "other", "none"], key=shares.get)
                 top = sorted(named.items(), key=lambda kv: -kv[1])[:3]
                 evidence = (
-                    f"does not run community services ({own_text}); its patients' areas: "
-                    + ", ".join(f"{k} {shares[k]:.0%}" for k in shares if shares[k] >= 0.005)
+                    f"does not run community services ({own_text}); its patients' community "
+                    "services come from "
+                    + ", ".join(
+                        f"{SHARE_WORDS[k]} {shares[k]:.0%}" for k in shares if shares[k] >= 0.005
+                    )
                     + (
                         "; main providers " + ", ".join(f"{m} ({w:.0%})" for m, w in top)
                         if top

@@ -11,7 +11,7 @@ import yaml
 
 from chsreport import charts, data, lineage, orgs, vocabulary
 
-SEED_CASES = data.PROJECT_ROOT / "data" / "compiled" / "seed_cases.yml"
+ARTICLE_CASES = data.PROJECT_ROOT / "data" / "compiled" / "article_cases.yml"
 LATEST_EXTRACT = "July 2026"
 SEED_COUNT = 21  # "the 21 standalone community trusts" (source article 002)
 ORG_SOURCE = (
@@ -214,7 +214,7 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
 
 
 # --------------------------------------------------------------------------- named cases
-def load_seed_cases(path: Path = SEED_CASES) -> list[dict]:
+def load_article_cases(path: Path = ARTICLE_CASES) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
 
 
@@ -269,7 +269,7 @@ def trust_story(od: lineage.OrgData, code: str) -> str:
 def case_stories(od: lineage.OrgData, fates: pd.DataFrame) -> list[dict]:
     """For each seed-named case: the data's account, trust by trust and ICB by ICB."""
     stories = []
-    for case in load_seed_cases():
+    for case in load_article_cases():
         lines = [trust_story(od, code) for code in case["trusts"]]
         for icb in case["icb"]:
             here = fates[fates["icb_code"] == icb]
@@ -326,4 +326,7 @@ INPUTS = [
     "trust_list_2026_08",
     "gp_practice_map_2026_08",
 ]
-COMPILED = ["data/compiled/trust_types.csv", "data/compiled/seed_cases.yml"]
+COMPILED = {
+    "trust_types.csv": "the type of trusts the published files leave untyped",
+    "article_cases.yml": "the trusts behind each case the articles name",
+}

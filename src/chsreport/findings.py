@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chsreport import geography, integration, lineage
+from chsreport import finance, geography, integration, lineage, scale
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _fewer(value: float, digits: int = 2) -> str:
 
 
 def key_findings(register: pd.DataFrame) -> list[Finding]:
-    """Seven findings across the three questions, from the register (``claims.evaluate()``)
+    """Eight findings across the three questions, from the register (``claims.evaluate()``)
     and the functions behind it."""
     od = lineage.load_org_data()
     fates = lineage.community_fates(od)
@@ -86,9 +86,10 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{counts.get('merged_with_mental_health', 0)} merged with mental-health trusts and "
             f"{counts.get('merged_with_community', 0)} with another community trust.",
             (
-                f"Only {to_acute} of {len(fates)} community trusts have been taken in by acute "
-                "trusts, so a merger case cannot lean on a national trend; most areas keep a "
-                "separate community or mental-health provider."
+                f"Only {to_acute} of {len(fates)} standalone community trusts have been taken in "
+                "by acute trusts since 2011, so a case for taking one in cannot point to a wave "
+                "of such takeovers. Many acute trusts already ran community services before 2011 "
+                "(the next finding), which this count does not show."
                 if to_acute < len(fates) / 2
                 else "Most community trusts have been taken in by acute trusts: the national "
                 "trend is clear, and an area that keeps a standalone trust is now unusual."
@@ -112,7 +113,8 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         Finding(
             "Integration",
             f"Acute trusts that run community services had {_fewer(carter['estimate'])} "
-            f"{carter['unit']} (patients medically ready to leave but still in hospital) than "
+            f"{carter['unit']} (patients who no longer need an acute bed that day, delayed or "
+            "about to leave) than "
             f"all other acute trusts; the data fit anything from {_fewer(carter['low95'])} to "
             f"{_fewer(carter['high95'])}. Against trusts beside a standalone community trust: "
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
@@ -159,6 +161,15 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         ),
         Finding(
             "Scale",
+            f"Is big best? {scale.big_is_best_sentence(finance.trust_size_and_cost(od))}",
+            "A case for merging trusts to cut unit costs needs evidence of its own: across "
+            "England's acute trusts, larger ones do not spend less per patient. The cost data "
+            "are old (2017/18) and do not adjust for case mix.",
+            "../notebooks/scale",
+            (),
+        ),
+        Finding(
+            "Scale",
             f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
             f"({c12['period']}); {c12['note']}.",
             f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
@@ -181,13 +192,14 @@ def page(findings: list[Finding]) -> str:
         "",
     ]
     for number, item in enumerate(findings, start=1):
-        claims = ", ".join(item.claims)
+        claims = (
+            f"; claims {', '.join(item.claims)} in the [register](claims.md)" if item.claims else ""
+        )
         lines += [
             f"**{number}. {item.question}.** {item.text}",
             "",
             f"*What this means for ICBs:* {item.meaning} "
-            f"[See the chapter]({item.chapter}.ipynb); claims {claims} in the "
-            "[register](claims.md).",
+            f"[See the chapter]({item.chapter}.ipynb){claims}.",
             "",
         ]
     return "\n".join(lines)

@@ -253,6 +253,13 @@ def parse_lsoa_icb22(path: Path) -> pd.DataFrame:
     return data.select_columns(raw, names, path.name)
 
 
+def icb22_official_names() -> pd.Series:
+    """The official names of the 42 ICBs of 2022 (ONS lookup), by ODS code, without "NHS " and
+    " Integrated Care Board" (the 2022 practice map carries local partnership names instead)."""
+    lsoa = load_lsoa_icb22().drop_duplicates("icb22_code").set_index("icb22_code")["icb22_name"]
+    return lsoa.str.removeprefix("NHS ").str.removesuffix(" Integrated Care Board")
+
+
 def icb22_ods_codes(ons_codes: pd.Series) -> pd.Series:
     """2022 ICB ONS codes (E54...) as their ODS codes (Q..)."""
     lsoa = load_lsoa_icb22()

@@ -56,7 +56,7 @@ SMALLEST_EFFECT_REASON = (
     "a tenth of the comparison group's average, fixed before the results were seen as the "
     "smallest change in delayed discharges that would justify reorganising who runs community "
     "services; it is a judgement, not an estimate, and the chapter can be re-run with another "
-    "value (parameter smallest_effect)"
+    "value"
 )
 
 
@@ -548,7 +548,7 @@ def robustness(
     specs.append(("returns, default rule", "default", "a_vs_b", "icb", "wild", moved))
     specs.append(("returns, default rule, (d) left out", "no_d", "carter", "icb", "wild", ()))
     for comparison in COMPARISONS:
-        specs.append(("beds only (first edition)", "beds", comparison, "icb", "wild", ()))
+        specs.append(("beds only (earlier rule)", "beds", comparison, "icb", "wild", ()))
     rows = []
     for label, rule, comparison, cluster, method, drop in specs:
         if rule == "beds":
@@ -1109,7 +1109,7 @@ def whole_system(od: lineage.OrgData, acute: list[str], classes: pd.DataFrame) -
     )
     out["whole_system_per_100k"] = out["acute_per_100k"] + out["community_per_100k"]
     out["share_in_a"] = out["icb22_code"].map(share)
-    out["icb_name"] = out["icb22_code"].map(icbs["icb_name"])
+    out["icb_name"] = out["icb22_code"].map(geography.icb22_official_names())
     return out.dropna(subset=["acute_per_100k", "share_in_a"])
 
 

@@ -111,6 +111,13 @@ def icb_discharge_delays() -> pd.DataFrame:
     return carried
 
 
+def icb_delays_in_period() -> pd.DataFrame:
+    """``icb_discharge_delays`` over the page's period (``PERIOD``, the trusts' period too)."""
+    delays = icb_discharge_delays()
+    start, end = (pd.Timestamp(m) for m in PERIOD)
+    return delays[delays["month"].between(start, end)]
+
+
 def icb_virtual_wards() -> pd.DataFrame:
     """Virtual ward capacity and patients per 100,000 registered patients, by 2026 ICB and month."""
     raw = data.cached_frame("virtual_wards_icb", parse_virtual_wards)
@@ -192,6 +199,19 @@ def flow_trusts(icb: str) -> set[str]:
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def rank_words(rank: int, of: int, best: str, worst: str) -> str:
+    """ "the largest", "the 3rd largest", "the smallest" (rank ``of`` of ``of``)."""
+    if rank == 1:
+        return f"the {best}"
+    if rank == of:
+        return f"the {worst}"
+    return f"the {ordinal(rank)} {best}"
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def acute_flow(icb: str) -> pd.DataFrame:
@@ -358,8 +378,8 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     pcns = geography.pcn_populations()
     here = pcns[pcns["icb_code"] == icb].sort_values("patients")
     scale_parts = [
-        f"{profile['patients']:,} registered patients, the {ordinal(size_rank)} largest of "
-        f"England's {len(icbs)} ICBs"
+        f"{profile['patients']:,} registered patients, "
+        f"{rank_words(size_rank, len(icbs), 'largest', 'smallest')} of England's {len(icbs)} ICBs"
     ]
     if len(here):
         small, large = here.iloc[0], here.iloc[-1]
@@ -393,9 +413,12 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
             + (f" ({r.date:%Y})" if pd.notna(r.date) and r.fate != "standalone" else "")
             for r in fates.itertuples()
         )
-        q1 = f"{len(fates)} standalone community trust(s) were based here in 2011. {q1}."
+        q1 = (
+            f"{plural(len(fates), 'standalone community trust')} "
+            f"{'has' if len(fates) == 1 else 'have'} been based here since 2011. {q1}."
+        )
     else:
-        q1 = "No standalone community trust was based here in 2011."
+        q1 = "No standalone community trust has been based here since 2011."
 
     # integration: each trust's rank on delayed patients, and its class
     delays = flow[flow["outcome"] == outcomes.OUTCOMES["ctr_per_100_beds"].label]
@@ -416,23 +439,28 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     )
     acute = org["acute"]["group"]
     if len(acute):
+        running = int((acute == "acute_runs_community").sum())
         q1 += (
-            f" Of the {len(acute)} acute trusts based here, "
-            f"{int((acute == 'acute_runs_community').sum())} run community services themselves."
+            f" Of the {plural(len(acute), 'acute trust')} based here, {running} "
+            f"{'runs' if running == 1 else 'run'} community services "
+            f"{'itself' if running == 1 else 'themselves'}."
+            if len(acute) > 1
+            else f" Its one acute trust {'runs' if running else 'does not run'} community "
+            "services itself."
         )
 
     # the five most similar ICBs on ICB-level delays per 100,000
     peers = similar_icbs(icb)
-    per_100k = icb_discharge_delays().groupby("icb_code")["per_100k"].mean()
+    per_100k = icb_delays_in_period().groupby("icb_code")["per_100k"].mean()
     block = per_100k.reindex([icb, *peers]).sort_values()
     place = int(list(block.index).index(icb)) + 1
     england = int(per_100k.rank(method="min")[icb])
     compare = (
         "The five ICBs most like it in size and rurality are "
         + ", ".join(names[c] for c in peers)
-        + f". Among these six it has the {ordinal(place)} fewest delayed patients per 100,000 "
-        f"registered patients ({per_100k[icb]:.1f}; {ordinal(england)} fewest of "
-        f"{len(per_100k)} ICBs)."
+        + f". Among these six it has {rank_words(place, 6, 'fewest', 'most')} delayed patients "
+        f"per 100,000 registered patients ({per_100k[icb]:.1f}; "
+        f"{rank_words(england, len(per_100k), 'fewest', 'most')} of {len(per_100k)} ICBs)."
     )
     return [
         f"**Consolidation.** {q1}",

@@ -396,6 +396,37 @@ def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
 
 
 # --------------------------------------------------------------------------- is big best?
+ACUTE_TYPES = ["acute", "acute_community"]
+
+
+def big_is_best(costs: pd.DataFrame) -> dict:
+    """Among acute trusts, the rank correlations of size (2022 catchment population) with cost
+    per patient and with cost per bed (2017/18), each with its p-value and number of trusts."""
+    acute = costs[costs["type"].isin(ACUTE_TYPES)]
+    return {
+        y: finance.size_cost_correlation(acute["catchment_population"], acute[y])
+        for y in ("cost_per_patient", "cost_per_bed")
+    }
+
+
+def big_is_best_sentence(costs: pd.DataFrame) -> str:
+    """The chapter's answer to "is big best?" in one sentence, computed."""
+    result = big_is_best(costs)
+    patient, bed = result["cost_per_patient"], result["cost_per_bed"]
+
+    def how(c: dict) -> str:
+        if c["p_value"] >= 0.05:
+            return "shows no clear link with size"
+        return "falls with size" if c["rho"] < 0 else "rises with size"
+
+    return (
+        f"Not on cost, in the data we have: among {patient['n']} acute trusts, cost per patient "
+        f"{how(patient)} (rank correlation {patient['rho']:+.2f}, p = {patient['p_value']:.2f}) "
+        f"and cost per bed {how(bed)} ({bed['rho']:+.2f}, p = {bed['p_value']:.2f}); 2017/18 "
+        "costs against 2022 catchment populations. Bigger trusts do not spend less per patient."
+    )
+
+
 def size_cost_figure(
     costs: pd.DataFrame,
     x: str,

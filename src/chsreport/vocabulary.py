@@ -83,7 +83,7 @@ COLUMN_LABELS: dict[str, str] = {
     "group_label": "Class",
     "fate_label": "Fate",
     "evidence": "Evidence",
-    "beds_only_rule": "Class under the first edition's beds rule",
+    "beds_only_rule": "Class under the earlier beds-only rule",
     "returns_rule": "Class from the providers' returns",
     "from_class": "Class before",
     "to_class": "Class after",
@@ -152,8 +152,10 @@ ACRONYMS = {
 }  # fmt: skip
 SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "by", "with", "to", "upon", "&"}
 
+_CODE = re.compile(r"^(?:(?=[A-Z]*\d)[A-Z0-9]{3,5}|[A-Z]{3})$")
+_NO_VOWEL = re.compile(r"^[B-DF-HJ-NP-TV-XZ]{2,4}$")  # KWH, SWB, FCP: initials, not words
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
-_WORD = re.compile(r"[A-Za-z&][A-Za-z'&]*")
+_WORD = re.compile(r"[A-Za-z&][A-Za-z0-9'&]*")
 
 
 def label(column: str) -> str:
@@ -176,6 +178,8 @@ def org_name(name) -> str:
     are left as they are."""
     if not isinstance(name, str) or not name:
         return MISSING if name is None or (isinstance(name, float) and pd.isna(name)) else name
+    if _CODE.match(name.strip()):
+        return name  # an ODS code, not a name
     letters = [c for c in name if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return name
@@ -186,7 +190,7 @@ def org_name(name) -> str:
         text = match.group(0)
         first = position == 0
         position += 1
-        if text.upper() in ACRONYMS:
+        if text.upper() in ACRONYMS or _NO_VOWEL.match(text) or any(c.isdigit() for c in text):
             return text.upper()
         lower = text.lower()
         if lower in SMALL_WORDS and not first:
