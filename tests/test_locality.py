@@ -85,5 +85,3 @@ def test_rank_words_and_plurals():
     assert locality.rank_words(1, 36, "largest", "smallest") == "the largest"
     assert locality.rank_words(36, 36, "largest", "smallest") == "the smallest"
     assert locality.rank_words(14, 36, "largest", "smallest") == "the 14th largest"
-    assert locality.plural(1, "acute trust") == "1 acute trust"
-    assert locality.plural(4, "acute trust") == "4 acute trusts"

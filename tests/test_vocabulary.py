@@ -87,3 +87,14 @@ def test_short_names_for_chart_axes():
 )
 def test_codes_and_initials_stay_in_capitals(raw, expected):
     assert vocabulary.org_name(raw) == expected
+
+
+def test_plurals_and_units():
+    assert vocabulary.plural(1, "acute trust") == "1 acute trust"
+    assert vocabulary.plural(1200, "PCN") == "1,200 PCNs"
+    assert vocabulary.with_unit(1, "trusts") == "1 trust"
+    assert vocabulary.with_unit(1, "places of 3") == "1 place of 3"
+    assert vocabulary.with_unit(2, "places of 3") == "2 places of 3"
+    assert vocabulary.with_unit(50.5, "%") == "50.5 %"
+    assert vocabulary.org_name("AFFINITY (BNSSG) PCN") == "Affinity (BNSSG) PCN"
+    assert vocabulary.org_name("TASC PCN") == "TASC PCN"

@@ -171,7 +171,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         Finding(
             "Scale",
             f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
-            f"({c12['period']}); {c12['note']}.",
+            f"({_period_words(c12['period'])}); {c12['note']}.",
             f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
             "smallest: the evidence here does not point to one right size for commissioning "
             "community services.",

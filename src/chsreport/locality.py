@@ -111,6 +111,16 @@ def icb_discharge_delays() -> pd.DataFrame:
     return carried
 
 
+def occupancy_words(percent: float) -> str:
+    """ "55% occupied"; above 100%, say what that means (more patients than reported beds)."""
+    if pd.isna(percent):
+        return "occupancy not reported"
+    words = f"{percent:.0f}% occupied"
+    if percent > 100:
+        words += " (more patients than the capacity the ICB reported)"
+    return words
+
+
 def icb_delays_in_period() -> pd.DataFrame:
     """``icb_discharge_delays`` over the page's period (``PERIOD``, the trusts' period too)."""
     delays = icb_discharge_delays()
@@ -208,10 +218,6 @@ def rank_words(rank: int, of: int, best: str, worst: str) -> str:
     if rank == of:
         return f"the {worst}"
     return f"the {ordinal(rank)} {best}"
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def acute_flow(icb: str) -> pd.DataFrame:
@@ -414,7 +420,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
             for r in fates.itertuples()
         )
         q1 = (
-            f"{plural(len(fates), 'standalone community trust')} "
+            f"{vocabulary.plural(len(fates), 'standalone community trust')} "
             f"{'has' if len(fates) == 1 else 'have'} been based here since 2011. {q1}."
         )
     else:
@@ -441,7 +447,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     if len(acute):
         running = int((acute == "acute_runs_community").sum())
         q1 += (
-            f" Of the {plural(len(acute), 'acute trust')} based here, {running} "
+            f" Of the {vocabulary.plural(len(acute), 'acute trust')} based here, {running} "
             f"{'runs' if running == 1 else 'run'} community services "
             f"{'itself' if running == 1 else 'themselves'}."
             if len(acute) > 1

@@ -32,7 +32,7 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "ctr_per_100_beds",
             "Patients no longer meeting the criteria to reside, per 100 occupied adult beds",
-            "patients per 100 occupied adult G&A beds",
+            "delayed patients per 100 occupied adult G&A beds",
             "Mean daily number of adult patients who no longer meet the criteria to reside (days "
             "reported), divided by the month's mean occupied adult general and acute beds (the "
             "sitrep counts adults only, so children's beds are left out of the denominator), "
@@ -54,7 +54,7 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome(
             "ae_4hr_performance",
-            "A&E patients seen within 4 hours",
+            "A&E patients admitted, transferred or discharged within 4 hours",
             "% of attendances",
             "Share of all A&E attendances (all types) admitted, transferred or discharged within "
             "4 hours of arrival; type-3 units of other providers (including community trusts) "

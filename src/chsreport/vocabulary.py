@@ -147,13 +147,13 @@ NAME_COLUMNS = {
 # words kept as written (upper case) in organisation names
 ACRONYMS = {
     "NHS", "ICB", "CCG", "PCN", "GP", "GPS", "CIC", "LLP", "UK", "HQ", "II", "III", "IV", "PLC",
-    "LTD", "CHS", "A&E", "BMI", "OPD", "ENT", "PCT", "MSK", "SW", "NW", "NE", "SE", "HCT", "CNWL",
-    "ELFT", "NELFT", "BCHC", "EPUT", "LPT", "NCIC",
+    "TASC", "LTD", "CHS", "A&E", "BMI", "OPD", "ENT", "PCT", "MSK", "SW", "NW", "NE", "SE", "HCT",
+    "CNWL", "ELFT", "NELFT", "BCHC", "EPUT", "LPT", "NCIC",
 }  # fmt: skip
 SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "by", "with", "to", "upon", "&"}
 
 _CODE = re.compile(r"^(?:(?=[A-Z]*\d)[A-Z0-9]{3,5}|[A-Z]{3})$")
-_NO_VOWEL = re.compile(r"^[B-DF-HJ-NP-TV-XZ]{2,4}$")  # KWH, SWB, FCP: initials, not words
+_NO_VOWEL = re.compile(r"^[B-DF-HJ-NP-TV-XZ]{2,6}$")  # KWH, SWB, FCP: initials, not words
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 _WORD = re.compile(r"[A-Za-z&][A-Za-z0-9'&]*")
 
@@ -208,6 +208,22 @@ def short_org_name(name, limit: int = 34) -> str:
     ``limit`` characters with an ellipsis (the full name goes in the tooltip and the CSV)."""
     short = _TRUST_SUFFIX.sub("", org_name(name))
     return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 acute trust", "4 acute trusts" (the noun given in the singular)."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def with_unit(value: float, unit: str) -> str:
+    """A value and its unit, the unit's first word made singular for exactly 1: "1 trust",
+    "1 place of 3", "2 trusts"."""
+    first, _, rest = unit.partition(" ")
+    if value == 1 and first.endswith("s") and not first.endswith("ss") and first != "ICBs":
+        first = first[:-1]
+    elif value == 1 and first == "ICBs":
+        first = "ICB"
+    return f"{value:,.10g} {' '.join(x for x in (first, rest) if x)}".strip()
 
 
 def month(value) -> str:
