@@ -193,7 +193,10 @@ def page(findings: list[Finding]) -> str:
     ]
     for number, item in enumerate(findings, start=1):
         claims = (
-            f"; claims {', '.join(item.claims)} in the [register](claims.md)" if item.claims else ""
+            f"; {'claim' if len(item.claims) == 1 else 'claims'} {', '.join(item.claims)} in the "
+            "[register](claims.md)"
+            if item.claims
+            else ""
         )
         lines += [
             f"**{number}. {item.question}.** {item.text}",
