@@ -17,6 +17,20 @@
     });
     return spec;
   }
+  /* Maps name their geometry "chs-maps/<layer>.json": one file per layer in _static/maps/,
+     shared by every page (found beside this script). */
+  var script = document.querySelector("script[src*='chs-charts.js']");
+  var mapsBase = script ? script.src.replace(/chs-charts\.js.*$/, "maps/") : "_static/maps/";
+  function resolveMaps(obj) {
+    if (Array.isArray(obj)) { obj.forEach(resolveMaps); return obj; }
+    if (obj && typeof obj === "object") {
+      if (typeof obj.url === "string" && obj.url.indexOf("chs-maps/") === 0) {
+        obj.url = mapsBase + obj.url.slice("chs-maps/".length);
+      }
+      Object.keys(obj).forEach(function (key) { resolveMaps(obj[key]); });
+    }
+    return obj;
+  }
   function upgrade() {
     if (typeof window.vegaEmbed !== "function") { return; }
     var figures = document.querySelectorAll("figure.chs-chart");
@@ -25,7 +39,7 @@
       var specNode = figure.querySelector("script.chs-chart-spec");
       if (!holder || !specNode || figure.dataset.embedded) { return; }
       var spec;
-      try { spec = unpack(JSON.parse(specNode.textContent)); } catch (err) {
+      try { spec = resolveMaps(unpack(JSON.parse(specNode.textContent))); } catch (err) {
         console.warn("chart kept static: its spec is not valid JSON", err);
         return;
       }

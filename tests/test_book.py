@@ -115,6 +115,34 @@ def test_chapter_charts_upgrade_and_downloads_resolve(site, browser, page, figur
     context.close()
 
 
+@pytest.mark.parametrize(
+    "page, maps",
+    [
+        ("notebooks/consolidation", 1),
+        ("notebooks/scale", 1),
+        ("notebooks/integration", 2),
+        ("notebooks/localities/QE1", 2),
+    ],
+)
+def test_maps_load_their_shared_geometry_and_upgrade(site, browser, page, maps):
+    """Maps are static SVG with the ONS attribution; the interactive view fetches the shared
+    geometry from _static/maps/ on localhost and draws the same areas."""
+    context, tab, errors, outside = _open(browser, f"{site}/{page}.html")
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chs-chart')]"
+        ".every(f => f.dataset.embedded === 'true')",
+        timeout=20000,
+    )
+    found = tab.eval_on_selector_all(
+        "figure.chs-chart",
+        "fs => fs.filter(f => f.textContent.includes('Office for National Statistics'))"
+        ".map(f => f.querySelectorAll('.chs-chart-live svg path').length)",
+    )
+    assert len(found) >= maps and all(n >= 10 for n in found), found
+    assert errors == [] and outside == []
+    context.close()
+
+
 def test_charts_are_static_svg_without_javascript(site, browser):
     context, page, errors, outside = _open(
         browser, f"{site}/notebooks/consolidation.html", javascript=False

@@ -369,6 +369,10 @@ def source_files(
             if path.is_file():
                 files[path.relative_to(ROOT).as_posix()] = path
     files["_static/vega-bundle.js"] = bundle
+    from chsreport import maps  # the maps' shared geometry, one file per layer
+
+    for layer in maps.LAYERS:
+        files[f"_static/maps/{layer}.json"] = maps.geometry_json(layer)
     for name, markdown in {"book/data.md": data_page(), **pages}.items():
         files[name] = text.inert(markdown).encode("utf-8")  # names from the data stay text
     for output, path in executed.items():

@@ -209,24 +209,37 @@ class Figure:
     """A chart ready for a notebook: static SVG, its spec, its source line and its data as CSV."""
 
     def __init__(
-        self, chart: alt.TopLevelMixin, title: str, source: str, table: pd.DataFrame, csv_name: str
+        self,
+        chart: alt.TopLevelMixin,
+        title: str,
+        source: str,
+        table: pd.DataFrame,
+        csv_name: str,
+        ship=None,
+        svg_filter=None,
+        static=None,
     ):
+        """``ship``: turns the spec into the one the page carries; ``static``: into the one
+        drawn as SVG (maps put their shared geometry inline); ``svg_filter``: a last pass over
+        the static SVG."""
         self.spec = _clean(chart.to_dict())
+        self.shipped = ship(self.spec) if ship else self.spec
         self.title = title
         self.source = source
         self.table = table
         self.csv_name = csv_name
-        digest = hashlib.sha256(_json_for_html(self.spec).encode()).hexdigest()[:10]
+        digest = hashlib.sha256(_json_for_html(self.shipped).encode()).hexdigest()[:10]
         self.element_id = f"chs-chart-{next(_ids)}-{digest}"
-        svg = vlc.vegalite_to_svg(self.spec, vl_version=VL_VERSION)
-        self.svg = _svg_with_title(_lighter_svg(svg), title)
+        drawn = static(self.spec) if static else self.spec
+        svg = _lighter_svg(vlc.vegalite_to_svg(drawn, vl_version=VL_VERSION))
+        self.svg = _svg_with_title(svg_filter(svg) if svg_filter else svg, title)
 
     def _repr_html_(self) -> str:
         return (
             f'<figure class="chs-chart" id="{self.element_id}">'
             f'<div class="chs-chart-static">{self.svg}</div>'
             f'<script type="application/json" class="chs-chart-spec">'
-            f"{_json_for_html(_packed_spec(self.spec))}</script>"
+            f"{_json_for_html(_packed_spec(self.shipped))}</script>"
             f'<figcaption class="chs-chart-caption">Source: {html.escape(self.source)}. '
             f"{download_link(self.table, self.csv_name, 'Download the data behind this chart')}"
             "</figcaption></figure>"
@@ -244,6 +257,9 @@ def figure(
     source: str,
     table: pd.DataFrame,
     csv_name: str,
+    ship=None,
+    svg_filter=None,
+    static=None,
 ) -> Figure:
     """Set the chart's title (the finding) and subtitle (source and period) and render it."""
     titled = chart.properties(
@@ -254,7 +270,9 @@ def figure(
         width=COLUMN_WIDTH,
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
-    return Figure(titled, title, source, table, csv_name)
+    return Figure(
+        titled, title, source, table, csv_name, ship=ship, svg_filter=svg_filter, static=static
+    )
 
 
 SHOWN_ROWS = 10  # a longer table shows this many rows and the rest in a collapsed dropdown

@@ -330,3 +330,53 @@ COMPILED = {
     "trust_types.csv": "the type of trusts the published files leave untyped",
     "article_cases.yml": "the trusts behind each case the articles name",
 }
+
+
+# --------------------------------------------------------------------------- map
+NONE_HERE = "No standalone community trust since 2011"
+MIXED = "More than one, with different fates"
+
+
+def fates_map(fates: pd.DataFrame) -> charts.Figure:
+    """Each 2026 ICB by what happened to the standalone community trusts based in it."""
+    import altair as alt
+
+    from chsreport import geography, maps
+
+    icbs = geography.icb_populations_2026()
+    rows = []
+    for icb in icbs.itertuples():
+        here = fates[fates["icb_code"] == icb.icb_code]
+        labels = sorted(set(here["fate_label"]))
+        rows.append(
+            {
+                "code": icb.icb_ons_code,
+                "fate": NONE_HERE if not labels else labels[0] if len(labels) == 1 else MIXED,
+                "trusts": "; ".join(
+                    f"{display_name(r.name)} ({r.fate_label.lower()})" for r in here.itertuples()
+                )
+                or "none",
+            }
+        )
+    values = pd.DataFrame(rows)
+    order = [*charts.FATE_COLOURS, MIXED, NONE_HERE]
+    colours = [*charts.FATE_COLOURS.values(), "#8E6BBF", "#F4F4F4"]
+    present = [o for o in order if o in set(values["fate"])]
+    changed = int((~values["fate"].isin([NONE_HERE, "Still standalone"])).sum())
+    return maps.choropleth(
+        "icb26",
+        values,
+        alt.Color(
+            "fate:N",
+            title="Fate of the trusts based here",
+            scale=alt.Scale(domain=present, range=[colours[order.index(o)] for o in present]),
+            sort=present,
+        ),
+        title=f"In {changed} of England's {len(values)} ICBs a standalone community trust "
+        "changed hands after 2011; in the rest none did or none was based there",
+        subtitle="Each 2026 ICB by the fate of the standalone community trusts headquartered in "
+        "it since 2011 (hover for the trusts).",
+        source=ORG_SOURCE,
+        csv_name="community_trust_fates_map.csv",
+        tooltip=[alt.Tooltip("trusts:N", title="Trusts")],
+    )

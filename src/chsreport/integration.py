@@ -1230,3 +1230,68 @@ def event_effects(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- maps
+def system_maps(system: pd.DataFrame) -> list:
+    """Two maps of the 42 ICBs of 2022 from the whole-system table: the share of patients whose
+    acute trust runs community services, and delayed patients in acute beds per 100,000."""
+    import altair as alt
+
+    from chsreport import maps
+
+    # the 2023 boundaries recode two ICBs of 2022 (Frimley, Surrey Heartlands): join by name
+    by_name = {
+        f["properties"]["name"].removeprefix("NHS ").removesuffix(" Integrated Care Board"): f[
+            "properties"
+        ]["code"]
+        for f in maps.features("icb23")
+    }
+    values = pd.DataFrame(
+        {
+            "code": system["icb_name"].map(by_name),
+            "icb": system["icb_name"],
+            "share_in_a": system["share_in_a"].round(3),
+            "acute_per_100k": system["acute_per_100k"].round(1),
+        }
+    ).dropna(subset=["code"])
+    high = values.loc[values["share_in_a"].idxmax()]
+    share = maps.choropleth(
+        "icb23",
+        values[["code", "share_in_a", "icb"]],
+        alt.Color(
+            "share_in_a:Q",
+            title="Share of patients",
+            scale=alt.Scale(scheme="greens", domain=[0, 1]),
+            legend=alt.Legend(format=".0%", orient="right"),
+        ),
+        title=f"In {int((values['share_in_a'] >= 0.5).sum())} of {len(values)} areas most "
+        "patients' acute trust runs community services itself (class (a)); the most is "
+        f"{high['icb']} ({high['share_in_a']:.0%})",
+        subtitle="Share of each 2022 ICB's admitted patients whose acute trust ran community "
+        "services, October 2023. Grey: no data.",
+        source="NHS England CHS SitRep and Community Services Data Set; OHID catchments",
+        csv_name="map_share_in_a.csv",
+        tooltip=[alt.Tooltip("share_in_a:Q", title="Share", format=".0%")],
+    )
+    fewest = values.loc[values["acute_per_100k"].idxmin()]
+    most = values.loc[values["acute_per_100k"].idxmax()]
+    delays = maps.choropleth(
+        "icb23",
+        values[["code", "acute_per_100k", "icb"]],
+        alt.Color(
+            "acute_per_100k:Q",
+            title="Per 100,000",
+            scale=alt.Scale(scheme="oranges"),
+            legend=alt.Legend(format=".0f", orient="right"),
+        ),
+        title=f"Delayed patients in acute beds ranged from {fewest['acute_per_100k']:.0f} per "
+        f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "
+        f"({most['icb']})",
+        subtitle="Patients not meeting the criteria to reside in the ICB's acute trusts, daily "
+        "mean June 2023 to January 2024, per 100,000 registered patients. Grey: no data.",
+        source="NHS England acute discharge sitrep; GP registrations",
+        csv_name="map_acute_delays.csv",
+        tooltip=[alt.Tooltip("acute_per_100k:Q", title="Per 100,000", format=".1f")],
+    )
+    return [share, delays]

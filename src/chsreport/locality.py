@@ -22,6 +22,7 @@ from chsreport import (
     orgs,
     outcomes,
     params,
+    scale,
     vocabulary,
 )
 
@@ -474,3 +475,63 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         f"**Integration.** {q3}",
         f"**Compared with similar ICBs.** {compare}",
     ]
+
+
+# --------------------------------------------------------------------------- maps
+def locator_map(icb: str, name: str) -> charts.Figure:
+    """England's 36 ICBs with this one picked out."""
+    from chsreport import maps
+
+    icbs = geography.icb_populations_2026()
+    values = pd.DataFrame(
+        {
+            "code": icbs["icb_ons_code"],
+            "where": np.where(icbs["icb_code"] == icb, "This ICB", "Other ICBs"),
+            "patients": icbs["patients"].astype(int),
+        }
+    )
+    here = values.loc[values["where"] == "This ICB", "code"].iloc[0]
+    return maps.choropleth(
+        "icb26",
+        values,
+        alt.Color(
+            "where:N",
+            title=None,
+            scale=alt.Scale(domain=["This ICB", "Other ICBs"], range=["#D55E00", "#E8E8E8"]),
+        ),
+        title=f"Where {name} is",
+        subtitle="England's 36 ICBs (April 2026).",
+        source=scale.REGISTERED_SOURCE,
+        csv_name=f"locator_{icb}.csv",
+        tooltip=[alt.Tooltip("patients:Q", title="Registered patients", format=",")],
+        highlight=here,
+        height=300,
+    )
+
+
+def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
+    """The ICB's councils by residents, named in the tooltip."""
+    from chsreport import maps
+
+    councils = profile["councils"]
+    col = [c for c in councils.columns if c.startswith("population_")][0]
+    values = pd.DataFrame({"code": councils["gss_code"], "residents": councils[col].astype(int)})
+    small, large = councils.iloc[0], councils.iloc[-1]
+    return maps.choropleth(
+        "lad24_fine",
+        values,
+        alt.Color(
+            "residents:Q",
+            title=f"Residents, mid-{col.removeprefix('population_')}",
+            scale=alt.Scale(scheme="purples"),
+            legend=alt.Legend(format=",.0f", orient="right"),
+        ),
+        title=f"{name}'s {len(councils)} councils, from {small['name']} "
+        f"({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})",
+        subtitle="Lower-tier and single-tier councils placed in this ICB; hover for names.",
+        source=scale.COUNCIL_SOURCE,
+        csv_name=f"council_map_{icb}.csv",
+        tooltip=[alt.Tooltip("residents:Q", title="Residents", format=",")],
+        only=list(values["code"]),
+        height=420,
+    )

@@ -530,3 +530,97 @@ def icb_profile(icb: str, bands: dict, year: int) -> dict:
         "neighbourhoods_min": patients / bands["neighbourhood_max"],
         "neighbourhoods_max": patients / bands["neighbourhood_min"],
     }
+
+
+# --------------------------------------------------------------------------- maps
+DISTRICT_BANDS = {
+    "Under 50,000": (0, 50_000),
+    "50,000-100,000": (50_000, 100_000),
+    "100,000-150,000": (100_000, 150_000),
+    "Over 150,000": (150_000, float("inf")),
+}
+SINGLE_TIER = "Single-tier council (no district)"
+BAND_COLOURS = ["#B2182B", "#EF8A62", "#FDDBC7", "#D1E5F0", "#9E9E9E"]
+
+
+def district_bands(year: int = 2024) -> pd.DataFrame:
+    """Every English lower-tier or single-tier council with its residents and its band: district
+    councils by size, single-tier councils (unitary, metropolitan, London) as such."""
+    c = geography.councils()
+    lower = c[c["tier"] != "county"].copy()
+    lower["residents"] = geography.council_population(lower, year).astype(int)
+
+    def band(row) -> str:
+        if row["tier"] != "district":
+            return SINGLE_TIER
+        return next(k for k, (lo, hi) in DISTRICT_BANDS.items() if lo <= row["residents"] < hi)
+
+    lower["band"] = lower.apply(band, axis=1)
+    return lower.rename(columns={"gss_code": "code"})[["code", "name", "tier", "residents", "band"]]
+
+
+def district_map(year: int = 2024):
+    from chsreport import maps
+
+    frame = district_bands(year)
+    districts = frame[frame["tier"] == "district"]
+    small = int((districts["residents"] < 100_000).sum())
+    single = geography.share_population_without_district(year)
+    order = [*DISTRICT_BANDS, SINGLE_TIER]
+    return maps.choropleth(
+        "lad24",
+        frame[["code", "name", "band", "residents"]].rename(columns={"name": "council"}),
+        alt.Color(
+            "band:N",
+            title=f"Residents, mid-{year}",
+            scale=alt.Scale(domain=order, range=BAND_COLOURS),
+            sort=order,
+        ),
+        title=f"{small} of {len(districts)} district councils have fewer than 100,000 "
+        f"residents; {pct(single['share'])} of residents live in single-tier areas (grey)",
+        subtitle=f"Lower-tier and single-tier councils of England, mid-{year} estimates.",
+        source=COUNCIL_SOURCE,
+        csv_name=f"district_bands_{year}.csv",
+        tooltip=[
+            alt.Tooltip("band:N", title="Band"),
+            alt.Tooltip("residents:Q", title="Residents", format=","),
+        ],
+    )
+
+
+def icb_map():
+    from chsreport import maps
+
+    icbs = geography.icb_populations_2026()
+    merged = set(geography.icb_mergers_2026().query("merged")["icb_code"])
+    values = pd.DataFrame(
+        {
+            "code": icbs["icb_ons_code"],
+            "icb": icbs["icb_name"]
+            .str.removeprefix("NHS ")
+            .str.removesuffix(" Integrated Care Board"),
+            "patients": icbs["patients"].astype(int),
+            "merged_in_2026": icbs["icb_code"].isin(merged),
+        }
+    )
+    return maps.choropleth(
+        "icb26",
+        values,
+        alt.Color(
+            "patients:Q",
+            title="Registered patients",
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=",.0f", orient="right", columns=1),
+        ),
+        title=f"{int(values['merged_in_2026'].sum())} of England's {len(values)} ICBs were "
+        f"formed by merging 2022 ICBs; the median holds {fmt_people(values['patients'].median())} "
+        "registered patients",
+        subtitle="Colour: registered patients (August 2026); dark lines: the 42 ICBs of 2022.",
+        source=REGISTERED_SOURCE,
+        csv_name="icb_map_2026.csv",
+        outline="icb23",
+        tooltip=[
+            alt.Tooltip("patients:Q", title="Registered patients", format=","),
+            alt.Tooltip("merged_in_2026:N", title="Formed by merger in 2026"),
+        ],
+    )

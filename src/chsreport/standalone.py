@@ -90,5 +90,10 @@ def write_html(executed: Path, title: str, note: str) -> Path:
     bundle = static / "vega-bundle.js"
     if not bundle.exists():
         bundle.write_text(charts.vega_bundle_js(), encoding="utf-8")
+    from chsreport import maps
+
+    (static / "maps").mkdir(exist_ok=True)
+    for layer in maps.LAYERS:
+        (static / "maps" / f"{layer}.json").write_bytes(maps.geometry_json(layer))
     target.write_text(page_html(nb, title, note), encoding="utf-8")
     return target

@@ -1,0 +1,300 @@
+"""Maps: ONS boundaries through the data layer, simplified without gaps, drawn like every chart.
+
+Each boundary file is a manifest input (checked by sha256 like any other). Only English areas are
+kept (codes starting "E": some Scottish and Northern Irish rings run the other way round and
+would flood-fill the map). Shapes are simplified together with ``shapely.coverage_simplify``,
+which moves each shared edge once, so neighbours keep a common border and no gaps open; every
+exterior ring is then made clockwise, the order d3 and Vega-Lite expect.
+
+A map is a ``charts.Figure``: static SVG drawn by vl-convert (its paths written with whole-pixel
+relative coordinates, a third of the bytes), and a Vega-Lite spec for the interactive view. The
+spec carries only the page's values; its geometry is a URL (``chs-maps/<layer>.json``) that the
+browser script resolves to ``_static/maps/<layer>.json``, written once per book by the build and
+shared by every page, as the Vega bundle is. Areas with no value are drawn grey ("no data"),
+never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.polygon import orient
+
+from chsreport import charts, data
+
+ATTRIBUTION = (
+    "Boundaries: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2026"
+)
+# degrees; about 1.5-2 km, one pixel or less on a map of England drawn at the book's map size
+TOLERANCE = 0.02
+PRECISION = 0.001  # degrees kept in the shared geometry (about 100 m)
+MAP_HEIGHT = 520
+NO_DATA = "#DDDDDD"
+URL_PREFIX = "chs-maps/"
+
+
+@dataclass(frozen=True)
+class Layer:
+    input: str  # manifest name
+    code: str  # property holding the ONS code
+    name: str  # property holding the name
+    what: str  # plain words for captions
+    tolerance: float = TOLERANCE
+
+
+LAYERS: dict[str, Layer] = {
+    "icb26": Layer("ons_icb_2026_04", "ICB26CD", "ICB26NM", "ICBs of April 2026"),
+    "icb23": Layer("ons_icb_2023_04", "ICB23CD", "ICB23NM", "ICBs of 2022-2026"),
+    "sicbl23": Layer("ons_sicbl_2023_04", "SICBL23CD", "SICBL23NM", "sub-ICB locations (2023)"),
+    "lad24": Layer("ons_lad_2024_05", "LAD24CD", "LAD24NM", "councils (May 2024)"),
+    # councils drawn for one ICB, zoomed in about four times: four times finer
+    "lad24_fine": Layer(
+        "ons_lad_2024_05", "LAD24CD", "LAD24NM", "councils (May 2024)", TOLERANCE / 4
+    ),
+    "nhser24": Layer("ons_nhser_2024_01", "NHSER24CD", "NHSER24NM", "NHS England regions"),
+}
+
+
+def _clockwise(geometry):
+    if geometry.geom_type == "Polygon":
+        return orient(geometry, sign=-1.0)
+    return shapely.MultiPolygon([orient(p, sign=-1.0) for p in geometry.geoms])
+
+
+GEOMETRY_VERSION = "1"  # bump when the simplification below changes
+
+
+@cache
+def features(layer: str) -> tuple[dict, ...]:
+    """The layer's English areas as GeoJSON features (properties: code, name), simplified
+    together (no gaps between neighbours), exterior rings clockwise, coordinates rounded.
+    Kept in the data cache, keyed by the file's sha256 and the simplification, so each
+    notebook's kernel reads it instead of simplifying again."""
+    spec = LAYERS[layer]
+    path = data.fetch(spec.input)
+    key = f"{layer}-{data.entry(spec.input).sha256[:16]}-{spec.tolerance}-{PRECISION}"
+    cached = data.cache_dir() / "maps" / f"{key}-v{GEOMETRY_VERSION}.json"
+    if cached.exists():
+        try:
+            return tuple(json.loads(cached.read_text(encoding="utf-8")))
+        except ValueError:
+            cached.unlink(missing_ok=True)
+    out = _simplified(spec, json.loads(path.read_text(encoding="utf-8")))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(out, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only cache only costs speed
+    return tuple(out)
+
+
+def _simplified(spec: Layer, raw: dict) -> list[dict]:
+    kept = [f for f in raw["features"] if str(f["properties"].get(spec.code, "")).startswith("E")]
+    if not kept:
+        raise data.SchemaError(f"{spec.input}: no English areas under {spec.code!r}")
+    shapes = np.array([shape(f["geometry"]) for f in kept], dtype=object)
+    simple = shapely.coverage_simplify(shapes, spec.tolerance)
+    out = []
+    for f, geometry in zip(kept, simple, strict=True):
+        geometry = shapely.set_precision(_clockwise(geometry), PRECISION)
+        out.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": f["properties"][spec.code],
+                    "name": f["properties"][spec.name],
+                },
+                "geometry": mapping(_clockwise(geometry)),
+            }
+        )
+    return json.loads(json.dumps(out))  # plain lists, as the chart's spec holds them
+
+
+def codes(layer: str) -> set[str]:
+    return {f["properties"]["code"] for f in features(layer)}
+
+
+def geometry_json(layer: str) -> bytes:
+    """The shared geometry file for the interactive maps (``_static/maps/<layer>.json``)."""
+    collection = {"type": "FeatureCollection", "features": list(features(layer))}
+    return json.dumps(collection, separators=(",", ":")).encode("utf-8")
+
+
+def _geometry(layer: str) -> alt.UrlData:
+    """The layer as the page's spec names it: a URL (resolved by the browser script), so the
+    chart never carries its geometry through Altair; ``_with_geometry`` puts it back for the
+    static render."""
+    return alt.UrlData(
+        url=f"{URL_PREFIX}{layer}.json", format=alt.DataFormat(type="json", property="features")
+    )
+
+
+def _with_geometry(spec: dict) -> dict:
+    """The spec for vl-convert: each shared-geometry URL replaced by the features inline."""
+
+    def swap(obj):
+        if isinstance(obj, dict):
+            url = obj.get("url")
+            if isinstance(url, str) and url.startswith(URL_PREFIX):
+                return {"values": list(features(url[len(URL_PREFIX) : -len(".json")]))}
+            return {k: swap(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [swap(v) for v in obj]
+        return obj
+
+    return swap(spec)
+
+
+def _map_chart(
+    layer: str,
+    values: pd.DataFrame,
+    color: alt.Color,
+    tooltip: list[alt.Tooltip],
+    only: list[str] | None,
+    outline: str | None,
+    highlight: str | None,
+    height: int,
+) -> alt.LayerChart:
+    fields = [c for c in values.columns if c != "code"]
+    base = alt.Chart(_geometry(layer))
+    if only is not None:
+        base = base.transform_filter(alt.FieldOneOfPredicate(field="properties.code", oneOf=only))
+    joined = base.transform_lookup(
+        lookup="properties.code",
+        from_=alt.LookupData(
+            data=alt.Data(values=values.to_dict("records")), key="code", fields=fields
+        ),  # fmt: skip
+    )
+    has_value = f"isValid(datum[{json.dumps(fields[0])}])"
+    # areas with no value: grey, labelled "no data" in the tooltip (each shape drawn once)
+    grey = (
+        joined.transform_filter(f"!({has_value})")
+        .mark_geoshape(fill=NO_DATA, stroke="white", strokeWidth=0.4)
+        .encode(tooltip=[alt.Tooltip("properties.name:N", title="Area (no data)")])
+    )
+    coloured = (
+        joined.transform_filter(has_value)
+        .mark_geoshape(stroke="white", strokeWidth=0.4)
+        .encode(color=color, tooltip=[alt.Tooltip("properties.name:N", title="Area"), *tooltip])
+    )
+    layers = [grey, coloured]
+    if highlight is not None:
+        layers.append(
+            alt.Chart(_geometry(layer))
+            .transform_filter(alt.FieldEqualPredicate(field="properties.code", equal=highlight))
+            .mark_geoshape(fill=None, stroke="#111111", strokeWidth=1.6)
+        )
+    if outline is not None:
+        layers.append(
+            alt.Chart(_geometry(outline)).mark_geoshape(
+                fill=None, stroke="#333333", strokeWidth=0.9
+            )
+        )
+    return alt.layer(*layers).project("mercator").properties(height=height)
+
+
+def _shipped(spec: dict) -> dict:
+    """The spec as shipped in the page: the values, repeated in each layer's lookup, kept once
+    as a named dataset (the geometry is already a URL)."""
+    datasets = dict(spec.get("datasets", {}))
+
+    def swap(obj):
+        if isinstance(obj, dict):
+            if set(obj) == {"values"} and isinstance(obj["values"], list):
+                rows = obj["values"]
+                digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+                datasets[f"chs-values-{digest[:10]}"] = rows
+                return {"name": f"chs-values-{digest[:10]}"}
+            return {k: swap(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [swap(v) for v in obj]
+        return obj
+
+    out = swap({k: v for k, v in spec.items() if k != "datasets"})
+    if datasets:
+        out["datasets"] = datasets
+    return out
+
+
+_PATH = re.compile(r' d="([MLZ0-9.,\- ]+)"')
+_TOKEN = re.compile(r"([MLZ])|(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+
+
+def relative_path(d: str) -> str:
+    """An SVG path of M/L/Z commands with whole-pixel relative coordinates ("m12,3 4,-1z"):
+    about a third of the bytes, and no visible change at the size maps are drawn."""
+    out: list[str] = []
+    cx = cy = sx = sy = 0
+    command = ""
+    for match in _TOKEN.finditer(d):
+        if match.group(1):
+            command = match.group(1)
+            if command == "Z":
+                out.append("z")
+                cx, cy = sx, sy
+            continue
+        x, y = round(float(match.group(2))), round(float(match.group(3)))
+        dx, dy = x - cx, y - cy
+        if command == "M":
+            out.append(f"m{dx},{dy}")
+            sx, sy = x, y
+            command = "L"
+        elif dx or dy:
+            out.append(f"l{dx},{dy}" if out and out[-1] == "z" else f" {dx},{dy}")
+        cx, cy = x, y
+    return "".join(out).replace(" -", "-")
+
+
+def compact_paths(svg: str) -> str:
+    return _PATH.sub(lambda m: f' d="{relative_path(m.group(1))}"', svg)
+
+
+def choropleth(
+    layer: str,
+    values: pd.DataFrame,
+    color: alt.Color,
+    *,
+    title: str,
+    subtitle: str,
+    source: str,
+    csv_name: str,
+    tooltip: list[alt.Tooltip] | None = None,
+    only: list[str] | None = None,
+    outline: str | None = None,
+    highlight: str | None = None,
+    height: int = MAP_HEIGHT,
+) -> charts.Figure:
+    """A map of ``layer`` coloured by ``values`` (a frame keyed by ``code``, the layer's ONS
+    codes). Areas with no value are grey. ``only``: draw just these areas (a locality's councils);
+    ``outline``: another layer's borders drawn over the map; ``highlight``: one area outlined."""
+    missing = set(values["code"]) - codes(layer)
+    if missing:
+        raise data.SchemaError(
+            f"map of {LAYERS[layer].what}: {len(missing)} code(s) have no shape: "
+            f"{sorted(missing)[:5]}"
+        )
+    chart = _map_chart(layer, values, color, tooltip or [], only, outline, highlight, height)
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=subtitle,
+        source=f"{source}. {ATTRIBUTION}",
+        table=values,
+        csv_name=csv_name,
+        ship=_shipped,
+        static=_with_geometry,
+        svg_filter=compact_paths,
+    )

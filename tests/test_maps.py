@@ -1,0 +1,96 @@
+"""Maps: boundaries join completely, rings run the right way, geometry is shared, not shipped."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from chsreport import geography, maps, orgs, scale
+
+
+def test_every_2026_icb_and_english_council_has_its_shape():
+    icbs = orgs.load_icbs()
+    assert set(icbs["icb_ons_code"]) == maps.codes("icb26")
+    councils = geography.councils()
+    lower = councils[councils["tier"] != "county"]
+    assert set(lower["gss_code"]) == maps.codes("lad24") and len(maps.codes("lad24")) == 296
+    assert len(maps.codes("sicbl23")) == 106 and len(maps.codes("icb23")) == 42
+
+
+def test_only_english_areas_and_clockwise_exterior_rings():
+    import shapely
+    from shapely.geometry import shape
+
+    for layer in maps.LAYERS:
+        for feature in maps.features(layer):
+            assert feature["properties"]["code"].startswith("E")
+            geometry = shape(feature["geometry"])
+            polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
+            for polygon in polygons:  # d3 wants exterior rings clockwise (signed area < 0)
+                assert not shapely.is_ccw(polygon.exterior), feature["properties"]["code"]
+
+
+def _path_boxes(svg: str):
+    for d in re.findall(r' d="([^"]+)"', svg):
+        x = y = 0
+        xs, ys = [], []
+        for cmd, a, b in re.findall(r"([ml]?)(-?\d+),(-?\d+)", d):
+            x, y = (int(a), int(b)) if cmd == "m" and not xs else (x + int(a), y + int(b))
+            xs.append(x)
+            ys.append(y)
+        if xs:
+            yield max(xs) - min(xs), max(ys) - min(ys)
+
+
+def test_a_map_fills_areas_not_the_frame_and_ships_no_geometry(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    figure = scale.icb_map()
+    width = int(re.search(r'width="(\d+)"', figure.svg).group(1))
+    height = int(re.search(r'height="(\d+)"', figure.svg).group(1))
+    # a ring the wrong way round fills the whole world: one path covering the frame
+    assert all(w < 0.9 * width or h < 0.9 * height for w, h in _path_boxes(figure.svg))
+    shipped = json.dumps(figure.shipped)
+    assert "coordinates" not in shipped and "chs-maps/icb26.json" in shipped
+    assert "chs-maps/icb23.json" in shipped  # the 2022 borders drawn over it
+    html = figure._repr_html_()
+    assert "Office for National Statistics" in html and "Crown copyright" in html
+
+
+def test_areas_without_a_value_are_drawn_grey_not_dropped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    some = sorted(maps.codes("icb26"))[:3]
+    figure = maps.choropleth(
+        "icb26",
+        pd.DataFrame({"code": some, "value": [1.0, 2.0, 3.0]}),
+        alt.Color("value:Q"),
+        title="t",
+        subtitle="s",
+        source="x",
+        csv_name="x.csv",
+    )
+    assert figure.svg.count(f'fill="{maps.NO_DATA}"') == len(maps.codes("icb26")) - 3
+    with pytest.raises(Exception, match="no shape"):
+        maps.choropleth(
+            "icb26",
+            pd.DataFrame({"code": ["E99999999"], "value": [1.0]}),
+            alt.Color("value:Q"),
+            title="t",
+            subtitle="s",
+            source="x",
+            csv_name="x.csv",
+        )
+
+
+def test_relative_paths_keep_the_shape():
+    assert maps.relative_path("M10.4,20.6L15,20L15,30Z") == "m10,21 5,-1 0,10z"
+    assert maps.relative_path("M1,1L2,2ZM5,5L6,6Z") == "m1,1 1,1zm4,4 1,1z"
+
+
+def test_shared_geometry_file_is_compact_json():
+    payload = json.loads(maps.geometry_json("icb26"))
+    assert payload["type"] == "FeatureCollection" and len(payload["features"]) == 36
+    assert len(maps.geometry_json("lad24")) < 400_000
