@@ -58,6 +58,7 @@ def test_a_map_fills_areas_not_the_frame_and_ships_no_geometry(tmp_path, monkeyp
     assert "chs-maps/icb23.json" in shipped  # the 2022 borders drawn over it
     html = figure._repr_html_()
     assert "Office for National Statistics" in html and "Crown copyright" in html
+    assert f'<span class="chs-chart-summary">{figure.title}.</span>' in html.replace("&#x27;", "'")
 
 
 def test_areas_without_a_value_are_drawn_grey_not_dropped(tmp_path, monkeypatch):

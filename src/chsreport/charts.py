@@ -234,13 +234,23 @@ class Figure:
         svg = _lighter_svg(vlc.vegalite_to_svg(drawn, vl_version=VL_VERSION))
         self.svg = _svg_with_title(svg_filter(svg) if svg_filter else svg, title)
 
+    summary: str = ""  # a sentence under the chart saying its finding in words (maps)
+
+    def _summary(self) -> str:
+        return (
+            f'<span class="chs-chart-summary">{html.escape(self.summary)}</span> '
+            if self.summary
+            else ""
+        )
+
     def _repr_html_(self) -> str:
         return (
             f'<figure class="chs-chart" id="{self.element_id}">'
             f'<div class="chs-chart-static">{self.svg}</div>'
             f'<script type="application/json" class="chs-chart-spec">'
             f"{_json_for_html(_packed_spec(self.shipped))}</script>"
-            f'<figcaption class="chs-chart-caption">Source: {html.escape(self.source)}. '
+            f'<figcaption class="chs-chart-caption">{self._summary()}'
+            f"Source: {html.escape(self.source)}. "
             f"{download_link(self.table, self.csv_name, 'Download the data behind this chart')}"
             "</figcaption></figure>"
         )

@@ -506,6 +506,7 @@ def locator_map(icb: str, name: str) -> charts.Figure:
         tooltip=[alt.Tooltip("patients:Q", title="Registered patients", format=",")],
         highlight=here,
         height=300,
+        summary=f"{name} is outlined on a map of England's 36 ICBs.",
     )
 
 

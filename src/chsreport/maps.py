@@ -276,6 +276,7 @@ def choropleth(
     outline: str | None = None,
     highlight: str | None = None,
     height: int = MAP_HEIGHT,
+    summary: str = "",
 ) -> charts.Figure:
     """A map of ``layer`` coloured by ``values`` (a frame keyed by ``code``, the layer's ONS
     codes). Areas with no value are grey. ``only``: draw just these areas (a locality's councils);
@@ -287,7 +288,7 @@ def choropleth(
             f"{sorted(missing)[:5]}"
         )
     chart = _map_chart(layer, values, color, tooltip or [], only, outline, highlight, height)
-    return charts.figure(
+    figure = charts.figure(
         chart,
         title=title,
         subtitle=subtitle,
@@ -298,3 +299,6 @@ def choropleth(
         static=_with_geometry,
         svg_filter=compact_paths,
     )
+    # the finding in words under the map, so nothing is only in the picture
+    figure.summary = summary or f"{title}."
+    return figure
