@@ -39,13 +39,25 @@
       var specNode = figure.querySelector("script.chs-chart-spec");
       if (!holder || !specNode || figure.dataset.embedded) { return; }
       var spec;
-      try { spec = resolveMaps(unpack(JSON.parse(specNode.textContent))); } catch (err) {
+      try { spec = JSON.parse(specNode.textContent); } catch (err) {
         console.warn("chart kept static: its spec is not valid JSON", err);
         return;
       }
       var target = document.createElement("div");
       target.className = "chs-chart-live";
-      window.vegaEmbed(target, spec, { renderer: "svg", actions: false })
+      /* large datasets are fetched from beside the page when the chart turns interactive */
+      var lazy = spec.chs_lazy || {};
+      delete spec.chs_lazy;
+      Promise.all(Object.keys(lazy).map(function (name) {
+        return fetch(lazy[name]).then(function (response) {
+          if (!response.ok) { throw new Error(lazy[name] + ": " + response.status); }
+          return response.json();
+        }).then(function (rows) { spec.datasets[name] = rows; });
+      }))
+        .then(function () {
+          return window.vegaEmbed(target, resolveMaps(unpack(spec)),
+                                  { renderer: "svg", actions: false });
+        })
         .then(function () {
           holder.replaceWith(target);
           figure.dataset.embedded = "true";

@@ -243,24 +243,35 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(
 def test_only_linked_downloads_are_kept_and_published(tmp_path):
     folder = tmp_path / "executed"
     (folder / "downloads").mkdir(parents=True)
-    for name in ("aaaaaaaaaa-x.csv", "bbbbbbbbbb-old.csv"):
+    for name in ("aaaaaaaaaa-x.csv", "bbbbbbbbbb-old.csv", "0123456789ab-chart-data.json"):
         (folder / "downloads" / name).write_text("a\n1\n")
     page = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("chart")
     cell.outputs = [
         nbformat.v4.new_output(
             "display_data", data={"text/html": '<a href="downloads/aaaaaaaaaa-x.csv">x</a>'}
-        )
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '{"chs_lazy":{"d":"downloads/0123456789ab-chart-data.json"}}'},
+        ),
     ]
     page.cells = [cell]
     nbformat.write(page, folder / "page.ipynb")
     executed = {"page": folder / "page.ipynb"}
-    assert build.referenced_downloads(folder / "page.ipynb") == ["aaaaaaaaaa-x.csv"]
+    assert build.referenced_downloads(folder / "page.ipynb") == [
+        "0123456789ab-chart-data.json",
+        "aaaaaaaaaa-x.csv",
+    ]
     files = build.source_files(executed, {}, b"")
     assert "_extra/notebooks/downloads/aaaaaaaaaa-x.csv" in files
+    assert "_extra/notebooks/downloads/0123456789ab-chart-data.json" in files
     assert not any("bbbbbbbbbb" in name for name in files)
     assert build.prune_downloads(executed) == 1
-    assert [f.name for f in (folder / "downloads").iterdir()] == ["aaaaaaaaaa-x.csv"]
+    assert sorted(f.name for f in (folder / "downloads").iterdir()) == [
+        "0123456789ab-chart-data.json",
+        "aaaaaaaaaa-x.csv",
+    ]
 
 
 def test_stage_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):

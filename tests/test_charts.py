@@ -132,3 +132,23 @@ def test_an_empty_table_is_a_sentence(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = charts.Table(pd.DataFrame({"code": []}), "x.csv", "Mergers since 2011:", "none.")
     assert "<table" not in out._repr_html_() and "Mergers since 2011: none." in out._repr_html_()
+
+
+def test_large_datasets_are_fetched_when_the_chart_turns_interactive(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    big = [{"x": i, "name": f"trust {i}"} for i in range(500)]
+    spec = {"datasets": {"big": big, "small": [{"x": 1}]}, "data": {"name": "big"}}
+    out = charts._lazy_datasets(spec)
+    assert list(out["datasets"]) == ["small"]
+    url = out["chs_lazy"]["big"]
+    assert url.startswith("downloads/") and url.endswith("-chart-data.json")
+    assert json.loads((tmp_path / url).read_text()) == big
+    assert charts._lazy_datasets({"datasets": {"small": [{"x": 1}]}}) == {
+        "datasets": {"small": [{"x": 1}]}
+    }
+
+
+def test_svg_ids_are_the_charts_own():
+    svg = '<svg><linearGradient id="gradient_7"/><rect fill="url(#gradient_7)"/></svg>'
+    out = charts._own_ids(svg, "abc")
+    assert 'id="chs-abc-0"' in out and "url(#chs-abc-0)" in out and "gradient_7" not in out

@@ -95,3 +95,27 @@ def test_shared_geometry_file_is_compact_json():
     payload = json.loads(maps.geometry_json("icb26"))
     assert payload["type"] == "FeatureCollection" and len(payload["features"]) == 36
     assert len(maps.geometry_json("lad24")) < 400_000
+
+
+def test_every_english_council_has_a_band_and_pcns_find_their_sub_icb_shape():
+    bands = scale.district_bands(2024)
+    assert set(bands["code"]) == maps.codes("lad24")
+    assert bands["band"].notna().all()
+    assert (bands.loc[bands["tier"] != "district", "band"] == scale.SINGLE_TIER).all()
+    figure = scale.pcn_map([30_000, 70_000])
+    placed = set(figure.table["code"])
+    assert placed <= maps.codes("sicbl23") and len(placed) >= 100
+
+
+def test_compact_paths_hoists_a_common_stroke_and_drops_identity_transforms():
+    svg = (
+        '<g class="mark-shape role-mark layer_1_marks">'
+        '<path transform="translate(0,0)" d="M1,1L2,2Z" fill="#111" stroke="white" '
+        'stroke-width="0.4"/><path transform="translate(0,0)" d="M5,5L6,6Z" fill="#222" '
+        'stroke="white" stroke-width="0.4"/></g>'
+    )
+    out = maps.compact_paths(svg)
+    assert out == (
+        '<g class="mark-shape role-mark layer_1_marks" stroke="white" stroke-width="0.4">'
+        '<path d="m1,1 1,1z" fill="#111"/><path d="m5,5 1,1z" fill="#222"/></g>'
+    )

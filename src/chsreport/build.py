@@ -270,10 +270,15 @@ def toc_with_localities(codes: list[str]) -> dict:
 _DOWNLOAD_LINK = re.compile(rf'href=\\?"{charts.DOWNLOADS}/([^"\\]+)\\?"')
 
 
+_LAZY_DATA = re.compile(rf"{charts.DOWNLOADS}/([0-9a-f]{{12}}-chart-data\.json)")
+
+
 def referenced_downloads(notebook: Path) -> list[str]:
-    """The download files an executed notebook links to (only these are published, so files
-    left by earlier runs with other data never reach the book)."""
-    return sorted(set(_DOWNLOAD_LINK.findall(notebook.read_text(encoding="utf-8"))))
+    """The download files an executed notebook links to, and the chart data its interactive
+    charts fetch (only these are published, so files left by earlier runs with other data never
+    reach the book)."""
+    text = notebook.read_text(encoding="utf-8")
+    return sorted(set(_DOWNLOAD_LINK.findall(text)) | set(_LAZY_DATA.findall(text)))
 
 
 def prune_downloads(executed: dict[str, Path]) -> int:

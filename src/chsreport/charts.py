@@ -155,6 +155,20 @@ def _lighter_svg(svg: str) -> str:
     return head + ">" + body
 
 
+_SVG_ID = re.compile(r'id="((?:gradient|clip|pattern)_?\d+)"')
+
+
+def _own_ids(svg: str, digest: str) -> str:
+    """Ids inside the SVG (a colour legend's gradient) named after the chart, not after
+    vl-convert's counter, which runs on across a kernel: the same chart gets the same ids
+    whether drawn first or fifth (nbval and the two-build check compare them), and two charts on
+    one page never share one."""
+    names = {old: f"chs-{digest}-{i}" for i, old in enumerate(dict.fromkeys(_SVG_ID.findall(svg)))}
+    for old, new in names.items():
+        svg = re.sub(rf"\b{old}\b", new, svg)
+    return svg
+
+
 def _packed_spec(spec: dict) -> dict:
     """The spec as shipped in the page: each inline dataset as columns plus rows of values
     (field names once, not once per row) and floats to 6 significant figures, but never fewer
@@ -187,6 +201,34 @@ def _json_for_html(obj) -> str:
 
 
 DOWNLOADS = "downloads"  # beside the executed notebook; the build publishes it with the page
+LAZY_BYTES = 6_000  # a dataset larger than this is loaded when the chart turns interactive
+
+
+def _lazy_datasets(spec: dict) -> dict:
+    """Large inline datasets of the shipped spec written beside the page (under ./downloads/,
+    named by a hash of their content) and named by URL instead: the static SVG already shows
+    the chart, so the page carries the data only for the interactive view, fetched when it
+    loads. Small datasets stay inline."""
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict):
+        return spec
+    lazy = {}
+    for name, rows in datasets.items():
+        payload = json.dumps(rows, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        if len(payload) <= LAZY_BYTES:
+            continue
+        stored = f"{hashlib.sha256(payload).hexdigest()[:12]}-chart-data.json"
+        target = Path(DOWNLOADS) / stored
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(payload)
+        lazy[name] = f"{DOWNLOADS}/{stored}"
+    if not lazy:
+        return spec
+    out = dict(spec)
+    out["datasets"] = {k: v for k, v in datasets.items() if k not in lazy}
+    out["chs_lazy"] = lazy  # the browser script fetches these before drawing
+    return out
 
 
 def download_link(frame: pd.DataFrame, csv_name: str, label: str) -> str:
@@ -231,7 +273,7 @@ class Figure:
         digest = hashlib.sha256(_json_for_html(self.shipped).encode()).hexdigest()[:10]
         self.element_id = f"chs-chart-{next(_ids)}-{digest}"
         drawn = static(self.spec) if static else self.spec
-        svg = _lighter_svg(vlc.vegalite_to_svg(drawn, vl_version=VL_VERSION))
+        svg = _own_ids(_lighter_svg(vlc.vegalite_to_svg(drawn, vl_version=VL_VERSION)), digest)
         self.svg = _svg_with_title(svg_filter(svg) if svg_filter else svg, title)
 
     summary: str = ""  # a sentence under the chart saying its finding in words (maps)
@@ -248,7 +290,7 @@ class Figure:
             f'<figure class="chs-chart" id="{self.element_id}">'
             f'<div class="chs-chart-static">{self.svg}</div>'
             f'<script type="application/json" class="chs-chart-spec">'
-            f"{_json_for_html(_packed_spec(self.shipped))}</script>"
+            f"{_json_for_html(_lazy_datasets(_packed_spec(self.shipped)))}</script>"
             f'<figcaption class="chs-chart-caption">{self._summary()}'
             f"Source: {html.escape(self.source)}. "
             f"{download_link(self.table, self.csv_name, 'Download the data behind this chart')}"

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from chsreport import charts, finance, geography, orgs
+from chsreport import charts, finance, geography, orgs, vocabulary
 
 REGISTERED_SOURCE = (
     "NHS England, Patients Registered at a GP Practice (Aug 2026; practices Jan 2021)"
@@ -246,53 +246,6 @@ def near_two_million(icbs: pd.DataFrame, tolerance: float = 0.25) -> pd.DataFram
 
 
 # --------------------------------------------------------------------------- councils
-def district_figure(bands: dict) -> charts.Figure:
-    c = geography.councils()
-    districts = c[c["tier"] == "district"]
-    long = districts.melt(
-        id_vars=["gss_code", "name"],
-        value_vars=["population_2020", "population_2024"],
-        var_name="year",
-        value_name="population",
-    )
-    long["year"] = long["year"].str.removeprefix("population_").map(lambda y: f"mid-{y}")
-    cap, low = bands["neighbourhood_cap"], bands["neighbourhood_cap"] // 2
-    share24 = geography.share_of_districts_below(cap, 2024)
-    share20 = geography.share_of_districts_below(cap, 2020)
-    binned = histogram(long, "population", 10000, by="year")
-    bins = (
-        alt.Chart(binned)
-        .mark_bar(opacity=0.55)
-        .encode(
-            x=alt.X("bin_start:Q", bin="binned", title="Residents (bins of 10,000)"),
-            x2="bin_end:Q",
-            y=alt.Y("count:Q", title="District councils", stack=None),
-            color=alt.Color(
-                "year:N", title="Estimate", scale=alt.Scale(range=["#56B4E9", "#0072B2"])
-            ),
-            tooltip=[
-                alt.Tooltip("year:N", title="Estimate"),
-                alt.Tooltip("bin_start:Q", title="From", format=","),
-                alt.Tooltip("bin_end:Q", title="To", format=","),
-                alt.Tooltip("count:Q", title="Districts"),
-            ],
-        )
-    )
-    rules = alt.Chart(pd.DataFrame({"x": [low, cap]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
-    return charts.figure(
-        (bins + rules).properties(width=540, height=260),
-        title=f"{pct(share24['share'])} of district councils have under {cap // 1000}k residents "
-        f"(mid-2024); {pct(share20['share'])} on mid-2020 figures",
-        subtitle=f"The {share24['total']} non-metropolitan districts of England; dashed lines at "
-        f"{low // 1000}k and {cap // 1000}k. Source: {COUNCIL_SOURCE}",
-        source=COUNCIL_SOURCE,
-        table=districts[
-            ["gss_code", "name", "county_code", "population_2020", "population_2024", "rural_urban"]
-        ],
-        csv_name="district_councils.csv",
-    )
-
-
 def council_claims_table(cap: int) -> pd.DataFrame:
     rows = []
     for year in geography.POPULATION_YEARS:
@@ -540,7 +493,7 @@ DISTRICT_BANDS = {
     "Over 150,000": (150_000, float("inf")),
 }
 SINGLE_TIER = "Single-tier council (no district)"
-BAND_COLOURS = ["#B2182B", "#EF8A62", "#FDDBC7", "#D1E5F0", "#9E9E9E"]
+BAND_COLOURS = ["#B2182B", "#EF8A62", "#FDDBC7", "#92C5DE", "#8C8C8C"]
 
 
 def district_bands(year: int = 2024) -> pd.DataFrame:
@@ -569,7 +522,7 @@ def district_map(year: int = 2024):
     order = [*DISTRICT_BANDS, SINGLE_TIER]
     return maps.choropleth(
         "lad24",
-        frame[["code", "name", "band", "residents"]].rename(columns={"name": "council"}),
+        frame[["code", "band", "residents"]],
         alt.Color(
             "band:N",
             title=f"Residents, mid-{year}",
@@ -622,5 +575,59 @@ def icb_map():
         tooltip=[
             alt.Tooltip("patients:Q", title="Registered patients", format=","),
             alt.Tooltip("merged_in_2026:N", title="Formed by merger in 2026"),
+        ],
+    )
+
+
+def pcn_map(band: list[int]):
+    """Median PCN list size in each sub-ICB location (2023 boundaries; a PCN sits in the sub-ICB
+    location of most of its practices)."""
+    from chsreport import maps
+
+    pcns = geography.pcn_populations()
+    by_sub = pcns.groupby("sub_icb_code")["patients"].agg(["median", "size"]).reset_index()
+    # the 2023 shapes are named "NHS ... ICB - 02P": the ODS code is the name's suffix
+    ods_to_ons = {
+        f["properties"]["name"].rsplit(" - ", 1)[-1]: f["properties"]["code"]
+        for f in maps.features("sicbl23")
+    }
+    by_sub["code"] = by_sub["sub_icb_code"].map(ods_to_ons)
+    placed = by_sub.dropna(subset=["code"])
+    values = pd.DataFrame(
+        {
+            "code": placed["code"],
+            "median_pcn": placed["median"].round(0).astype(int),
+            "pcns": placed["size"].astype(int),
+        }
+    )
+    low, high = band
+    inside = int(values["median_pcn"].between(low, high).sum())
+    unplaced = by_sub.loc[by_sub["code"].isna(), "sub_icb_code"].tolist()
+    return maps.choropleth(
+        "sicbl23",
+        values,
+        alt.Color(
+            "median_pcn:Q",
+            title="Median PCN",
+            # one PCN of 269,883 would flatten the rest: colours stop at 100,000
+            scale=alt.Scale(scheme="viridis", reverse=True, domain=[20_000, 100_000], clamp=True),
+            legend=alt.Legend(format=",.0f", orient="right", title="Median PCN (100,000+ dark)"),
+        ),
+        title=f"In {inside} of {len(values)} sub-ICB locations the median PCN holds "
+        f"{low:,} to {high:,} registered patients",
+        subtitle="Median registered list of the PCNs in each sub-ICB location (August 2026 lists, "
+        "2023 boundaries)"
+        + (
+            f"; {vocabulary.plural(len(unplaced), 'sub-ICB location')} of 2026 "
+            f"{'has' if len(unplaced) == 1 else 'have'} no 2023 shape, so that area is grey"
+            if unplaced
+            else ""
+        )
+        + ".",
+        source=REGISTERED_SOURCE,
+        csv_name="pcn_median_by_sub_icb.csv",
+        tooltip=[
+            alt.Tooltip("median_pcn:Q", title="Median PCN", format=","),
+            alt.Tooltip("pcns:Q", title="PCNs"),
         ],
     )
