@@ -31,6 +31,32 @@
     }
     return obj;
   }
+  /* Fetch each map layer's shared geometry first, so that a file that cannot load (a page
+     saved to disk) keeps the static map instead of an empty interactive one. */
+  var layers = {};
+  function withGeometry(spec) {
+    var pending = [];
+    (function walk(obj) {
+      if (Array.isArray(obj)) { obj.forEach(walk); return; }
+      if (!obj || typeof obj !== "object") { return; }
+      if (typeof obj.url === "string" && obj.url.indexOf(mapsBase) === 0) {
+        var node = obj;
+        var url = obj.url;
+        layers[url] = layers[url] || fetch(url).then(function (response) {
+          if (!response.ok) { throw new Error(url + ": " + response.status); }
+          return response.json();
+        });
+        pending.push(layers[url].then(function (collection) {
+          delete node.url;
+          delete node.format;
+          node.values = collection.features;
+        }));
+        return;
+      }
+      Object.keys(obj).forEach(function (key) { walk(obj[key]); });
+    })(spec);
+    return Promise.all(pending).then(function () { return spec; });
+  }
   function upgrade() {
     if (typeof window.vegaEmbed !== "function") { return; }
     var figures = document.querySelectorAll("figure.chs-chart");
@@ -54,9 +80,9 @@
           return response.json();
         }).then(function (rows) { spec.datasets[name] = rows; });
       }))
-        .then(function () {
-          return window.vegaEmbed(target, resolveMaps(unpack(spec)),
-                                  { renderer: "svg", actions: false });
+        .then(function () { return withGeometry(resolveMaps(unpack(spec))); })
+        .then(function (ready) {
+          return window.vegaEmbed(target, ready, { renderer: "svg", actions: false });
         })
         .then(function () {
           holder.replaceWith(target);

@@ -360,7 +360,7 @@ def fates_map(fates: pd.DataFrame) -> charts.Figure:
         )
     values = pd.DataFrame(rows)
     order = [*charts.FATE_COLOURS, MIXED, NONE_HERE]
-    colours = [*charts.FATE_COLOURS.values(), "#8E6BBF", "#F4F4F4"]
+    colours = [*charts.FATE_COLOURS.values(), "#8E6BBF", "#EFE6CF"]
     present = [o for o in order if o in set(values["fate"])]
     changed = int((~values["fate"].isin([NONE_HERE, "Still standalone"])).sum())
     return maps.choropleth(
@@ -368,7 +368,7 @@ def fates_map(fates: pd.DataFrame) -> charts.Figure:
         values,
         alt.Color(
             "fate:N",
-            title="Fate of the trusts based here",
+            title="Fate",
             scale=alt.Scale(domain=present, range=[colours[order.index(o)] for o in present]),
             sort=present,
         ),

@@ -1265,11 +1265,11 @@ def system_maps(system: pd.DataFrame) -> list:
             scale=alt.Scale(scheme="greens", domain=[0, 1]),
             legend=alt.Legend(format=".0%", orient="right"),
         ),
-        title=f"In {int((values['share_in_a'] >= 0.5).sum())} of {len(values)} areas most "
-        "patients' acute trust runs community services itself (class (a)); the most is "
-        f"{high['icb']} ({high['share_in_a']:.0%})",
+        title=f"In {int((values['share_in_a'] >= 0.5).sum())} of {len(values)} ICBs of 2022 "
+        "most patients' acute trust runs community services itself (class (a)); in "
+        f"{int((values['share_in_a'] >= 0.98).sum())} almost all do (98% or more)",
         subtitle="Share of each 2022 ICB's admitted patients whose acute trust ran community "
-        "services, October 2023. Grey: no data.",
+        f"services, October 2023 (highest: {high['icb']}, {high['share_in_a']:.1%}).",
         source="NHS England CHS SitRep and Community Services Data Set; OHID catchments",
         csv_name="map_share_in_a.csv",
         tooltip=[alt.Tooltip("share_in_a:Q", title="Share", format=".0%")],
@@ -1289,7 +1289,8 @@ def system_maps(system: pd.DataFrame) -> list:
         f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "
         f"({most['icb']})",
         subtitle="Patients not meeting the criteria to reside in the ICB's acute trusts, daily "
-        "mean June 2023 to January 2024, per 100,000 registered patients. Grey: no data.",
+        "mean June 2023 to January 2024, per 100,000 registered patients (the locality pages "
+        "use April 2022 to July 2025 and today's ICBs, so their figures differ a little).",
         source="NHS England acute discharge sitrep; GP registrations",
         csv_name="map_acute_delays.csv",
         tooltip=[alt.Tooltip("acute_per_100k:Q", title="Per 100,000", format=".1f")],

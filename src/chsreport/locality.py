@@ -529,10 +529,11 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
         ),
         title=f"{name}'s {len(councils)} councils, from {small['name']} "
         f"({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})",
-        subtitle="Lower-tier and single-tier councils placed in this ICB; hover for names.",
+        subtitle="Lower-tier and single-tier councils placed in this ICB.",
         source=scale.COUNCIL_SOURCE,
         csv_name=f"council_map_{icb}.csv",
         tooltip=[alt.Tooltip("residents:Q", title="Residents", format=",")],
         only=list(values["code"]),
         height=420,
+        labels=True,
     )

@@ -123,6 +123,16 @@ def _simplified(spec: Layer, raw: dict) -> list[dict]:
     return json.loads(json.dumps(out))  # plain lists, as the chart's spec holds them
 
 
+@cache
+def label_points(layer: str) -> pd.DataFrame:
+    """A point inside each area (for its name on the map): code, name, lon, lat."""
+    rows = []
+    for f in features(layer):
+        point = shape(f["geometry"]).representative_point()
+        rows.append({**f["properties"], "lon": round(point.x, 4), "lat": round(point.y, 4)})
+    return pd.DataFrame(rows)
+
+
 def codes(layer: str) -> set[str]:
     return {f["properties"]["code"] for f in features(layer)}
 
@@ -167,6 +177,7 @@ def _map_chart(
     outline: str | None,
     highlight: str | None,
     height: int,
+    labels: bool = False,
 ) -> alt.LayerChart:
     fields = [c for c in values.columns if c != "code"]
     base = alt.Chart(_geometry(layer))
@@ -202,6 +213,21 @@ def _map_chart(
             alt.Chart(_geometry(outline)).mark_geoshape(
                 fill=None, stroke="#333333", strokeWidth=0.9
             )
+        )
+    if labels:  # the areas' names, at a point inside each (short: without "City of" etc.)
+        points = label_points(layer)
+        points = points[points["code"].isin(only if only is not None else points["code"])]
+        layers.append(
+            alt.Chart(points)
+            .mark_text(
+                fontSize=11, color="#111111", stroke="white", strokeWidth=2.5, strokeOpacity=0.8
+            )  # fmt: skip
+            .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        )
+        layers.append(
+            alt.Chart(points)
+            .mark_text(fontSize=11, color="#111111")
+            .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
         )
     return alt.layer(*layers).project("mercator").properties(height=height)
 
@@ -294,6 +320,7 @@ def choropleth(
     highlight: str | None = None,
     height: int = MAP_HEIGHT,
     summary: str = "",
+    labels: bool = False,
 ) -> charts.Figure:
     """A map of ``layer`` coloured by ``values`` (a frame keyed by ``code``, the layer's ONS
     codes). Areas with no value are grey. ``only``: draw just these areas (a locality's councils);
@@ -304,7 +331,13 @@ def choropleth(
             f"map of {LAYERS[layer].what}: {len(missing)} code(s) have no shape: "
             f"{sorted(missing)[:5]}"
         )
-    chart = _map_chart(layer, values, color, tooltip or [], only, outline, highlight, height)
+    drawn = set(only) if only is not None else codes(layer)
+    without = len(drawn - set(values["code"]))
+    if without:  # say so: an area without a value is grey, never dropped
+        subtitle = f"{subtitle} Grey: no data ({without} {'area' if without == 1 else 'areas'})."
+    chart = _map_chart(
+        layer, values, color, tooltip or [], only, outline, highlight, height, labels
+    )
     figure = charts.figure(
         chart,
         title=title,

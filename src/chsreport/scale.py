@@ -493,7 +493,7 @@ DISTRICT_BANDS = {
     "Over 150,000": (150_000, float("inf")),
 }
 SINGLE_TIER = "Single-tier council (no district)"
-BAND_COLOURS = ["#B2182B", "#EF8A62", "#FDDBC7", "#92C5DE", "#8C8C8C"]
+BAND_COLOURS = ["#B2182B", "#EF8A62", "#FDDBC7", "#92C5DE", "#CBB8DD"]
 
 
 def district_bands(year: int = 2024) -> pd.DataFrame:
@@ -519,18 +519,19 @@ def district_map(year: int = 2024):
     districts = frame[frame["tier"] == "district"]
     small = int((districts["residents"] < 100_000).sum())
     single = geography.share_population_without_district(year)
-    order = [*DISTRICT_BANDS, SINGLE_TIER]
+    order = [b for b in [*DISTRICT_BANDS, SINGLE_TIER] if b in set(frame["band"])]
+    colours = [BAND_COLOURS[[*DISTRICT_BANDS, SINGLE_TIER].index(b)] for b in order]
     return maps.choropleth(
         "lad24",
         frame[["code", "band", "residents"]],
         alt.Color(
             "band:N",
             title=f"Residents, mid-{year}",
-            scale=alt.Scale(domain=order, range=BAND_COLOURS),
+            scale=alt.Scale(domain=order, range=colours),
             sort=order,
         ),
         title=f"{small} of {len(districts)} district councils have fewer than 100,000 "
-        f"residents; {pct(single['share'])} of residents live in single-tier areas (grey)",
+        f"residents; {pct(single['share'])} of residents live in single-tier areas (lilac)",
         subtitle=f"Lower-tier and single-tier councils of England, mid-{year} estimates.",
         source=COUNCIL_SOURCE,
         csv_name=f"district_bands_{year}.csv",
@@ -593,25 +594,30 @@ def pcn_map(band: list[int]):
     }
     by_sub["code"] = by_sub["sub_icb_code"].map(ods_to_ons)
     placed = by_sub.dropna(subset=["code"])
+    low, high = band
+    groups = [f"Under {low:,}", f"{low:,} to {high:,}", f"Over {high:,}"]
     values = pd.DataFrame(
         {
             "code": placed["code"],
+            "group": [
+                groups[0] if m < low else groups[2] if m > high else groups[1]
+                for m in placed["median"]
+            ],
             "median_pcn": placed["median"].round(0).astype(int),
             "pcns": placed["size"].astype(int),
         }
     )
-    low, high = band
+    left_out = int(by_sub.loc[by_sub["code"].isna(), "size"].sum())
     inside = int(values["median_pcn"].between(low, high).sum())
     unplaced = by_sub.loc[by_sub["code"].isna(), "sub_icb_code"].tolist()
     return maps.choropleth(
         "sicbl23",
         values,
         alt.Color(
-            "median_pcn:Q",
+            "group:N",
             title="Median PCN",
-            # one PCN of 269,883 would flatten the rest: colours stop at 100,000
-            scale=alt.Scale(scheme="viridis", reverse=True, domain=[20_000, 100_000], clamp=True),
-            legend=alt.Legend(format=",.0f", orient="right", title="Median PCN (100,000+ dark)"),
+            scale=alt.Scale(domain=groups, range=["#E69F00", "#56B4E9", "#0072B2"]),
+            sort=groups,
         ),
         title=f"In {inside} of {len(values)} sub-ICB locations the median PCN holds "
         f"{low:,} to {high:,} registered patients",
@@ -619,7 +625,8 @@ def pcn_map(band: list[int]):
         "2023 boundaries)"
         + (
             f"; {vocabulary.plural(len(unplaced), 'sub-ICB location')} of 2026 "
-            f"{'has' if len(unplaced) == 1 else 'have'} no 2023 shape, so that area is grey"
+            f"({', '.join(unplaced)}; {vocabulary.plural(left_out, 'PCN')}) "
+            f"{'has' if len(unplaced) == 1 else 'have'} no 2023 shape"
             if unplaced
             else ""
         )
