@@ -21,27 +21,17 @@
      shared by every page (found beside this script). */
   var script = document.querySelector("script[src*='chs-charts.js']");
   var mapsBase = script ? script.src.replace(/chs-charts\.js.*$/, "maps/") : "_static/maps/";
-  function resolveMaps(obj) {
-    if (Array.isArray(obj)) { obj.forEach(resolveMaps); return obj; }
-    if (obj && typeof obj === "object") {
-      if (typeof obj.url === "string" && obj.url.indexOf("chs-maps/") === 0) {
-        obj.url = mapsBase + obj.url.slice("chs-maps/".length);
-      }
-      Object.keys(obj).forEach(function (key) { resolveMaps(obj[key]); });
-    }
-    return obj;
-  }
-  /* Fetch each map layer's shared geometry first, so that a file that cannot load (a page
-     saved to disk) keeps the static map instead of an empty interactive one. */
+  /* Fetch each map layer's shared geometry first and put it inline, so that a file that
+     cannot load (a page saved to disk) keeps the static map instead of an empty one. */
   var layers = {};
   function withGeometry(spec) {
     var pending = [];
     (function walk(obj) {
       if (Array.isArray(obj)) { obj.forEach(walk); return; }
       if (!obj || typeof obj !== "object") { return; }
-      if (typeof obj.url === "string" && obj.url.indexOf(mapsBase) === 0) {
+      if (typeof obj.url === "string" && obj.url.indexOf("chs-maps/") === 0) {
         var node = obj;
-        var url = obj.url;
+        var url = mapsBase + obj.url.slice("chs-maps/".length);
         layers[url] = layers[url] || fetch(url).then(function (response) {
           if (!response.ok) { throw new Error(url + ": " + response.status); }
           return response.json();
@@ -80,7 +70,7 @@
           return response.json();
         }).then(function (rows) { spec.datasets[name] = rows; });
       }))
-        .then(function () { return withGeometry(resolveMaps(unpack(spec))); })
+        .then(function () { return withGeometry(unpack(spec)); })
         .then(function (ready) {
           return window.vegaEmbed(target, ready, { renderer: "svg", actions: false });
         })

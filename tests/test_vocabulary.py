@@ -98,3 +98,11 @@ def test_plurals_and_units():
     assert vocabulary.with_unit(50.5, "%") == "50.5 %"
     assert vocabulary.org_name("AFFINITY (BNSSG) PCN") == "Affinity (BNSSG) PCN"
     assert vocabulary.org_name("TASC PCN") == "TASC PCN"
+
+
+def test_icb_short_names():
+    assert (
+        vocabulary.icb_short_name("NHS Lancashire and South Cumbria Integrated Care Board")
+        == "Lancashire and South Cumbria"
+    )
+    assert vocabulary.icb_short_name("Somerset") == "Somerset"

@@ -204,6 +204,16 @@ DOWNLOADS = "downloads"  # beside the executed notebook; the build publishes it 
 LAZY_BYTES = 6_000  # a dataset larger than this is loaded when the chart turns interactive
 
 
+def _write_once(payload: bytes, stored: str) -> str:
+    """Write ``payload`` as ./downloads/``stored`` unless it is there (names carry a hash of
+    the content, so an existing file is the same file); return its URL beside the page."""
+    target = Path(DOWNLOADS) / stored
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+    return f"{DOWNLOADS}/{stored}"
+
+
 def _lazy_datasets(spec: dict) -> dict:
     """Large inline datasets of the shipped spec written beside the page (under ./downloads/,
     named by a hash of their content) and named by URL instead: the static SVG already shows
@@ -218,11 +228,7 @@ def _lazy_datasets(spec: dict) -> dict:
         if len(payload) <= LAZY_BYTES:
             continue
         stored = f"{hashlib.sha256(payload).hexdigest()[:12]}-chart-data.json"
-        target = Path(DOWNLOADS) / stored
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(payload)
-        lazy[name] = f"{DOWNLOADS}/{stored}"
+        lazy[name] = _write_once(payload, stored)
     if not lazy:
         return spec
     out = dict(spec)
@@ -236,10 +242,7 @@ def download_link(frame: pd.DataFrame, csv_name: str, label: str) -> str:
     overwrite each other's files and re-runs give the same link) and return a link to it."""
     payload = frame.to_csv(index=False).encode("utf-8")
     stored = f"{hashlib.sha256(payload).hexdigest()[:10]}-{csv_name}"
-    target = Path(DOWNLOADS) / stored
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(payload)
+    _write_once(payload, stored)
     size = f"{len(payload) / 1024:.0f} KB" if len(payload) >= 1024 else f"{len(payload)} bytes"
     return (
         f'<a class="chs-download" download="{html.escape(csv_name)}" '

@@ -10,6 +10,7 @@ by the file's sha256, so a second load is fast and a changed file is never serve
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import warnings
 from collections.abc import Callable
@@ -204,14 +205,36 @@ def cached_frame(
         except Exception:
             cached.unlink(missing_ok=True)
     frame = parser(path)
+    _keep(cached, lambda tmp: frame.to_parquet(tmp, index=False))
+    return frame
+
+
+def cached_json(name: str, build: Callable[[Path], object], variant: str):
+    """Like ``cached_frame`` for JSON: ``build`` turns the verified file ``name`` into JSON-able
+    data, cached under a key of the file's sha256 and ``variant`` (name every setting that
+    changes the output, and a version)."""
+    path = fetch(name)
+    cached = cache_dir() / "json" / f"{name}-{entry(name).sha256[:16]}-{variant}.json"
+    if cached.exists():
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except ValueError:
+            cached.unlink(missing_ok=True)
+    value = build(path)
+    text = json.dumps(value, separators=(",", ":"))
+    _keep(cached, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return json.loads(text)  # the same plain lists a later read gives
+
+
+def _keep(cached: Path, write: Callable[[Path], None]) -> None:
+    """Write a cache file through a temporary name, so a reader never sees half of it."""
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        frame.to_parquet(tmp, index=False)
+        write(tmp)
         tmp.replace(cached)
     except OSError:
         pass  # a read-only cache only costs speed
-    return frame
 
 
 def validate(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:

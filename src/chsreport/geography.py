@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from chsreport import data, orgs
+from chsreport import data, orgs, vocabulary
 
 REGISTERED = "registered patients"
 RESIDENT = "resident population (ONS estimate)"
@@ -257,7 +257,7 @@ def icb22_official_names() -> pd.Series:
     """The official names of the 42 ICBs of 2022 (ONS lookup), by ODS code, without "NHS " and
     " Integrated Care Board" (the 2022 practice map carries local partnership names instead)."""
     lsoa = load_lsoa_icb22().drop_duplicates("icb22_code").set_index("icb22_code")["icb22_name"]
-    return lsoa.str.removeprefix("NHS ").str.removesuffix(" Integrated Care Board")
+    return lsoa.map(vocabulary.icb_short_name)
 
 
 def icb22_ods_codes(ons_codes: pd.Series) -> pd.Series:

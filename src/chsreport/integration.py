@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from chsreport import community, geography, inference, lineage, orgs, outcomes
+from chsreport import community, geography, inference, lineage, orgs, outcomes, vocabulary
 
 GROUPS = {
     "acute_runs_community": "(a) Runs community services itself",
@@ -1242,9 +1242,7 @@ def system_maps(system: pd.DataFrame) -> list:
 
     # the 2023 boundaries recode two ICBs of 2022 (Frimley, Surrey Heartlands): join by name
     by_name = {
-        f["properties"]["name"].removeprefix("NHS ").removesuffix(" Integrated Care Board"): f[
-            "properties"
-        ]["code"]
+        vocabulary.icb_short_name(f["properties"]["name"]): f["properties"]["code"]
         for f in maps.features("icb23")
     }
     values = pd.DataFrame(

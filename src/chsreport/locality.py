@@ -197,14 +197,15 @@ def community_organisation(icb: str) -> dict:
 FLOW_SHARE = 0.25  # an acute trust based elsewhere joins the flow comparison above this share
 
 
-def flow_trusts(icb: str) -> set[str]:
+@lru_cache(maxsize=64)
+def flow_trusts(icb: str) -> frozenset[str]:
     """Acute trusts compared on the page: those based in the ICB and those drawing at least
-    ``FLOW_SHARE`` of their admitted patients from it."""
+    ``FLOW_SHARE`` of their admitted patients from it (the table and the chart both ask)."""
     od = shared()["od"]
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
     serving = serving_trusts(icb)
     large = serving.loc[serving["share_of_patients_from_icb"].fillna(0) >= FLOW_SHARE, "code"]
-    return based | set(large)
+    return frozenset(based | set(large))
 
 
 def ordinal(n: int) -> str:
@@ -311,9 +312,7 @@ def headline(icb: str) -> dict:
     acute = org["acute"]["group"].value_counts()
     return {
         "icb_code": icb,
-        "name": icbs.loc[icb, "icb_name"]
-        .removeprefix("NHS ")
-        .removesuffix(" Integrated Care Board"),
+        "name": vocabulary.icb_short_name(icbs.loc[icb, "icb_name"]),
         "registered_patients": int(icbs.loc[icb, "patients"]),
         "rural_share": round(100 * float(rurality["rural_share"].get(icb, np.nan)), 0),
         "acute_trusts": int(acute.sum()),
@@ -370,15 +369,11 @@ def similar_icbs(icb: str, n: int = 5) -> list[str]:
     return list(distance.sort_values(kind="stable").index[:n])
 
 
-def short_name(icb_name: str) -> str:
-    return icb_name.removeprefix("NHS ").removesuffix(" Integrated Care Board")
-
-
 def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str]:
     """The page's opening: what the three questions mean for this ICB, with ranks among England's
     ICBs and acute trusts, the extremes in its data and the five most similar ICBs, computed."""
     icbs = geography.icb_populations_2026().set_index("icb_code")
-    names = icbs["icb_name"].map(short_name)
+    names = icbs["icb_name"].map(vocabulary.icb_short_name)
     size_rank = int(icbs["patients"].rank(ascending=False, method="min")[icb])
 
     # scale: size, PCNs, councils

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -82,22 +81,11 @@ def features(layer: str) -> tuple[dict, ...]:
     Kept in the data cache, keyed by the file's sha256 and the simplification, so each
     notebook's kernel reads it instead of simplifying again."""
     spec = LAYERS[layer]
-    path = data.fetch(spec.input)
-    key = f"{layer}-{data.entry(spec.input).sha256[:16]}-{spec.tolerance}-{PRECISION}"
-    cached = data.cache_dir() / "maps" / f"{key}-v{GEOMETRY_VERSION}.json"
-    if cached.exists():
-        try:
-            return tuple(json.loads(cached.read_text(encoding="utf-8")))
-        except ValueError:
-            cached.unlink(missing_ok=True)
-    out = _simplified(spec, json.loads(path.read_text(encoding="utf-8")))
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(out, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(cached)
-    except OSError:
-        pass  # a read-only cache only costs speed
+    out = data.cached_json(
+        spec.input,
+        lambda path: _simplified(spec, json.loads(path.read_text(encoding="utf-8"))),
+        f"{spec.code}-{spec.tolerance}-{PRECISION}-v{GEOMETRY_VERSION}",
+    )
     return tuple(out)
 
 
@@ -120,7 +108,7 @@ def _simplified(spec: Layer, raw: dict) -> list[dict]:
                 "geometry": mapping(_clockwise(geometry)),
             }
         )
-    return json.loads(json.dumps(out))  # plain lists, as the chart's spec holds them
+    return out
 
 
 @cache

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from chsreport import data
+from chsreport import data, vocabulary
 
 # ---------------------------------------------------------------------------------------------
 # Organisation types (one vocabulary for the whole book; charts colour by these keys)
@@ -448,7 +448,7 @@ def trust_register() -> pd.DataFrame:
     listed_only = trust_list[~trust_list["code"].isin(known | set(extra["code"]))]
     icbs = load_icbs()
     icb_by_ics = {
-        name.removeprefix("NHS ").removesuffix(" Integrated Care Board"): code
+        vocabulary.icb_short_name(name): code
         for code, name in zip(icbs["icb_code"], icbs["icb_name"], strict=True)
     }
     listed = pd.DataFrame(

@@ -172,9 +172,7 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
 # --------------------------------------------------------------------------- ICB mergers
 def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.Figure:
     frame = mergers.merge(rurality[["icb_code", "rurality", "rural_share"]], on="icb_code")
-    frame["icb"] = (
-        frame["icb_name"].str.removeprefix("NHS ").str.removesuffix(" Integrated Care Board")
-    )
+    frame["icb"] = frame["icb_name"].map(vocabulary.icb_short_name)
     frame["part"] = np.where(frame["merged"], frame["icb22_name"], "Unchanged (one 2022 ICB)")
     frame["part"] = np.where(
         frame["inferred"],
@@ -315,9 +313,7 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
 
 def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
     per_icb = geography.neighbourhoods_per_icb(size)
-    per_icb["icb"] = (
-        per_icb["icb_name"].str.removeprefix("NHS ").str.removesuffix(" Integrated Care Board")
-    )
+    per_icb["icb"] = per_icb["icb_name"].map(vocabulary.icb_short_name)
     per_icb["chosen"] = per_icb["icb_code"] == highlight if highlight else False
     order = per_icb.sort_values("neighbourhoods", ascending=False)["icb"].tolist()
     chart = (
@@ -550,9 +546,7 @@ def icb_map():
     values = pd.DataFrame(
         {
             "code": icbs["icb_ons_code"],
-            "icb": icbs["icb_name"]
-            .str.removeprefix("NHS ")
-            .str.removesuffix(" Integrated Care Board"),
+            "icb": icbs["icb_name"].map(vocabulary.icb_short_name),
             "patients": icbs["patients"].astype(int),
             "merged_in_2026": icbs["icb_code"].isin(merged),
         }

@@ -203,6 +203,12 @@ def org_name(name) -> str:
 _TRUST_SUFFIX = re.compile(r"\s+NHS\s+(?:Foundation\s+)?Trust$", re.IGNORECASE)
 
 
+def icb_short_name(name: str) -> str:
+    """ "NHS Lancashire and South Cumbria Integrated Care Board" as "Lancashire and South
+    Cumbria": the form every chart, table and sentence uses."""
+    return name.removeprefix("NHS ").removesuffix(" Integrated Care Board")
+
+
 def short_org_name(name, limit: int = 34) -> str:
     """A short label for a chart axis: the name without "NHS (Foundation) Trust", cut at
     ``limit`` characters with an ellipsis (the full name goes in the tooltip and the CSV)."""
