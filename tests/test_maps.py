@@ -119,3 +119,31 @@ def test_compact_paths_hoists_a_common_stroke_and_drops_identity_transforms():
         '<g class="mark-shape role-mark layer_1_marks" stroke="white" stroke-width="0.4">'
         '<path d="m1,1 1,1z" fill="#111"/><path d="m5,5 1,1z" fill="#222"/></g>'
     )
+
+
+def test_a_part_map_is_drawn_from_its_own_areas_alone_and_the_picture_is_the_same():
+    import vl_convert as vlc
+
+    from chsreport import charts
+
+    some = sorted(maps.codes("lad24_fine"))[:4]
+    figure = maps.choropleth(
+        "lad24_fine",
+        pd.DataFrame({"code": some, "value": [1.0, 2.0, 3.0, 4.0]}),
+        alt.Color("value:Q"),
+        title="t",
+        subtitle="s",
+        source="x",
+        csv_name="x.csv",
+        only=some,
+        labels=True,
+    )
+    inline = json.dumps(maps._with_geometry(figure.spec, {"lad24_fine": set(some)}))
+    assert all(code in inline for code in some)
+    assert sum(inline.count(f'"{code}"') for code in maps.codes("lad24_fine") - set(some)) == 0
+    whole = vlc.vegalite_to_svg(maps._with_geometry(figure.spec), vl_version=charts.VL_VERSION)
+    part = vlc.vegalite_to_svg(json.loads(inline), vl_version=charts.VL_VERSION)
+    ids = re.compile(r"gradient_\d+")
+    assert ids.sub("g", whole) == ids.sub("g", part)
+    # names: one text mark each, its white stroke painted under the letters (a halo)
+    assert figure.svg.count('paint-order="stroke"') == len(some)

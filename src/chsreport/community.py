@@ -358,6 +358,20 @@ def register(
 ) -> pd.DataFrame:
     """Per provider code (as ODS knew it then) and month: whether it runs adult community
     services, with its adult lines, care contacts and the source row behind the answer."""
+    base = _returns_by_month(od, tuple(months))
+    out = base.assign(runs_community=base["adult_lines"] >= min_lines)
+    return out[[*base.columns.drop("source"), "runs_community", "source"]]
+
+
+_RETURNS_CACHE: dict = {}
+
+
+def _returns_by_month(od: lineage.OrgData, months: tuple[pd.Timestamp, ...]) -> pd.DataFrame:
+    """The register without its rule: each provider's return standing for each month. The same
+    for every rule (only the line threshold differs), so worked out once per kernel."""
+    key = (id(od), months)
+    if key in _RETURNS_CACHE:
+        return _RETURNS_CACHE[key]
     returns = provider_months()
     files = sorted(returns["month"].unique())
     edges = od.edges
@@ -385,11 +399,12 @@ def register(
                     "adult_lines": lines,
                     "adult_waiting": waiting,
                     "care_contacts_mar_2025": float(csds.get(code, np.nan)),
-                    "runs_community": lines >= min_lines,
                     "source": source,
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    _RETURNS_CACHE[key] = frame
+    return frame
 
 
 # --------------------------------------------------------------------------- acute trusts' exposure
@@ -480,17 +495,29 @@ def constituents(code: str, month: pd.Timestamp, od: lineage.OrgData) -> list[st
     """Codes whose community services count as today's trust ``code``'s in ``month``: itself,
     acute predecessors (their patients are in its panel throughout) and any other predecessor
     from the date it joined (a change of hands counts from its date, never before)."""
-    graph = od.graph
-    if code not in graph:
-        return [code]
-    out = [code]
-    for pred in sorted(nx.ancestors(graph, code)):
-        steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
-        joined = min(steps) if steps else pd.Timestamp.max
-        before = joined - pd.Timedelta(days=1)
-        if provider_kind(pred, before, od) == "acute" or month >= joined:
-            out.append(pred)
-    return out
+    return [code] + [
+        pred for pred, joined, acute in _predecessors(code, od) if acute or month >= joined
+    ]
+
+
+_PREDECESSORS_CACHE: dict = {}
+
+
+def _predecessors(code: str, od: lineage.OrgData) -> list[tuple[str, pd.Timestamp, bool]]:
+    """Each predecessor of ``code`` with the date it joined and whether it was an acute trust
+    the day before (once per trust and kernel: ``constituents`` asks for every month)."""
+    key = (id(od), code)
+    if key not in _PREDECESSORS_CACHE:
+        graph = od.graph
+        out = []
+        if code in graph:
+            for pred in sorted(nx.ancestors(graph, code)):
+                steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
+                joined = min(steps) if steps else pd.Timestamp.max
+                before = joined - pd.Timedelta(days=1)
+                out.append((pred, joined, provider_kind(pred, before, od) == "acute"))
+        _PREDECESSORS_CACHE[key] = out
+    return _PREDECESSORS_CACHE[key]
 
 
 SHARE_WORDS = {
