@@ -147,3 +147,32 @@ def test_a_part_map_is_drawn_from_its_own_areas_alone_and_the_picture_is_the_sam
     assert ids.sub("g", whole) == ids.sub("g", part)
     # names: one text mark each, its white stroke painted under the letters (a halo)
     assert figure.svg.count('paint-order="stroke"') == len(some)
+
+
+def test_a_council_split_between_icbs_is_drawn_grey_named_and_cut_at_the_frame(
+    tmp_path, monkeypatch
+):
+    from chsreport import locality, params
+
+    monkeypatch.chdir(tmp_path)
+    bands = params.validate("scale", {"neighbourhood_max": 50000})
+    profile = scale.icb_profile("QOX", bands, 2024)  # part of Vale of White Horse lies in BSW
+    figure = locality.council_map("QOX", "BSW", profile)
+    assert len(profile["councils"]) == 3
+    assert figure.svg.count(f'fill="{maps.NO_DATA}"') == 1
+    assert ">Vale of White Horse</text>" in figure.svg
+    subtitle = " ".join(figure.spec["title"]["subtitle"])
+    assert subtitle.endswith("Grey: placed in a neighbouring ICB, partly in this one (1 area).")
+    # zoomed to the ICB and its councils: the frame is fitted to them, the rest is cut off
+    assert figure.spec["projection"]["fit"]["geometry"]["type"] == "MultiPoint"
+    assert all(layer["mark"].get("clip") for layer in figure.spec["layer"][:2])
+    # the neighbour's name sits on its part inside the ICB
+    icb = maps._shape("icb26_fine", locality.icb_ons_code("QOX"))
+    from shapely.geometry import Point
+
+    points = maps._points_within(
+        maps.label_points("lad24_fine").query("name == 'Vale of White Horse'"),
+        "lad24_fine",
+        ("icb26_fine", locality.icb_ons_code("QOX")),
+    )
+    assert icb.contains(Point(points["lon"].iloc[0], points["lat"].iloc[0]))

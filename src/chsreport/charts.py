@@ -280,6 +280,7 @@ class Figure:
         self.svg = _svg_with_title(svg_filter(svg) if svg_filter else svg, title)
 
     summary: str = ""  # a sentence under the chart saying its finding in words (maps)
+    kind: str = ""  # "map": drawn narrow, its caption beside it on a wide screen (chs.css)
 
     def _summary(self) -> str:
         return (
@@ -290,7 +291,8 @@ class Figure:
 
     def _repr_html_(self) -> str:
         return (
-            f'<figure class="chs-chart" id="{self.element_id}">'
+            f'<figure class="chs-chart{" chs-" + self.kind if self.kind else ""}" '
+            f'id="{self.element_id}">'
             f'<div class="chs-chart-static">{self.svg}</div>'
             f'<script type="application/json" class="chs-chart-spec">'
             f"{_json_for_html(_lazy_datasets(_packed_spec(self.shipped)))}</script>"
@@ -315,14 +317,18 @@ def figure(
     ship=None,
     svg_filter=None,
     static=None,
+    width: int = COLUMN_WIDTH,
 ) -> Figure:
-    """Set the chart's title (the finding) and subtitle (source and period) and render it."""
+    """Set the chart's title (the finding) and subtitle (source and period) and render it,
+    ``width`` pixels wide in all (the column's width unless narrower; titles wrap to it)."""
+    share = width / COLUMN_WIDTH
     titled = chart.properties(
         title=alt.TitleParams(
-            text=textwrap.wrap(title, TITLE_CHARS), subtitle=textwrap.wrap(subtitle, SUBTITLE_CHARS)
+            text=textwrap.wrap(title, int(TITLE_CHARS * share)),
+            subtitle=textwrap.wrap(subtitle, int(SUBTITLE_CHARS * share)),
         ),
         description=title,
-        width=COLUMN_WIDTH,
+        width=width,
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
     return Figure(

@@ -916,7 +916,8 @@ def typology_figure(groups: pd.DataFrame, rule: str):
         title=f"{n.get('acute_runs_community', 0)} of {len(groups)} acute trusts run community "
         f"services themselves; {n.get('standalone_community', 0)} have a standalone "
         "community trust",
-        subtitle=f"Acute trusts by usual class, 2022-04 to 2025-08, and NHS region; '{rule}' rule",
+        subtitle=f"Acute trusts by usual class, {vocabulary.period('2022-04', '2025-08')}, and NHS "
+        f"region; '{rule}' rule",
         source=FLOW_SOURCE,
         table=groups[
             [
@@ -932,6 +933,67 @@ def typology_figure(groups: pd.DataFrame, rule: str):
             ]
         ],
         csv_name=f"acute_trust_classes_{rule}.csv",
+    )
+
+
+def council_classes(od: lineage.OrgData, groups: pd.DataFrame) -> pd.DataFrame:
+    """Each council (2024 codes) with the acute trust that admits most of its residents and that
+    trust's usual class: who provides its residents' community services, in the chapter's
+    classes. Admissions are OHID's catchment shares by 2021 district, carried to today's councils
+    (2023 reorganisations) and to today's trusts. Columns: code, trust, trust_name, group_label,
+    share (of the council's admitted patients going to that trust)."""
+    patients = community.patients_by_council(od)
+    mine = patients[patients["code"].isin(set(groups["code"]))].copy()
+    mine["council"] = geography.current_council_code(mine["ltla_code"])
+    by = mine.groupby(["council", "code"], as_index=False)["patients"].sum()
+    by["share"] = by["patients"] / by.groupby("council")["patients"].transform("sum")
+    main = by.sort_values(["patients", "code"], ascending=[False, True]).drop_duplicates("council")
+    classes = groups.set_index("code")
+    return pd.DataFrame(
+        {
+            "code": main["council"],
+            "trust": main["code"],
+            "trust_name": main["code"].map(classes["name"]).map(vocabulary.org_name),
+            "group_label": main["code"].map(classes["group_label"]),
+            "share": main["share"].round(3),
+        }
+    ).sort_values("code", ignore_index=True)
+
+
+def council_class_map(od: lineage.OrgData, groups: pd.DataFrame, rule: str):
+    """Councils coloured by the class of the acute trust that admits most of their residents."""
+    import altair as alt
+
+    from chsreport import maps
+
+    values = council_classes(od, groups)
+    own = int(values["group_label"].eq(GROUPS["acute_runs_community"]).sum())
+    standalone = int(values["group_label"].eq(GROUPS["standalone_community"]).sum())
+    present = [g for g in GROUPS.values() if g in set(values["group_label"])]
+    return maps.choropleth(
+        "lad24",
+        values,
+        alt.Color(
+            "group_label:N",
+            title="Class of the acute trust admitting most residents",
+            scale=alt.Scale(
+                domain=present,
+                range=[GROUP_COLOURS[k] for k, v in GROUPS.items() if v in present],
+            ),
+            sort=present,
+        ),
+        title=f"In {own} of {len(values)} councils the acute trust that admits most residents "
+        f"runs community services itself; in {standalone} a standalone community trust works "
+        "beside it",
+        subtitle="Each council (May 2024) by the usual class of the acute trust admitting most "
+        f"of its residents, {vocabulary.period('2022-04', '2025-08')}; '{rule}' rule.",
+        source=FLOW_SOURCE,
+        csv_name=f"council_classes_{rule}.csv",
+        tooltip=[
+            alt.Tooltip("trust_name:N", title="Main acute trust"),
+            alt.Tooltip("share:Q", title="Share of admitted residents", format=".0%"),
+            alt.Tooltip("group_label:N", title="Class"),
+        ],
     )
 
 
@@ -1261,7 +1323,7 @@ def system_maps(system: pd.DataFrame) -> list:
             "share_in_a:Q",
             title="Share of patients",
             scale=alt.Scale(scheme="greens", domain=[0, 1]),
-            legend=alt.Legend(format=".0%", orient="right"),
+            legend=alt.Legend(format=".0%"),
         ),
         title=f"In {int((values['share_in_a'] >= 0.5).sum())} of {len(values)} ICBs of 2022 "
         "most patients' acute trust runs community services itself (class (a)); in "
@@ -1281,7 +1343,7 @@ def system_maps(system: pd.DataFrame) -> list:
             "acute_per_100k:Q",
             title="Per 100,000",
             scale=alt.Scale(scheme="oranges"),
-            legend=alt.Legend(format=".0f", orient="right"),
+            legend=alt.Legend(format=".0f"),
         ),
         title=f"Delayed patients in acute beds ranged from {fewest['acute_per_100k']:.0f} per "
         f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "

@@ -473,6 +473,12 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
 
 
 # --------------------------------------------------------------------------- maps
+def icb_ons_code(icb: str) -> str:
+    """The ONS code (E54...) of a 2026 ICB given by its ODS code: the key of the boundaries."""
+    icbs = geography.icb_populations_2026().set_index("icb_code")["icb_ons_code"]
+    return icbs[icb]
+
+
 def locator_map(icb: str, name: str) -> charts.Figure:
     """England's 36 ICBs with this one picked out."""
     from chsreport import maps
@@ -485,7 +491,6 @@ def locator_map(icb: str, name: str) -> charts.Figure:
             "patients": icbs["patients"].astype(int),
         }
     )
-    here = values.loc[values["where"] == "This ICB", "code"].iloc[0]
     return maps.choropleth(
         "icb26",
         values,
@@ -499,7 +504,7 @@ def locator_map(icb: str, name: str) -> charts.Figure:
         source=scale.REGISTERED_SOURCE,
         csv_name=f"locator_{icb}.csv",
         tooltip=[alt.Tooltip("patients:Q", title="Registered patients", format=",")],
-        highlight=here,
+        highlight=icb_ons_code(icb),
         height=300,
         summary=f"{name} is outlined on a map of England's 36 ICBs.",
     )
@@ -512,6 +517,10 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
     councils = profile["councils"]
     col = [c for c in councils.columns if c.startswith("population_")][0]
     values = pd.DataFrame({"code": councils["gss_code"], "residents": councils[col].astype(int)})
+    # councils placed in a neighbouring ICB with part of their area here: drawn grey and named,
+    # so that the ICB's boundary (drawn over the councils) never crosses blank space
+    lsoas = geography.lsoa_places()
+    partly = sorted(set(lsoas.loc[lsoas["icb_code"] == icb, "council_code"]) - set(values["code"]))
     small, large = councils.iloc[0], councils.iloc[-1]
     return maps.choropleth(
         "lad24_fine",
@@ -520,15 +529,20 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
             "residents:Q",
             title=f"Residents, mid-{col.removeprefix('population_')}",
             scale=alt.Scale(scheme="purples"),
-            legend=alt.Legend(format=",.0f", orient="right"),
+            legend=alt.Legend(format=",.0f"),
         ),
         title=f"{name}'s {len(councils)} councils, from {small['name']} "
         f"({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})",
-        subtitle="Lower-tier and single-tier councils placed in this ICB.",
+        subtitle="Lower-tier and single-tier councils placed in this ICB (the ICB holding most "
+        "of their small areas); dark line: the ICB's boundary.",
         source=scale.COUNCIL_SOURCE,
         csv_name=f"council_map_{icb}.csv",
         tooltip=[alt.Tooltip("residents:Q", title="Residents", format=",")],
-        only=list(values["code"]),
+        only=[*values["code"], *partly],
+        no_data="placed in a neighbouring ICB, partly in this one",
         height=420,
         labels=True,
+        outline="icb26_fine",
+        outline_only=[icb_ons_code(icb)],
+        fit=("icb26_fine", icb_ons_code(icb)),
     )

@@ -38,7 +38,11 @@ ATTRIBUTION = (
 # degrees; about 2 km, about a pixel on a map of England drawn at the book's map size (460 px)
 TOLERANCE = 0.025
 PRECISION = 0.001  # degrees kept in the shared geometry (about 100 m)
-MAP_HEIGHT = 460
+# England is taller than wide: at 440 px tall it is about 330 px wide, so a map is drawn 340 px
+# wide in all, its legend below it. It then fits a phone's column (343 px at 375 px) whole; on a
+# wider screen its caption stands beside it (chs.css, figure.chs-map).
+MAP_WIDTH = 340
+MAP_HEIGHT = 440
 NO_DATA = "#DDDDDD"
 URL_PREFIX = "chs-maps/"
 
@@ -60,6 +64,10 @@ LAYERS: dict[str, Layer] = {
     # councils drawn for one ICB, zoomed in about four times: four times finer
     "lad24_fine": Layer(
         "ons_lad_2024_05", "LAD24CD", "LAD24NM", "councils (May 2024)", TOLERANCE / 4
+    ),
+    # an ICB's outline over its councils: as fine as they are
+    "icb26_fine": Layer(
+        "ons_icb_2026_04", "ICB26CD", "ICB26NM", "ICBs of April 2026", TOLERANCE / 4
     ),
     "nhser24": Layer("ons_nhser_2024_01", "NHSER24CD", "NHSER24NM", "NHS England regions"),
 }
@@ -111,6 +119,15 @@ def _simplified(spec: Layer, raw: dict) -> list[dict]:
     return out
 
 
+def _shape(layer: str, code: str):
+    return _shapes(layer)[code]
+
+
+@cache
+def _shapes(layer: str) -> dict:
+    return {f["properties"]["code"]: shape(f["geometry"]) for f in features(layer)}
+
+
 @cache
 def label_points(layer: str) -> pd.DataFrame:
     """A point inside each area (for its name on the map): code, name, lon, lat."""
@@ -119,6 +136,21 @@ def label_points(layer: str) -> pd.DataFrame:
         point = shape(f["geometry"]).representative_point()
         rows.append({**f["properties"], "lon": round(point.x, 4), "lat": round(point.y, 4)})
     return pd.DataFrame(rows)
+
+
+def _points_within(points: pd.DataFrame, layer: str, within: tuple[str, str]) -> pd.DataFrame:
+    """``points`` with each area reaching outside the ``within`` area (layer, code) labelled on
+    its part inside it."""
+    frame = _shape(*within)
+    points = points.copy()
+    for i, code in zip(points.index, points["code"], strict=True):
+        area = _shape(layer, code)
+        if not frame.contains(area) and area.intersects(frame):
+            inside = area.intersection(frame)
+            if inside.area > 0:
+                point = inside.representative_point()
+                points.loc[i, ["lon", "lat"]] = [round(point.x, 4), round(point.y, 4)]
+    return points
 
 
 def codes(layer: str) -> set[str]:
@@ -173,7 +205,12 @@ def _map_chart(
     highlight: str | None,
     height: int,
     labels: bool = False,
+    outline_only: list[str] | None = None,
+    no_data: str = "no data",
+    fit: tuple[str, str] | None = None,
+    frame: tuple[float, float, float, float] | None = None,
 ) -> alt.LayerChart:
+    clip = frame is not None  # zoomed in: what lies beyond the frame is cut off
     fields = [c for c in values.columns if c != "code"]
     base = alt.Chart(_geometry(layer))
     if only is not None:
@@ -188,12 +225,12 @@ def _map_chart(
     # areas with no value: grey, labelled "no data" in the tooltip (each shape drawn once)
     grey = (
         joined.transform_filter(f"!({has_value})")
-        .mark_geoshape(fill=NO_DATA, stroke="white", strokeWidth=0.4)
-        .encode(tooltip=[alt.Tooltip("properties.name:N", title="Area (no data)")])
+        .mark_geoshape(fill=NO_DATA, stroke="white", strokeWidth=0.4, clip=clip)
+        .encode(tooltip=[alt.Tooltip("properties.name:N", title=f"Area ({no_data})")])
     )
     coloured = (
         joined.transform_filter(has_value)
-        .mark_geoshape(stroke="white", strokeWidth=0.4)
+        .mark_geoshape(stroke="white", strokeWidth=0.4, clip=clip)
         .encode(color=color, tooltip=[alt.Tooltip("properties.name:N", title="Area"), *tooltip])
     )
     layers = [grey, coloured]
@@ -204,14 +241,17 @@ def _map_chart(
             .mark_geoshape(fill=None, stroke="#111111", strokeWidth=1.6)
         )
     if outline is not None:
-        layers.append(
-            alt.Chart(_geometry(outline)).mark_geoshape(
-                fill=None, stroke="#333333", strokeWidth=0.9
+        lines = alt.Chart(_geometry(outline))
+        if outline_only is not None:
+            lines = lines.transform_filter(
+                alt.FieldOneOfPredicate(field="properties.code", oneOf=outline_only)
             )
-        )
+        layers.append(lines.mark_geoshape(fill=None, stroke="#333333", strokeWidth=0.9, clip=clip))
     if labels:  # the areas' names at a point inside each, on a white halo (see ``_HALO``)
         points = label_points(layer)
         points = points[points["code"].isin(only if only is not None else points["code"])]
+        if fit is not None:
+            points = _points_within(points, layer, fit)
         layers.append(
             alt.Chart(points)
             .mark_text(
@@ -219,7 +259,38 @@ def _map_chart(
             )  # fmt: skip
             .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
         )
-    return alt.layer(*layers).project("mercator").properties(height=height)
+    projection = alt.Projection(type="mercator")
+    if frame is not None:  # fitted to a bounding box: two corners suffice
+        west, south, east, north = frame
+        projection = alt.Projection(
+            type="mercator",
+            fit={
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "MultiPoint", "coordinates": [[west, south], [east, north]]},
+            },
+        )
+    # legends below the map, one entry a row, a colour ramp upright (its end labels never run
+    # past the left edge): the map is narrow (MAP_WIDTH)
+    return (
+        alt.layer(*layers)
+        .properties(projection=projection)
+        .properties(height=height)
+        .configure_legend(
+            orient="bottom",
+            columns=1,
+            labelLimit=MAP_WIDTH - 40,
+            titleLimit=MAP_WIDTH - 20,
+            gradientDirection="vertical",
+            gradientLength=110,
+        )
+    )
+
+
+def _frame(layer: str, values: pd.DataFrame, fit: tuple[str, str]):
+    """The bounding box (west, south, east, north) of the ``fit`` area and the valued areas."""
+    shapes = [_shape(*fit), *(_shape(layer, code) for code in values["code"])]
+    return shapely.union_all(shapes).bounds
 
 
 def _shipped(spec: dict) -> dict:
@@ -320,10 +391,16 @@ def choropleth(
     height: int = MAP_HEIGHT,
     summary: str = "",
     labels: bool = False,
+    outline_only: list[str] | None = None,
+    no_data: str = "no data",
+    fit: tuple[str, str] | None = None,
 ) -> charts.Figure:
     """A map of ``layer`` coloured by ``values`` (a frame keyed by ``code``, the layer's ONS
     codes). Areas with no value are grey. ``only``: draw just these areas (a locality's councils);
-    ``outline``: another layer's borders drawn over the map; ``highlight``: one area outlined."""
+    ``outline``: another layer's borders drawn over the map (``outline_only``: just these of
+    them); ``highlight``: one area outlined; ``labels``: the areas' names; ``no_data``: what grey
+    means, in words; ``fit`` (layer, code): the map zoomed to that area and the areas with a
+    value, whatever lies beyond cut off (other areas are named on their part inside it)."""
     missing = set(values["code"]) - codes(layer)
     if missing:
         raise data.SchemaError(
@@ -333,10 +410,25 @@ def choropleth(
     drawn = set(only) if only is not None else codes(layer)
     without = len(drawn - set(values["code"]))
     if without:  # say so: an area without a value is grey, never dropped
-        subtitle = f"{subtitle} Grey: no data ({without} {'area' if without == 1 else 'areas'})."
+        subtitle = f"{subtitle} Grey: {no_data} ({without} {'area' if without == 1 else 'areas'})."
     chart = _map_chart(
-        layer, values, color, tooltip or [], only, outline, highlight, height, labels
+        layer,
+        values,
+        color,
+        tooltip or [],
+        only,
+        outline,
+        highlight,
+        height,
+        labels,
+        outline_only,
+        no_data,
+        fit,
+        _frame(layer, values, fit) if fit is not None else None,
     )
+    parts = {layer: set(only)} if only is not None else {}
+    if outline is not None and outline_only is not None:
+        parts[outline] = set(outline_only)
     figure = charts.figure(
         chart,
         title=title,
@@ -345,9 +437,11 @@ def choropleth(
         table=values,
         csv_name=csv_name,
         ship=_shipped,
-        static=lambda spec: _with_geometry(spec, {layer: set(only)} if only is not None else None),
+        static=lambda spec: _with_geometry(spec, parts),
         svg_filter=compact_paths,
+        width=MAP_WIDTH,
     )
+    figure.kind = "map"
     # the finding in words under the map, so nothing is only in the picture
     figure.summary = summary or f"{title}."
     return figure

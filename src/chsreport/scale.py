@@ -558,7 +558,7 @@ def icb_map():
             "patients:Q",
             title="Registered patients",
             scale=alt.Scale(scheme="blues"),
-            legend=alt.Legend(format=",.0f", orient="right", columns=1),
+            legend=alt.Legend(format=",.0f"),
         ),
         title=f"{int(values['merged_in_2026'].sum())} of England's {len(values)} ICBs were "
         f"formed by merging 2022 ICBs; the median holds {fmt_people(values['patients'].median())} "
