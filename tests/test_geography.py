@@ -87,10 +87,18 @@ def test_councils_reorganised_in_2023_are_placed():
     councils = geography.councils_with_icb().set_index("name")
     assert councils.loc["Somerset", "icb_code"] == "QSL"
     assert councils.loc["North Yorkshire", "icb_code"] == "QOQ"
-    # the Frimley sub-ICB location (D4U1Y) was split in 2026 and no 2026 small-area lookup is
-    # in the data, so its four councils cannot be placed; they are left out, not guessed
-    unplaced = set(councils.index[councils["icb_code"].isna()])
-    assert unplaced == {"Bracknell Forest", "Rushmoor", "Slough", "Windsor and Maidenhead"}
+    # the Frimley sub-ICB location (D4U1Y) was split between three ICBs in 2026 and no 2026
+    # small-area lookup is in the data: its small areas are placed council by council in the
+    # ICB whose boundary covers most of the council (east Berkshire went to Thames Valley)
+    assert councils["icb_code"].notna().all() and councils.index.is_unique
+    for name in ["Bracknell Forest", "Slough", "Windsor and Maidenhead"]:
+        assert councils.loc[name, "icb_code"] == "S0E4D"
+    assert councils.loc["Rushmoor", "icb_code"] == "QRL"
+    lsoas = geography.lsoa_places()
+    assert lsoas["icb_code"].notna().all()
+    assert set(lsoas.loc[lsoas["placed_by_boundary"], "sub_icb_code"]) == {"D4U1Y"}
+    moved = geography.lsoas_placed_by_boundary()
+    assert moved["lsoas"].sum() == lsoas["placed_by_boundary"].sum() == 440
 
 
 def test_layer_populations_cover_every_layer_with_measure_and_date():

@@ -46,12 +46,17 @@ def _path_boxes(svg: str):
             yield max(xs) - min(xs), max(ys) - min(ys)
 
 
+def test_path_boxes_reads_paths():
+    assert list(_path_boxes('<path d="m0,0 10,0 0,5z"/>')) == [(10, 5)]
+
+
 def test_a_map_fills_areas_not_the_frame_and_ships_no_geometry(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     figure = scale.icb_map()
     width = int(re.search(r'width="(\d+)"', figure.svg).group(1))
     height = int(re.search(r'height="(\d+)"', figure.svg).group(1))
     # a ring the wrong way round fills the whole world: one path covering the frame
+    assert len(list(_path_boxes(figure.svg))) >= 36
     assert all(w < 0.9 * width or h < 0.9 * height for w, h in _path_boxes(figure.svg))
     shipped = json.dumps(figure.shipped)
     assert "coordinates" not in shipped and "chs-maps/icb26.json" in shipped
@@ -100,11 +105,19 @@ def test_shared_geometry_file_is_compact_json():
 def test_every_english_council_has_a_band_and_pcns_find_their_sub_icb_shape():
     bands = scale.district_bands(2024)
     assert set(bands["code"]) == maps.codes("lad24")
-    assert bands["band"].notna().all()
     assert (bands.loc[bands["tier"] != "district", "band"] == scale.SINGLE_TIER).all()
+    districts = bands[bands["tier"] == "district"]
+    for label, (low, high) in scale.DISTRICT_BANDS.items():  # lower edge in, upper edge out
+        mine = districts.loc[districts["band"] == label, "residents"]
+        assert ((mine >= low) & (mine < high)).all()
+    # PCN medians joined on the practice map's ONS code: the 2026 sub-ICB locations with a
+    # 2023 shape are all drawn; the three created or redrawn in 2026 are named, not misplaced
     figure = scale.pcn_map([30_000, 70_000])
     placed = set(figure.table["code"])
-    assert placed <= maps.codes("sicbl23") and len(placed) >= 100
+    ons = set(geography.load_practice_map_2026()["sub_icb_ons_code"])
+    assert placed == ons & maps.codes("sicbl23") and len(placed) == 103
+    subtitle = " ".join(figure.spec["title"]["subtitle"])
+    assert "U2G6B" in subtitle and "(3 areas)" in subtitle
 
 
 def test_compact_paths_hoists_a_common_stroke_and_drops_identity_transforms():

@@ -360,7 +360,7 @@ def fates_map(fates: pd.DataFrame) -> charts.Figure:
         )
     values = pd.DataFrame(rows)
     order = [*charts.FATE_COLOURS, MIXED, NONE_HERE]
-    colours = [*charts.FATE_COLOURS.values(), "#8E6BBF", "#EFE6CF"]
+    colours = [*charts.FATE_COLOURS.values(), "#A6761D", "#EFE6CF"]
     present = [o for o in order if o in set(values["fate"])]
     changed = int((~values["fate"].isin([NONE_HERE, "Still standalone"])).sum())
     return maps.choropleth(
@@ -373,9 +373,11 @@ def fates_map(fates: pd.DataFrame) -> charts.Figure:
             sort=present,
         ),
         title=f"In {changed} of England's {len(values)} ICBs a standalone community trust "
-        "changed hands after 2011; in the rest none did or none was based there",
+        "headquartered there changed hands since 2011; in the rest none did or none was based "
+        "there",
         subtitle="Each 2026 ICB by the fate of the standalone community trusts headquartered in "
-        "it since 2011 (hover for the trusts).",
+        "it since 2011 (a trust serving several ICBs colours only its headquarters' ICB; the CSV "
+        "names the trusts).",
         source=ORG_SOURCE,
         csv_name="community_trust_fates_map.csv",
         tooltip=[alt.Tooltip("trusts:N", title="Trusts")],

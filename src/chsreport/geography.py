@@ -73,6 +73,7 @@ def parse_practice_map_2026(path: Path) -> pd.DataFrame:
         "PCN_CODE": "pcn_code",
         "PCN_NAME": "pcn_name",
         "SUB_ICB_LOCATION_CODE": "sub_icb_code",
+        "ONS_SUB_ICB_LOCATION_CODE": "sub_icb_ons_code",
         "SUB_ICB_LOCATION_NAME": "sub_icb_name",
         "ICB_CODE": "icb_code",
         "ICB_NAME": "icb_name",
@@ -83,7 +84,7 @@ def parse_practice_map_2026(path: Path) -> pd.DataFrame:
 
 def load_practice_map_2026() -> pd.DataFrame:
     """Practice -> PCN -> sub-ICB location -> ICB (36) -> region, August 2026."""
-    return data.cached_frame("gp_practice_map_2026_08", parse_practice_map_2026)
+    return data.cached_frame("gp_practice_map_2026_08", parse_practice_map_2026, version="2")
 
 
 def parse_practice_map_2022(path: Path) -> pd.DataFrame:
@@ -440,16 +441,55 @@ def icb_mergers_2026() -> pd.DataFrame:
 def lsoa_places() -> pd.DataFrame:
     """Each LSOA (2011) with its sub-ICB location, 2022 and 2026 ICB, today's council and the
     council's rural-urban class. LSOAs hold about 1,500 residents each, so shares of LSOAs
-    approximate shares of residents."""
+    approximate shares of residents. A 2022 sub-ICB location that no longer exists in 2026
+    (Frimley, split between three ICBs) has no small-area lookup in the data: its LSOAs are
+    placed council by council (see :func:`icb_by_boundary`)."""
     lsoa = load_lsoa_icb22()
     pm = load_practice_map_2026().drop_duplicates("sub_icb_code").set_index("sub_icb_code")
     ruc = load_ruc().set_index("gss_code")["rural_urban"]
     council = current_council_code(lsoa["ltla_code"])
+    icb = lsoa["sub_icb_code"].map(pm["icb_code"])
+    gone = icb.isna()
+    icb[gone] = council[gone].map(icb_by_boundary())
     return lsoa.assign(
-        icb_code=lsoa["sub_icb_code"].map(pm["icb_code"]),
+        icb_code=icb,
         council_code=council,
         rural_urban=council.map(ruc),
+        placed_by_boundary=gone,
     )
+
+
+@lru_cache(maxsize=1)
+def icb_by_boundary() -> pd.Series:
+    """Each council (2024 code) -> the 2026 ICB (ODS code) whose ONS boundary covers most of its
+    area: how the LSOAs of a 2022 sub-ICB location dissolved in 2026 are placed."""
+    import shapely
+
+    from chsreport import maps
+
+    councils, icbs = maps.shapes("lad24"), maps.shapes("icb26")
+    ods = orgs.load_icbs().set_index("icb_ons_code")["icb_code"]
+    names = list(icbs)
+    tree = shapely.STRtree([icbs[n] for n in names])
+    out = {}
+    for code, area in councils.items():
+        near = [names[i] for i in tree.query(area)]
+        out[code] = ods[max(near, key=lambda n: area.intersection(icbs[n]).area)]
+    return pd.Series(out, name="icb_code")
+
+
+def lsoas_placed_by_boundary() -> pd.DataFrame:
+    """The LSOAs placed by :func:`icb_by_boundary`, counted by 2022 sub-ICB location, council and
+    the 2026 ICB they were placed in (columns sub_icb_code, council, icb, lsoas)."""
+    lsoa = lsoa_places()
+    moved = lsoa[lsoa["placed_by_boundary"]]
+    names = councils().set_index("gss_code")["name"]
+    icb_names = orgs.load_icbs().set_index("icb_code")["icb_name"]
+    counts = moved.groupby(["sub_icb_code", "council_code", "icb_code"]).size()
+    out = counts.rename("lsoas").reset_index()
+    out["council"] = out["council_code"].map(names)
+    out["icb"] = out["icb_code"].map(icb_names).map(vocabulary.icb_short_name)
+    return out[["sub_icb_code", "council", "icb", "lsoas"]]
 
 
 def rural_share(by: str) -> pd.DataFrame:

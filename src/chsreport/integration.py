@@ -877,7 +877,7 @@ GROUP_COLOURS = {
     "acute_runs_community": "#56B4E9",
     "standalone_community": "#009E73",
     "mh_runs_community": "#E69F00",
-    "other_provider": "#CC79A7",
+    "other_provider": "#8E6BBF",  # not pink: pink is a mental-health trust in every chapter
     "unplaced": "#BBBBBB",
 }
 
@@ -969,24 +969,27 @@ def council_class_map(od: lineage.OrgData, groups: pd.DataFrame, rule: str):
     values = council_classes(od, groups)
     own = int(values["group_label"].eq(GROUPS["acute_runs_community"]).sum())
     standalone = int(values["group_label"].eq(GROUPS["standalone_community"]).sum())
+    minority = int((values["share"] < 0.5).sum())
     present = [g for g in GROUPS.values() if g in set(values["group_label"])]
     return maps.choropleth(
         "lad24",
         values,
         alt.Color(
             "group_label:N",
-            title="Class of the acute trust admitting most residents",
+            title="Main acute trust's class",
             scale=alt.Scale(
                 domain=present,
                 range=[GROUP_COLOURS[k] for k, v in GROUPS.items() if v in present],
             ),
             sort=present,
         ),
-        title=f"In {own} of {len(values)} councils the acute trust that admits most residents "
-        f"runs community services itself; in {standalone} a standalone community trust works "
-        "beside it",
-        subtitle="Each council (May 2024) by the usual class of the acute trust admitting most "
-        f"of its residents, {vocabulary.period('2022-04', '2025-08')}; '{rule}' rule.",
+        title=f"In {own} of {len(values)} councils the acute trust admitting the most residents "
+        f"runs community services itself; in {standalone} that trust works beside a standalone "
+        "community trust",
+        subtitle="Each council (May 2024) by the usual class of the acute trust admitting the most "
+        f"of its residents, {vocabulary.period('2022-04', '2025-08')} (a trust is in class (a) "
+        f"in a month when it reports at least {community.RULES[rule]} adult community service "
+        "lines).",
         source=FLOW_SOURCE,
         csv_name=f"council_classes_{rule}.csv",
         tooltip=[
@@ -994,6 +997,12 @@ def council_class_map(od: lineage.OrgData, groups: pd.DataFrame, rule: str):
             alt.Tooltip("share:Q", title="Share of admitted residents", format=".0%"),
             alt.Tooltip("group_label:N", title="Class"),
         ],
+        summary=f"In {own} of {len(values)} councils the acute trust admitting the most "
+        f"residents runs community services itself (class (a)); in {standalone} it works beside a "
+        "standalone community trust (class (b)). A council's colour is the class of that trust, "
+        "not a count of who provides community services in the council: a trust in class (a) may "
+        f"run only part of them, and in {minority} councils it admits fewer than half of the "
+        "residents admitted to the acute trusts classified here.",
     )
 
 
@@ -1302,7 +1311,7 @@ def system_maps(system: pd.DataFrame) -> list:
 
     from chsreport import maps
 
-    # the 2023 boundaries recode two ICBs of 2022 (Frimley, Surrey Heartlands): join by name
+    # the 2023 boundaries recode a 2022 ICB (Surrey Heartlands): join by name
     by_name = {
         vocabulary.icb_short_name(f["properties"]["name"]): f["properties"]["code"]
         for f in maps.features("icb23")
@@ -1314,7 +1323,10 @@ def system_maps(system: pd.DataFrame) -> list:
             "share_in_a": system["share_in_a"].round(3),
             "acute_per_100k": system["acute_per_100k"].round(1),
         }
-    ).dropna(subset=["code"])
+    )
+    if values["code"].isna().any():  # every 2022 ICB must find its 2023 shape by name
+        missing = sorted(values.loc[values["code"].isna(), "icb"])
+        raise ValueError(f"2022 ICBs with no 2023 shape: {missing}")
     high = values.loc[values["share_in_a"].idxmax()]
     share = maps.choropleth(
         "icb23",
@@ -1336,6 +1348,16 @@ def system_maps(system: pd.DataFrame) -> list:
     )
     fewest = values.loc[values["acute_per_100k"].idxmin()]
     most = values.loc[values["acute_per_100k"].idxmax()]
+    from scipy import stats
+
+    rho, p = stats.spearmanr(values["share_in_a"], values["acute_per_100k"])
+    link = (
+        "no clear link with the share of patients in class (a)"
+        if p >= 0.05
+        else f"{'lower' if rho < 0 else 'higher'} where more patients are in class (a)"
+    )
+    from chsreport import locality
+
     delays = maps.choropleth(
         "icb23",
         values[["code", "acute_per_100k", "icb"]],
@@ -1345,14 +1367,19 @@ def system_maps(system: pd.DataFrame) -> list:
             scale=alt.Scale(scheme="oranges"),
             legend=alt.Legend(format=".0f"),
         ),
-        title=f"Delayed patients in acute beds ranged from {fewest['acute_per_100k']:.0f} per "
-        f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "
-        f"({most['icb']})",
+        title=f"Delayed patients in acute beds: {fewest['acute_per_100k']:.0f} to "
+        f"{most['acute_per_100k']:.0f} per 100,000 registered patients, {link}",
         subtitle="Patients not meeting the criteria to reside in the ICB's acute trusts, daily "
-        "mean June 2023 to January 2024, per 100,000 registered patients (the locality pages "
-        "use April 2022 to July 2025 and today's ICBs, so their figures differ a little).",
+        "mean June 2023 to January 2024, per 100,000 registered patients.",
         source="NHS England acute discharge sitrep; GP registrations",
         csv_name="map_acute_delays.csv",
         tooltip=[alt.Tooltip("acute_per_100k:Q", title="Per 100,000", format=".1f")],
+        summary=f"Delayed patients in acute beds ranged from {fewest['acute_per_100k']:.0f} per "
+        f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "
+        f"({most['icb']}); across the {len(values)} ICBs of 2022 the rank correlation with the "
+        f"share of patients in class (a) is {f'{rho:+.2f}'.replace('-', '−')} (p = {p:.2f}). "
+        "The locality pages use "
+        f"{vocabulary.period(*locality.PERIOD)} and today's ICBs, so their figures differ a "
+        "little.",
     )
     return [share, delays]

@@ -500,13 +500,13 @@ def locator_map(icb: str, name: str) -> charts.Figure:
             scale=alt.Scale(domain=["This ICB", "Other ICBs"], range=["#D55E00", "#E8E8E8"]),
         ),
         title=f"Where {name} is",
-        subtitle="England's 36 ICBs (April 2026).",
+        subtitle=f"England's {len(values)} ICBs (April 2026).",
         source=scale.REGISTERED_SOURCE,
         csv_name=f"locator_{icb}.csv",
         tooltip=[alt.Tooltip("patients:Q", title="Registered patients", format=",")],
         highlight=icb_ons_code(icb),
         height=300,
-        summary=f"{name} is outlined on a map of England's 36 ICBs.",
+        summary=f"{name} is outlined on a map of England's {len(values)} ICBs.",
     )
 
 
@@ -529,10 +529,14 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
             "residents:Q",
             title=f"Residents, mid-{col.removeprefix('population_')}",
             scale=alt.Scale(scheme="purples"),
-            legend=alt.Legend(format=",.0f"),
+            legend=alt.Legend(format=",.0f") if len(councils) > 1 else None,
         ),
-        title=f"{name}'s {len(councils)} councils, from {small['name']} "
-        f"({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})",
+        title=(
+            f"{name}'s {vocabulary.plural(len(councils), 'district or unitary council')}, from "
+            f"{small['name']} ({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})"
+            if len(councils) > 1
+            else f"{name} has one unitary council, {small['name']} ({small[col]:,.0f} residents)"
+        ),
         subtitle="Lower-tier and single-tier councils placed in this ICB (the ICB holding most "
         "of their small areas); dark line: the ICB's boundary.",
         source=scale.COUNCIL_SOURCE,

@@ -120,11 +120,12 @@ def _simplified(spec: Layer, raw: dict) -> list[dict]:
 
 
 def _shape(layer: str, code: str):
-    return _shapes(layer)[code]
+    return shapes(layer)[code]
 
 
 @cache
-def _shapes(layer: str) -> dict:
+def shapes(layer: str) -> dict:
+    """The layer's areas as shapely geometries, by code."""
     return {f["properties"]["code"]: shape(f["geometry"]) for f in features(layer)}
 
 

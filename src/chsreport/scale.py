@@ -12,7 +12,10 @@ from chsreport import charts, finance, geography, orgs, vocabulary
 REGISTERED_SOURCE = (
     "NHS England, Patients Registered at a GP Practice (Aug 2026; practices Jan 2021)"
 )
-COUNCIL_SOURCE = "ONS mid-year estimates (mid-2024); mySociety register (mid-2020); ONS lookups"
+COUNCIL_SOURCE = (
+    "ONS mid-year estimates (mid-2024); mySociety register (council names and tiers, mid-2020); "
+    "ONS lookups"
+)
 FINANCE_SOURCE = (
     "Trust Peer Finder (about 2017/18); KH03 beds 2017/18; OHID catchments 2022; "
     "ERIC 2019/20 sites; NHS ODS lineage"
@@ -560,10 +563,12 @@ def icb_map():
             scale=alt.Scale(scheme="blues"),
             legend=alt.Legend(format=",.0f"),
         ),
-        title=f"{int(values['merged_in_2026'].sum())} of England's {len(values)} ICBs were "
-        f"formed by merging 2022 ICBs; the median holds {fmt_people(values['patients'].median())} "
-        "registered patients",
-        subtitle="Colour: registered patients (August 2026); dark lines: the 42 ICBs of 2022.",
+        title=f"England's {len(values)} ICBs hold from {fmt_people(values['patients'].min())} "
+        f"to {fmt_people(values['patients'].max())} registered patients (median "
+        f"{fmt_people(values['patients'].median())}); {int(values['merged_in_2026'].sum())} were "
+        "formed by merging ICBs of 2022",
+        subtitle="Colour: registered patients (August 2026); dark lines: the "
+        f"{len(maps.codes('icb23'))} ICBs of 2022 (2023 boundaries).",
         source=REGISTERED_SOURCE,
         csv_name="icb_map_2026.csv",
         outline="icb23",
@@ -581,13 +586,11 @@ def pcn_map(band: list[int]):
 
     pcns = geography.pcn_populations()
     by_sub = pcns.groupby("sub_icb_code")["patients"].agg(["median", "size"]).reset_index()
-    # the 2023 shapes are named "NHS ... ICB - 02P": the ODS code is the name's suffix
-    ods_to_ons = {
-        f["properties"]["name"].rsplit(" - ", 1)[-1]: f["properties"]["code"]
-        for f in maps.features("sicbl23")
-    }
-    by_sub["code"] = by_sub["sub_icb_code"].map(ods_to_ons)
-    placed = by_sub.dropna(subset=["code"])
+    # joined on the ONS code the practice map gives: a sub-ICB location created or redrawn in
+    # 2026 has a new code and no 2023 shape; its 2023 predecessor's shape is drawn grey
+    ons = geography.load_practice_map_2026().drop_duplicates("sub_icb_code")
+    by_sub["code"] = by_sub["sub_icb_code"].map(ons.set_index("sub_icb_code")["sub_icb_ons_code"])
+    placed = by_sub[by_sub["code"].isin(maps.codes("sicbl23"))]
     low, high = band
     groups = [f"Under {low:,}", f"{low:,} to {high:,}", f"Over {high:,}"]
     values = pd.DataFrame(
@@ -601,9 +604,12 @@ def pcn_map(band: list[int]):
             "pcns": placed["size"].astype(int),
         }
     )
-    left_out = int(by_sub.loc[by_sub["code"].isna(), "size"].sum())
-    inside = int(values["median_pcn"].between(low, high).sum())
-    unplaced = by_sub.loc[by_sub["code"].isna(), "sub_icb_code"].tolist()
+    missing = by_sub[~by_sub["code"].isin(maps.codes("sicbl23"))]
+    left_out = int(missing["size"].sum())
+    inside = int((values["group"] == groups[1]).sum())
+    names = ons.set_index("sub_icb_code")["sub_icb_name"]
+    unplaced = [names[c] for c in missing["sub_icb_code"]]
+    outside = int((~pcns["patients"].between(low, high)).sum())
     return maps.choropleth(
         "sicbl23",
         values,
@@ -614,17 +620,19 @@ def pcn_map(band: list[int]):
             sort=groups,
         ),
         title=f"In {inside} of {len(values)} sub-ICB locations the median PCN holds "
-        f"{low:,} to {high:,} registered patients",
+        f"{low:,} to {high:,} patients; {outside / len(pcns):.0%} of PCNs ({outside:,} of "
+        f"{len(pcns):,}) lie outside that range",
         subtitle="Median registered list of the PCNs in each sub-ICB location (August 2026 lists, "
         "2023 boundaries)"
         + (
-            f"; {vocabulary.plural(len(unplaced), 'sub-ICB location')} of 2026 "
-            f"({', '.join(unplaced)}; {vocabulary.plural(left_out, 'PCN')}) "
+            f"; {vocabulary.plural(len(unplaced), 'sub-ICB location')} created or redrawn in "
+            f"2026 ({', '.join(unplaced)}; {vocabulary.plural(left_out, 'PCN')}) "
             f"{'has' if len(unplaced) == 1 else 'have'} no 2023 shape"
             if unplaced
             else ""
         )
         + ".",
+        no_data="the 2023 shape of an area redrawn or dissolved in 2026",
         source=REGISTERED_SOURCE,
         csv_name="pcn_median_by_sub_icb.csv",
         tooltip=[
