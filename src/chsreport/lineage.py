@@ -15,6 +15,7 @@ which add the steps ODS no longer lists.  Each edge is classed as:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
 import pandas as pd
@@ -122,7 +123,11 @@ class OrgData:
     as_of: pd.Timestamp
 
 
+@lru_cache(maxsize=1)
 def load_org_data() -> OrgData:
+    """The ODS organisation data every chapter uses, built once per process: callers share one
+    object (read it, never change it), so caches keyed on it (the CHS register, each rule's
+    exposure) are computed once however many pages and claims ask."""
     register = orgs.trust_register()
     edges = succession_edges(orgs.load_successions(), orgs.load_change_paths(), register)
     evidence = orgs.type_evidence()
