@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from chsreport import charts, data, params, text
+from chsreport import charts, data, params, pdf, text
 
 ROOT = data.PROJECT_ROOT
 BUILD = Path(os.environ.get("CHS_BUILD_DIR") or ROOT / "_build")
@@ -453,18 +453,35 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
     return out / "_build" / "html"
 
 
-def publish(built: Path, target: Path) -> Path:
-    """Replace ``target`` with a copy of ``built`` by renames, so readers never see half a book."""
+def publish(built: Path, target: Path, extras: dict[str, Path] | None = None) -> Path:
+    """Replace ``target`` with a copy of ``built`` (and of each ``extras`` folder, under its
+    name) by renames, so readers never see half a book. Links to PDFs that were not made are
+    dropped from the copy."""
     fresh = target.with_name(target.name + ".new")
     old = target.with_name(target.name + ".old")
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     shutil.copytree(built, fresh)
+    for name, folder in (extras or {}).items():
+        if folder.is_dir():
+            shutil.copytree(folder, fresh / name, ignore=shutil.ignore_patterns("*.key", "*.tmp"))
+    for page in fresh.rglob("*.html"):
+        pdf.drop_missing_pdf_links(page)
     if target.exists():
         target.rename(old)
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def sync_tree(source: Path, target: Path) -> None:
+    """Copy into ``target`` the files of ``source`` that are new or changed (PDFs printed while
+    the book itself stood unchanged)."""
+    for path in source.rglob("*.pdf"):
+        copy = target / path.relative_to(source)
+        if not copy.exists() or copy.read_bytes() != path.read_bytes():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
 
 
 def generated_pages(
@@ -745,20 +762,39 @@ def build_book(
         if jobs:
             prune_downloads(executed)
         source = build_dir / "stage"
-        # the book depends on its sources and also on the package (its Sphinx extension)
-        digest = stage(executed, source, pages, bundle) + inputs
+        # the book depends on its sources and also on the package (its Sphinx extension); its
+        # pages link their PDFs only when chromium can print them
+        printing = pdf.chromium() is not None
+        digest = stage(executed, source, pages, bundle) + inputs + ("+pdf" if printing else "")
         phase("staging")
         html_dir, published = build_dir / "html", build_dir / "html.digest"
         unchanged = published.exists() and published.read_text() == digest
-        if unchanged and not fresh and (html_dir / "index.html").exists():
-            log("book sources unchanged since the last build: the published book stands")
-        else:
-            published.unlink(missing_ok=True)
-            built = compile_book(source, build_dir / "jb", log)
-            phase("Jupyter Book")
-            publish(built, html_dir)
+        localities = {
+            output.split("/", 1)[1]: path
+            for output, path in executed.items()
+            if output.startswith("localities/")
+        }
+        built = None
+        with ThreadPoolExecutor(max_workers=1) as printer:  # briefings print while Sphinx runs
+            briefings = (
+                printer.submit(pdf.make_briefings, localities, build_dir, log) if printing else None
+            )
+            if not printing:
+                log(pdf.HOW_TO_GET_PDFS)
+            if unchanged and not fresh and (html_dir / "index.html").exists():
+                log("book sources unchanged since the last build: the published book stands")
+            else:
+                published.unlink(missing_ok=True)
+                built = compile_book(source, build_dir / "jb", log)
+                phase("Jupyter Book")
+            printed = briefings.result() if briefings is not None else 0
+            phase("PDFs (beyond the book)")
+        if built is not None:
+            publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
             published.write_text(digest)
             phase("publishing")
+        elif printed:
+            sync_tree(build_dir / "pdf", html_dir / "pdf")
         index = html_dir / "index.html"
         if times:
             slowest = max(times, key=times.get)

@@ -472,6 +472,20 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     ]
 
 
+class BriefingLink:
+    """The locality page's link to its two-page PDF briefing (``pdf.BRIEFINGS``); the build
+    drops it from the page when no PDF was made."""
+
+    def __init__(self, icb: str):
+        self.icb = icb
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<p class="chs-pdf-line"><a class="chs-pdf" href="../../pdf/briefings/{self.icb}.pdf">'
+            "Download this ICB's briefing (PDF, two A4 pages)</a></p>"
+        )
+
+
 # --------------------------------------------------------------------------- maps
 def icb_ons_code(icb: str) -> str:
     """The ONS code (E54...) of a 2026 ICB given by its ODS code: the key of the boundaries."""

@@ -38,7 +38,8 @@ def _markdown(text: str, md: MarkdownIt) -> str:
     return md.render(text)
 
 
-def _outputs(cell, md: MarkdownIt) -> list[str]:
+def cell_outputs_html(cell, md: MarkdownIt) -> list[str]:
+    """A code cell's outputs as HTML fragments (Markdown rendered), as the book shows them."""
     parts = []
     for out in cell.get("outputs", []):
         bundle = out.get("data", {})
@@ -65,7 +66,7 @@ def page_html(nb: nbformat.NotebookNode, title: str, note: str) -> str:
         if cell.cell_type == "markdown":
             body.append(_markdown(cell.source, md))
         elif cell.cell_type == "code" and "remove-output" not in tags:
-            body.extend(_outputs(cell, md))
+            body.extend(cell_outputs_html(cell, md))
     return (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -96,4 +97,7 @@ def write_html(executed: Path, title: str, note: str) -> Path:
     for layer in maps.LAYERS:
         (static / "maps" / f"{layer}.json").write_bytes(maps.geometry_json(layer))
     target.write_text(page_html(nb, title, note), encoding="utf-8")
+    from chsreport import pdf
+
+    pdf.drop_missing_pdf_links(target)  # a re-run has no PDF beside it
     return target

@@ -1,0 +1,398 @@
+"""PDFs: a two-page briefing for every ICB (and, later, the book), printed by Debian's chromium.
+
+Print HTML is made from what the build already has: a briefing is laid out from the outputs of
+the executed locality notebook (the same package functions drew them, so the PDF and the web page
+say the same thing) and the claims register the build computed. Each print page is one
+self-contained HTML file (styles inline, charts as inline SVG), printed by Playwright driving
+``/usr/bin/chromium`` with print media, a PDF outline and tags; every request the page makes is
+refused, so printing never touches the network. A PDF is printed again only when its print HTML
+changed (a stamp beside it holds the HTML's digest), and the dates chromium writes are set to the
+build date, so two builds of one commit give the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+from markdown_it import MarkdownIt
+
+PRINT_VERSION = "1"  # bump when the print layout or printing changes: every PDF is printed again
+BRIEFING_PAGES = 2
+CONCURRENT_PAGES = 2
+
+
+def chromium() -> str | None:
+    """The Debian chromium the browser tests use, if installed."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+HOW_TO_GET_PDFS = (
+    "PDFs not made: chromium is not installed (on Debian or Ubuntu: sudo apt-get install "
+    "chromium; then run make book again). The HTML book is built."
+)
+
+
+# --------------------------------------------------------------------------- briefing content
+_SCRIPT = re.compile(r'<script type="application/json" class="chs-chart-spec">.*?</script>', re.S)
+_DOWNLOAD = re.compile(r"\s*<a [^>]*download[^>]*>.*?</a>", re.S)
+_PDF_LINE = re.compile(r'<p class="chs-pdf-line">.*?</p>', re.S)
+
+
+def printable(fragment: str) -> str:
+    """A page's HTML fragment for paper: chart specs (for the interactive view) and download
+    links dropped; the static SVG, captions and sources kept."""
+    return _PDF_LINE.sub("", _DOWNLOAD.sub("", _SCRIPT.sub("", fragment)))
+
+
+def locality_sections(executed: Path) -> dict[str, list[str]]:
+    """The outputs of an executed locality notebook, grouped under the page's ``##`` headings
+    ("top" before the first): HTML fragments, in order."""
+    from chsreport import standalone
+
+    nb = nbformat.read(executed, as_version=4)
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    sections: dict[str, list[str]] = {}
+    current = "top"
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "remove-cell" in tags:
+            continue
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    current = line[3:].strip()
+            continue
+        sections.setdefault(current, []).extend(
+            printable(part) for part in standalone.cell_outputs_html(cell, md)
+        )
+    return sections
+
+
+def _figures(parts: list[str]) -> list[str]:
+    return [p for p in parts if p.lstrip().startswith("<figure")]
+
+
+def _text(parts: list[str]) -> list[str]:
+    return [p for p in parts if not p.lstrip().startswith(("<figure", "<div", "<details"))]
+
+
+BRIEFING_CSS = """
+@page { size: A4; margin: 0; }
+* { box-sizing: border-box; }
+html, body { margin: 0; padding: 0; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
+       font-size: 9.6pt; line-height: 1.38; }
+.sheet { width: 210mm; height: 296.5mm; padding: 11mm 12mm 10mm; overflow: hidden;
+         break-after: page; position: relative; }
+.sheet:last-child { break-after: auto; }
+.fit { transform-origin: top left; }
+.kicker { text-transform: uppercase; letter-spacing: .06em; font-size: 8pt; color: #005EB8;
+          margin: 0 0 2mm; font-weight: bold; }
+h1 { font-size: 19pt; line-height: 1.15; margin: 0 0 1.5mm; }
+h2 { font-size: 12pt; margin: 4mm 0 1.5mm; color: #003087; break-after: avoid; }
+.edition { font-size: 8pt; color: #555; margin: 0 0 3mm; border-bottom: 1px solid #ccc;
+           padding-bottom: 2mm; }
+p { margin: 0 0 2mm; }
+.maps { display: flex; gap: 4mm; align-items: flex-start; }
+.maps figure { flex: 1 1 0; }
+figure { margin: 2mm 0; break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: 7.4pt; color: #555; line-height: 1.3; }
+table.claims { border-collapse: collapse; width: 100%; font-size: 8.4pt; }
+table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: 1.2mm 1.5mm;
+                                   text-align: left; vertical-align: top; }
+table.claims th { background: #f0f4f5; }
+.verdict { font-weight: bold; white-space: nowrap; }
+footer { font-size: 7.6pt; color: #444; border-top: 1px solid #ccc; padding-top: 2mm;
+         margin-top: 3mm; }
+a { color: #005EB8; }
+"""
+
+# Shrink a sheet's content until it fits its page (long place names, many PCNs): a briefing is
+# always exactly two pages, and nothing is cut off.
+FIT_SCRIPT = """
+for (const sheet of document.querySelectorAll('.sheet')) {
+  const inner = sheet.querySelector('.fit');
+  const style = getComputedStyle(sheet);
+  const room = sheet.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const need = inner.scrollHeight;
+  if (need > room) {
+    const scale = room / need;
+    inner.style.transform = `scale(${scale})`;
+    inner.style.width = `${100 / scale}%`;
+  }
+}
+"""
+
+
+def claims_concerning(register: pd.DataFrame, places: list[str]) -> pd.DataFrame:
+    """The claims that name one of ``places`` (the ICB, its councils, its acute trusts) in their
+    quote or note, and the three every ICB faces: integration and flow (C06), PCN size (C07) and
+    ICB size (C12)."""
+    words = [re.escape(p) for p in places if p and len(p) > 3]
+    named = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+    text = register["quote"].fillna("") + " " + register["note"].fillna("")
+    mask = register["claim_id"].isin(["C06", "C07", "C12"])
+    if named is not None:
+        mask |= text.str.contains(named)
+    return register[mask]
+
+
+def briefing_html(
+    icb: str,
+    name: str,
+    sections: dict[str, list[str]],
+    claims: pd.DataFrame,
+    edition: dict,
+    web_href: str,
+    sources: list[str],
+) -> str:
+    """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, the claims
+    that concern it, its profile, the sources and the build date with a link to its web page."""
+    brief = "".join(_text(sections.get("In brief", [])))
+    glance = sections.get("At a glance", [])
+    maps = "".join(_figures(glance)[:2])
+    profile = "".join(_text(glance))
+    flow = _figures(sections.get("Its acute trusts' flow, against England and their peers", []))
+    rows = "".join(
+        f"<tr><td>{html.escape(r.claim_id)}</td><td>“{html.escape(str(r.quote))}”</td>"
+        f'<td class="verdict">{html.escape(str(r.verdict))}</td></tr>'
+        for r in claims.itertuples()
+    )
+    e = edition
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>{html.escape(name)}: community health services briefing</title>"
+        f"<style>{BRIEFING_CSS}</style></head><body>"
+        '<section class="sheet"><div class="fit">'
+        '<p class="kicker">Community health services reform · ICB briefing</p>'
+        f"<h1>{html.escape(name)}</h1>"
+        f'<p class="edition">{html.escape(icb)} · version {html.escape(e["version"])}, built '
+        f"{html.escape(e['built'])} from public data to {html.escape(e['data_to'])}</p>"
+        f"<h2>In brief</h2>{brief}"
+        f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
+        "</div></section>"
+        '<section class="sheet"><div class="fit">'
+        f"<h2>Its acute trusts' flow</h2>{''.join(flow[:1])}"
+        "<h2>The claims that concern it</h2>"
+        '<table class="claims"><thead><tr><th>Claim</th><th>What was said</th>'
+        f"<th>Verdict</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<h2>At a glance</h2>{profile}"
+        "<h2>Discharge delays and virtual wards</h2>"
+        f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
+        f"<footer><p>Sources: {html.escape('; '.join(sources))}. Boundaries: Office for National "
+        "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
+        "database right 2026.</p>"
+        "<p>The full page for this ICB, with every table and the data behind each chart: "
+        f"{_link(web_href)}. Text, tables and charts: Open Government Licence v3.0.</p></footer>"
+        "</div></section>"
+        f"<script>{FIT_SCRIPT}</script></body></html>\n"
+    )
+
+
+def _link(href: str) -> str:
+    """A link when the book's web address is known (``html.baseurl`` in _config.yml); else the
+    page's place in the book, as text (a relative link does not survive printing)."""
+    if href.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(href)}">{html.escape(href)}</a>'
+    return f"<em>{html.escape(href)}</em> in the book"
+
+
+def book_url() -> str:
+    """The published book's address from _config.yml (``html.baseurl``), or ""."""
+    import yaml
+
+    from chsreport import data
+
+    config = yaml.safe_load((data.PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return str((config.get("html") or {}).get("baseurl") or "").rstrip("/")
+
+
+# --------------------------------------------------------------------------- printing
+@dataclass(frozen=True)
+class PrintJob:
+    source: Path  # a self-contained HTML file
+    target: Path  # the PDF
+    pages: int | None = None  # the exact page count the PDF must have (a briefing: 2)
+
+
+def _stamp(job: PrintJob) -> str:
+    digest = hashlib.sha256(PRINT_VERSION.encode())
+    digest.update(job.source.read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(job: PrintJob) -> bool:
+    stamp = job.target.with_suffix(".key")
+    return job.target.exists() and stamp.exists() and stamp.read_text() == _stamp(job)
+
+
+_DATE = re.compile(rb"\(D:(\d{14})([^)]*)\)")
+
+
+def fixed_dates(pdf: bytes, built: str) -> bytes:
+    """Chromium's creation and modification dates set to the build date (same length, so the
+    cross-reference offsets stay right): the same commit prints the same bytes."""
+    day = built.replace("-", "")[:8].ljust(8, "0").encode()
+    return _DATE.sub(lambda m: b"(D:" + day + b"000000" + m.group(2) + b")", pdf)
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+class PrintError(RuntimeError):
+    pass
+
+
+async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None]) -> list[str]:
+    from playwright.async_api import async_playwright
+
+    refused: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox", "--disable-background-networking"]
+        )
+        queue: asyncio.Queue[PrintJob] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+
+        async def worker() -> None:
+            page = await browser.new_page()
+
+            async def refuse(route):  # a print page is self-contained: nothing may load
+                refused.append(route.request.url)
+                await route.abort()
+
+            await page.route("**/*", refuse)
+            await page.emulate_media(media="print")
+            while not queue.empty():
+                job = queue.get_nowait()
+                await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
+                pdf = await page.pdf(
+                    format="A4",
+                    print_background=True,
+                    prefer_css_page_size=True,
+                    outline=True,
+                    tagged=True,
+                )
+                pdf = fixed_dates(pdf, built)
+                if job.pages is not None and page_count(pdf) != job.pages:
+                    raise PrintError(
+                        f"{job.target.name}: {page_count(pdf)} pages, expected {job.pages}"
+                    )
+                job.target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = job.target.with_suffix(".pdf.tmp")
+                tmp.write_bytes(pdf)
+                tmp.replace(job.target)
+                job.target.with_suffix(".key").write_text(_stamp(job))
+            await page.close()
+
+        await asyncio.gather(*(worker() for _ in range(min(CONCURRENT_PAGES, len(jobs)))))
+        await browser.close()
+    return refused
+
+
+def print_all(
+    jobs: list[PrintJob], built: str, log: Callable[[str], None] = print
+) -> tuple[int, list[str]]:
+    """Print the jobs whose PDF is missing or older than its HTML. Returns how many were printed
+    and the URLs any page tried to load (refused; there should be none)."""
+    todo = [job for job in jobs if not up_to_date(job)]
+    if not todo:
+        return 0, []
+    log(f"printing {len(todo)} of {len(jobs)} PDFs with chromium")
+    refused = asyncio.run(_print_all(todo, built, log))
+    return len(todo), refused
+
+
+# --------------------------------------------------------------------------- the build's PDFs
+BRIEFINGS = Path("pdf") / "briefings"  # under the build folder, and under the published book
+
+
+def briefing_jobs(
+    localities: dict[str, Path], build_dir: Path, register: pd.DataFrame
+) -> list[PrintJob]:
+    """Write each ICB's briefing print page (``<build>/print/briefings/<code>.html``, only if it
+    changed) from its executed locality notebook, and return the print jobs."""
+    from chsreport import build, data, geography, orgs, params, vocabulary
+
+    names = params.valid_icbs()
+    trusts = orgs.trust_register()
+    open_trusts = trusts[trusts["close_date"].isna()]
+    councils = geography.councils_with_icb()
+    edition = build.edition()
+    base = book_url()
+    sources = sorted(
+        {data.entry(n).publisher for n in build.chapter_inputs()["Localities"]}
+        | {"Office for National Statistics (boundaries)"}
+    )
+    jobs = []
+    for icb, executed in sorted(localities.items()):
+        name = names[icb]
+        places = [
+            vocabulary.icb_short_name(name),
+            *councils.loc[councils["icb_code"] == icb, "name"],
+            *open_trusts.loc[open_trusts["icb_code"] == icb, "name"].map(vocabulary.short_org_name),
+        ]
+        page = briefing_html(
+            icb,
+            name,
+            locality_sections(executed),
+            claims_concerning(register, places),
+            edition,
+            f"{base}/notebooks/localities/{icb}.html"
+            if base
+            else f"notebooks/localities/{icb}.html",
+            sources,
+        )
+        source = build_dir / "print" / "briefings" / f"{icb}.html"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        if not source.exists() or source.read_text(encoding="utf-8") != page:
+            source.write_text(page, encoding="utf-8")
+        jobs.append(PrintJob(source, build_dir / BRIEFINGS / f"{icb}.pdf", BRIEFING_PAGES))
+    return jobs
+
+
+def make_briefings(
+    localities: dict[str, Path], build_dir: Path, log: Callable[[str], None] = print
+) -> int:
+    """The briefing PDFs, printed where their print page changed. Returns how many were
+    printed; raises if a page tried to load anything."""
+    register = pd.read_csv(build_dir / "claims.csv", dtype=str)
+    from chsreport import build
+
+    jobs = briefing_jobs(localities, build_dir, register)
+    printed, refused = print_all(jobs, build.edition()["built"], log)
+    if refused:
+        raise PrintError(f"a print page tried to load {refused[:3]}: print pages must be whole")
+    return printed
+
+
+PDF_LINK = re.compile(r'<a class="chs-pdf" href="([^"]+)"[^>]*>.*?</a>', re.S)
+
+
+def drop_missing_pdf_links(page: Path) -> None:
+    """Remove a page's links to PDFs that were not made (no chromium): no dead ends."""
+    text = page.read_text(encoding="utf-8")
+    if "chs-pdf" not in text:
+        return
+
+    def keep(match: re.Match) -> str:
+        return match.group(0) if (page.parent / match.group(1)).exists() else ""
+
+    changed = PDF_LINK.sub(keep, text)
+    if changed != text:
+        page.write_text(changed, encoding="utf-8")

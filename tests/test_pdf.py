@@ -1,0 +1,89 @@
+"""The briefing PDFs of the built book: two pages each, the locality page's numbers, fonts
+embedded, charts as vectors, nothing loaded while printing, nothing reprinted when nothing
+changed. Needs the book built with chromium present (`make book`; `make test` does that) and
+poppler-utils (pdfinfo, pdftotext, pdffonts, pdfimages)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+
+from chsreport import build, data, locality, params, pdf
+
+pytestmark = pytest.mark.book
+
+HTML = data.PROJECT_ROOT / "_build" / "html"
+BRIEFINGS = HTML / pdf.BRIEFINGS
+
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def briefings():
+    assert pdf.chromium(), "the PDF tests need chromium (apt-get install chromium)"
+    made = sorted(BRIEFINGS.glob("*.pdf"))
+    assert [p.stem for p in made] == sorted(locality.localities()), "build the book: make book"
+    return made
+
+
+def test_every_briefing_is_two_pages_and_small(briefings):
+    for path in briefings:
+        pages = re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(path))).group(1)
+        assert pages == "2", path.name
+        assert path.stat().st_size < 600_000, path.name
+
+
+def _in_brief_numbers(icb: str) -> list[str]:
+    page = (HTML / "notebooks" / "localities" / f"{icb}.html").read_text(encoding="utf-8")
+    brief = page.split('id="in-brief"', 1)[1].split('id="at-a-glance"', 1)[0]
+    text = re.sub(r"<[^>]+>", " ", brief)
+    return sorted(set(re.findall(r"\d{1,3}(?:,\d{3})+", text)))
+
+
+@pytest.mark.parametrize("icb", ["QE1", "QOX", "QSL"])
+def test_a_briefing_says_what_its_locality_page_says(briefings, icb):
+    text = _run("pdftotext", "-layout", str(BRIEFINGS / f"{icb}.pdf"), "-")
+    name = params.valid_icbs()[icb]
+    assert " ".join(name.split()) in " ".join(text.split())
+    numbers = _in_brief_numbers(icb)
+    assert len(numbers) >= 3
+    for number in numbers:  # registered patients, PCN and council sizes, ...
+        assert number in text, number
+    assert f"localities/{icb}.html" in text  # where its full page is
+
+
+def test_fonts_are_embedded_and_charts_are_vectors(briefings):
+    for path in briefings[:6]:
+        fonts = _run("pdffonts", str(path)).splitlines()[2:]
+        assert fonts and all(line.split()[-5] == "yes" for line in fonts), path.name
+        images = _run("pdfimages", "-list", str(path)).splitlines()[2:]
+        assert images == [], f"{path.name} holds raster images: {images[:2]}"
+
+
+def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefings, tmp_path):
+    build_dir = build.BUILD
+    localities = {
+        p.stem: build_dir / "executed" / "localities" / f"{p.stem}.ipynb" for p in briefings
+    }
+    register = pd.read_csv(build_dir / "claims.csv", dtype=str)
+    jobs = pdf.briefing_jobs(localities, build_dir, register)
+    assert all(pdf.up_to_date(job) for job in jobs)  # the build's PDFs match their pages
+    stamp = {job.target: job.target.stat().st_mtime_ns for job in jobs}
+    assert pdf.make_briefings(localities, build_dir, lambda _: None) == 0
+    assert all(job.target.stat().st_mtime_ns == stamp[job.target] for job in jobs)
+    # a print page that reaches out is refused, and the build would fail on it
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text('<html><body><img src="https://example.org/x.png"><p>x</p></body></html>')
+    printed, refused = pdf.print_all([pdf.PrintJob(leaky, tmp_path / "leaky.pdf")], "2026-01-01")
+    assert printed == 1 and refused == ["https://example.org/x.png"]
+
+
+def test_each_locality_page_links_its_briefing(briefings):
+    page = (HTML / "notebooks" / "localities" / "QE1.html").read_text(encoding="utf-8")
+    href = re.search(r'<a class="chs-pdf" href="([^"]+)"', page).group(1)
+    assert (HTML / "notebooks" / "localities" / href).resolve() == (BRIEFINGS / "QE1.pdf")
