@@ -87,3 +87,28 @@ def test_each_locality_page_links_its_briefing(briefings):
     page = (HTML / "notebooks" / "localities" / "QE1.html").read_text(encoding="utf-8")
     href = re.search(r'<a class="chs-pdf" href="([^"]+)"', page).group(1)
     assert (HTML / "notebooks" / "localities" / href).resolve() == (BRIEFINGS / "QE1.pdf")
+
+
+def test_the_book_pdf_has_its_chapters_bookmarks_and_vector_charts_and_a_stable_length(tmp_path):
+    book = HTML / pdf.BOOK_PDF
+    assert book.exists(), "build the book with chromium: make book"
+    raw = book.read_bytes()
+    assert len(raw) < 15_000_000
+    assert b"/Outlines" in raw  # bookmarks for the chapters and sections
+    text = " ".join(_run("pdftotext", str(book), "-").split())
+    for title in ["Key findings", "The claims register", "Glossary", "Data sources"]:
+        assert title in text, title
+    assert "Version " in text and "Page 1 of" in text  # cover and page numbers
+    assert _run("pdfimages", "-list", str(book)).splitlines()[2:] == []
+    fonts = _run("pdffonts", str(book)).splitlines()[2:]
+    assert all(line.split()[-5] == "yes" for line in fonts)
+    # printed again from the same print page: the same number of pages
+    again = pdf.PrintJob(
+        build.BUILD / "print" / "book.html", tmp_path / "book.pdf",
+        header=pdf.BOOK_HEADER, footer=pdf.BOOK_FOOTER,
+    )  # fmt: skip
+    pdf.print_all([again], "2026-01-01", lambda _: None)
+    assert pdf.page_count((tmp_path / "book.pdf").read_bytes()) == pdf.page_count(raw)
+    intro = (HTML / "book" / "intro.html").read_text(encoding="utf-8")
+    href = re.search(r'<a class="chs-pdf" href="([^"]+)"', intro).group(1)
+    assert (HTML / "book" / href).resolve() == book.resolve()

@@ -787,7 +787,13 @@ def build_book(
                 published.unlink(missing_ok=True)
                 built = compile_book(source, build_dir / "jb", log)
                 phase("Jupyter Book")
-            printed = briefings.result() if briefings is not None else 0
+            # the book's PDF is printed from the pages Jupyter Book just made (or the last ones)
+            book_pdf = (
+                printer.submit(pdf.make_book_pdf, built or html_dir, build_dir, log)
+                if printing
+                else None
+            )
+            printed = sum(job.result() for job in (briefings, book_pdf) if job is not None)
             phase("PDFs (beyond the book)")
         if built is not None:
             publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)

@@ -226,11 +226,14 @@ class PrintJob:
     source: Path  # a self-contained HTML file
     target: Path  # the PDF
     pages: int | None = None  # the exact page count the PDF must have (a briefing: 2)
+    header: str = ""  # running title and page numbers (chromium's header and footer templates)
+    footer: str = ""
 
 
 def _stamp(job: PrintJob) -> str:
     digest = hashlib.sha256(PRINT_VERSION.encode())
     digest.update(job.source.read_bytes())
+    digest.update((job.header + job.footer).encode())
     return digest.hexdigest()
 
 
@@ -287,6 +290,9 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                     prefer_css_page_size=True,
                     outline=True,
                     tagged=True,
+                    display_header_footer=bool(job.header or job.footer),
+                    header_template=job.header or "<span></span>",
+                    footer_template=job.footer or "<span></span>",
                 )
                 pdf = fixed_dates(pdf, built)
                 if job.pages is not None and page_count(pdf) != job.pages:
@@ -396,3 +402,148 @@ def drop_missing_pdf_links(page: Path) -> None:
     changed = PDF_LINK.sub(keep, text)
     if changed != text:
         page.write_text(changed, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the book as a PDF
+BOOK_PDF = Path("pdf") / "book.pdf"
+_ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.S)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_HREF = re.compile(r'href="([^"]*)"')
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+BOOK_CSS = """
+@page { size: A4; margin: 16mm 15mm 16mm; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
+       font-size: 10pt; line-height: 1.45; margin: 0; }
+.cover { height: 250mm; display: flex; flex-direction: column; justify-content: center;
+         break-after: page; }
+.cover h1 { font-size: 26pt; line-height: 1.15; color: #003087; margin: 0 0 6mm; }
+.cover p { font-size: 11pt; margin: 0 0 3mm; }
+.contents { break-after: page; }
+.contents li { margin: 1.5mm 0; }
+.chs-page { break-before: page; }
+h1 { font-size: 20pt; color: #003087; line-height: 1.2; }
+h2 { font-size: 14pt; color: #003087; break-after: avoid; }
+h3 { font-size: 11.5pt; break-after: avoid; }
+figure, .chs-table-scroll, tr, .sd-card, blockquote, pre { break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+.chs-chart-static, .chs-table-scroll { overflow: visible !important; max-width: none !important; }
+table { border-collapse: collapse; font-size: 8.5pt; }
+th, td { border-bottom: 1px solid #ddd; padding: 1mm 1.5mm; vertical-align: top; }
+details > summary { display: none; }
+a { color: #005EB8; text-decoration: none; }
+.chs-chart-live, .chs-pdf-line, script { display: none !important; }
+"""
+
+
+def book_pages() -> list[str]:
+    """The book's pages in reading order from _toc.yml (root, then each part's chapters); the
+    locality pages have their own briefings and are left out."""
+    import yaml
+
+    from chsreport import data
+
+    toc = yaml.safe_load((data.PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [c["file"] for c in part.get("chapters", [])]
+    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
+
+
+def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> str:
+    import posixpath
+
+    mine = anchors[page]
+    article = _HEADERLINK.sub("", printable(article))
+    article = _ID.sub(lambda m: f'id="{mine}-{m.group(1)}"', article)
+
+    def href(match: re.Match) -> str:
+        target = match.group(1)
+        if target.startswith("#"):
+            return f'href="#{mine}-{target[1:]}"'
+        if re.match(r"[a-z]+:", target):
+            return match.group(0)
+        url, _, fragment = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), url))
+        key = resolved.removesuffix(".html")
+        if key in anchors:  # another page of this PDF
+            return f'href="#{anchors[key]}-{fragment}"' if fragment else f'href="#{anchors[key]}"'
+        if base:  # elsewhere in the web book: a download, a locality page
+            return f'href="{base}/{resolved}' + (f"#{fragment}" if fragment else "") + '"'
+        return 'data-chs-web-only=""'  # no web address known: the text stays, unlinked
+
+    return f'<section class="chs-page" id="{mine}">{_HREF.sub(href, article)}</section>'
+
+
+def book_html(html_dir: Path, title: str, edition: dict) -> str:
+    """The book (without the locality pages) as one print page: a cover with the edition, the
+    contents, then each page's article in reading order, its links and ids made local."""
+    pages = book_pages()
+    anchors = {page: f"p{i}" for i, page in enumerate(pages)}
+    base = book_url()
+    sections, contents = [], []
+    for page in pages:
+        source = (html_dir / f"{page}.html").read_text(encoding="utf-8")
+        found = _ARTICLE.search(source)
+        if found is None:
+            raise PrintError(f"{page}.html has no article to print")
+        heading = _H1.search(_HEADERLINK.sub("", found.group(1)))
+        name = re.sub(r"<[^>]+>", "", heading.group(1)).strip() if heading else page
+        label = html.escape(html.unescape(name))
+        contents.append(f'<li><a href="#{anchors[page]}">{label}</a></li>')
+        sections.append(_page_html(page, found.group(1), anchors, base))
+    e = edition
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_book_styles()}{BOOK_CSS}</style></head>"
+        '<body><section class="cover">'
+        '<p class="kicker">A reproducible report from public data</p>'
+        f"<h1>{html.escape(title)}</h1>"
+        f"<p>Version {html.escape(e['version'])}, built {html.escape(e['built'])} from public data "
+        f"to {html.escape(e['data_to'])}.</p>"
+        "<p>Text, tables and charts: Open Government Licence v3.0; code: MIT. Contains public "
+        "sector information licensed under the Open Government Licence v3.0. Each ICB has its own "
+        "two-page briefing.</p></section>"
+        f'<nav class="contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav>'
+        + "".join(sections)
+        + "<script>document.querySelectorAll('details').forEach(d => { d.open = true; });"
+        "</script></body></html>\n"
+    )
+
+
+def _book_styles() -> str:
+    """The book's own chart and table styles (``_static/chs.css``), inline."""
+    from chsreport import data
+
+    return (data.PROJECT_ROOT / "_static" / "chs.css").read_text(encoding="utf-8")
+
+
+BOOK_HEADER = (
+    '<div style="font-size:7pt;color:#666;width:100%;padding:0 15mm;'
+    'font-family:DejaVu Sans,sans-serif"><span class="title"></span></div>'
+)
+BOOK_FOOTER = (
+    '<div style="font-size:7pt;color:#666;width:100%;text-align:center;'
+    'font-family:DejaVu Sans,sans-serif">Page <span class="pageNumber"></span> of '
+    '<span class="totalPages"></span></div>'
+)
+
+
+def make_book_pdf(html_dir: Path, build_dir: Path, log: Callable[[str], None] = print) -> int:
+    """The book as one PDF (``<build>/pdf/book.pdf``), printed when its print page changed."""
+    import yaml
+
+    from chsreport import build, data
+
+    config = yaml.safe_load((data.PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
+    page = book_html(html_dir, config["title"], build.edition())
+    source = build_dir / "print" / "book.html"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    if not source.exists() or source.read_text(encoding="utf-8") != page:
+        source.write_text(page, encoding="utf-8")
+    job = PrintJob(source, build_dir / BOOK_PDF, header=BOOK_HEADER, footer=BOOK_FOOTER)
+    printed, refused = print_all([job], build.edition()["built"], log)
+    if refused:
+        raise PrintError(f"the book's print page tried to load {refused[:3]}")
+    return printed
