@@ -292,6 +292,7 @@ def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
     runs = [build.Run("consolidation", {"icb": "QYG"}, "consolidation", "test")]
     monkeypatch.setattr(build, "book_runs", lambda: runs)
     monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
+    monkeypatch.setattr(build.pdf, "chromium", lambda: None)  # PDFs are tested in test_pdf
     compiled = []
 
     def fake_compile(source, out, log):
@@ -308,6 +309,8 @@ def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
     assert len(compiled) == 1
     assert "executing 0 of 1 notebooks" in " ".join(messages)
     assert any("unchanged since the last build" in m for m in messages)
+    # without chromium the HTML book is built and one line says how to get the PDFs
+    assert build.pdf.HOW_TO_GET_PDFS in messages
     build.build_book(tmp_path, log=messages.append, workers=1, fresh=True, reuse_kernels=False)
     assert len(compiled) == 2  # --fresh compiles again
 

@@ -377,6 +377,8 @@ def make_briefings(
 ) -> int:
     """The briefing PDFs, printed where their print page changed. Returns how many were
     printed; raises if a page tried to load anything."""
+    if not localities:
+        return 0
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
     from chsreport import build
 
