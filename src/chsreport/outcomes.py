@@ -38,7 +38,7 @@ OUTCOMES: dict[str, Outcome] = {
             "sitrep counts adults only, so children's beds are left out of the denominator), "
             "times 100",
             "lower",
-            "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
+            "NHS England acute discharge sitrep; G&A beds sitrep (Apr 2022 to Aug 2025)",
             short="Not meeting criteria to reside, per 100 beds",
         ),
         Outcome(
@@ -49,7 +49,7 @@ OUTCOMES: dict[str, Outcome] = {
             "times of day; continuous across the June 2023 split of the by-17:00 measure), "
             "divided by the month's mean available adult general and acute beds, times 100",
             "higher",
-            "NHS England acute discharge sitrep; G&A beds sitrep (2022-04 to 2025-08)",
+            "NHS England acute discharge sitrep; G&A beds sitrep (Apr 2022 to Aug 2025)",
             short="Discharges per day per 100 beds",
         ),
         Outcome(
@@ -60,7 +60,7 @@ OUTCOMES: dict[str, Outcome] = {
             "4 hours of arrival; type-3 units of other providers (including community trusts) "
             "are attributed to acute trusts with NHS England's attribution file",
             "higher",
-            "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
+            "NHS England A&E attendances and emergency admissions (Apr 2021 to Jul 2025)",
             short="A&E within 4 hours (%)",
         ),
         Outcome(
@@ -72,7 +72,7 @@ OUTCOMES: dict[str, Outcome] = {
             "emergency admissions, not those through A&E alone, so the share is smaller than the "
             "published A&E-only rate",
             "lower",
-            "NHS England A&E attendances and emergency admissions (2021-04 to 2025-07)",
+            "NHS England A&E attendances and emergency admissions (Apr 2021 to Jul 2025)",
             short="Decision to admit over 4 hours (%)",
         ),
         Outcome(

@@ -25,7 +25,7 @@ import nbformat
 import pandas as pd
 from markdown_it import MarkdownIt
 
-PRINT_VERSION = "1"  # bump when the print layout or printing changes: every PDF is printed again
+PRINT_VERSION = "2"  # bump when the print layout or printing changes: every PDF is printed again
 BRIEFING_PAGES = 2
 CONCURRENT_PAGES = 2
 
@@ -107,6 +107,8 @@ h2 { font-size: 12pt; margin: 4mm 0 1.5mm; color: #003087; break-after: avoid; }
 p { margin: 0 0 2mm; }
 .maps { display: flex; gap: 4mm; align-items: flex-start; }
 .maps figure { flex: 1 1 0; }
+/* the maps give way, not the text: each at most 112 mm tall, so page 1 keeps its type size */
+.maps figure svg { max-height: 112mm; width: auto; }
 figure { margin: 2mm 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 7.4pt; color: #555; line-height: 1.3; }
@@ -167,7 +169,8 @@ def briefing_html(
     profile = "".join(_text(glance))
     flow = _figures(sections.get("Its acute trusts' flow, against England and their peers", []))
     rows = "".join(
-        f"<tr><td>{html.escape(r.claim_id)}</td><td>“{html.escape(str(r.quote))}”</td>"
+        f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
+        f"{html.escape(r.claim_id)} in the claims register)</td>"
         f'<td class="verdict">{html.escape(str(r.verdict))}</td></tr>'
         for r in claims.itertuples()
     )
@@ -187,8 +190,8 @@ def briefing_html(
         '<section class="sheet"><div class="fit">'
         f"<h2>Its acute trusts' flow</h2>{''.join(flow[:1])}"
         "<h2>The claims that concern it</h2>"
-        '<table class="claims"><thead><tr><th>Claim</th><th>What was said</th>'
-        f"<th>Verdict</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<table class="claims"><thead><tr><th>What was said</th>'
+        f"<th>Verdict on the data</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<h2>At a glance</h2>{profile}"
         "<h2>Discharge delays and virtual wards</h2>"
         f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
