@@ -479,6 +479,9 @@ class BriefingLink:
     def __init__(self, icb: str):
         self.icb = icb
 
+    def __repr__(self) -> str:  # the notebook's text output: the same in every run
+        return f"Link to the briefing PDF of {self.icb}"
+
     def _repr_html_(self) -> str:
         return (
             f'<p class="chs-pdf-line"><a class="chs-pdf" href="../../pdf/briefings/{self.icb}.pdf">'
