@@ -25,7 +25,7 @@ import nbformat
 import pandas as pd
 from markdown_it import MarkdownIt
 
-PRINT_VERSION = "2"  # bump when the print layout or printing changes: every PDF is printed again
+PRINT_VERSION = "3"  # bump when the print layout or printing changes: every PDF is printed again
 BRIEFING_PAGES = 2
 CONCURRENT_PAGES = 2
 
@@ -275,17 +275,19 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
         for job in jobs:
             queue.put_nowait(job)
 
+        async def refuse(route):  # a print page is self-contained: nothing may load
+            refused.append(route.request.url)
+            await route.abort()
+
         async def worker() -> None:
-            page = await browser.new_page()
-
-            async def refuse(route):  # a print page is self-contained: nothing may load
-                refused.append(route.request.url)
-                await route.abort()
-
-            await page.route("**/*", refuse)
-            await page.emulate_media(media="print")
             while not queue.empty():
                 job = queue.get_nowait()
+                # a fresh context (renderer) per PDF: a reused one carries fonts over from the
+                # last page, and the bytes would depend on what was printed before
+                context = await browser.new_context()
+                page = await context.new_page()
+                await page.route("**/*", refuse)
+                await page.emulate_media(media="print")
                 await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
                 pdf = await page.pdf(
                     format="A4",
@@ -307,7 +309,7 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 tmp.write_bytes(pdf)
                 tmp.replace(job.target)
                 job.target.with_suffix(".key").write_text(_stamp(job))
-            await page.close()
+                await context.close()
 
         await asyncio.gather(*(worker() for _ in range(min(CONCURRENT_PAGES, len(jobs)))))
         await browser.close()
