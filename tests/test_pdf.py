@@ -71,7 +71,7 @@ def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefings, tmp_pa
         p.stem: build_dir / "executed" / "localities" / f"{p.stem}.ipynb" for p in briefings
     }
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
-    jobs = pdf.briefing_jobs(localities, build_dir, register)
+    jobs = pdf.briefing_jobs(localities, build_dir, register, build.edition())
     assert all(pdf.up_to_date(job) for job in jobs)  # the build's PDFs match their pages
     stamp = {job.target: job.target.stat().st_mtime_ns for job in jobs}
     assert pdf.make_briefings(localities, build_dir, lambda _: None) == 0

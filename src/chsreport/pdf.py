@@ -213,14 +213,26 @@ def _link(href: str) -> str:
     return f"<em>{html.escape(href)}</em> in the book"
 
 
-def book_url() -> str:
-    """The published book's address from _config.yml (``html.baseurl``), or ""."""
+def _book_config() -> dict:
     import yaml
 
     from chsreport import data
 
-    config = yaml.safe_load((data.PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
-    return str((config.get("html") or {}).get("baseurl") or "").rstrip("/")
+    return yaml.safe_load((data.PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def book_url() -> str:
+    """The published book's address from _config.yml (``html.baseurl``), or ""."""
+    return str((_book_config().get("html") or {}).get("baseurl") or "").rstrip("/")
+
+
+def _write_print_page(path: Path, page: str) -> Path:
+    """Write a print page unless it is already there with this content (its PDF's stamp is
+    the page's digest, so an unchanged page is never printed again)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != page:
+        path.write_text(page, encoding="utf-8")
+    return path
 
 
 # --------------------------------------------------------------------------- printing
@@ -334,7 +346,7 @@ BRIEFINGS = Path("pdf") / "briefings"  # under the build folder, and under the p
 
 
 def briefing_jobs(
-    localities: dict[str, Path], build_dir: Path, register: pd.DataFrame
+    localities: dict[str, Path], build_dir: Path, register: pd.DataFrame, edition: dict
 ) -> list[PrintJob]:
     """Write each ICB's briefing print page (``<build>/print/briefings/<code>.html``, only if it
     changed) from its executed locality notebook, and return the print jobs."""
@@ -344,7 +356,6 @@ def briefing_jobs(
     trusts = orgs.trust_register()
     open_trusts = trusts[trusts["close_date"].isna()]
     councils = geography.councils_with_icb()
-    edition = build.edition()
     base = book_url()
     sources = sorted(
         {data.entry(n).publisher for n in build.chapter_inputs()["Localities"]}
@@ -369,10 +380,7 @@ def briefing_jobs(
             else f"notebooks/localities/{icb}.html",
             sources,
         )
-        source = build_dir / "print" / "briefings" / f"{icb}.html"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        if not source.exists() or source.read_text(encoding="utf-8") != page:
-            source.write_text(page, encoding="utf-8")
+        source = _write_print_page(build_dir / "print" / "briefings" / f"{icb}.html", page)
         jobs.append(PrintJob(source, build_dir / BRIEFINGS / f"{icb}.pdf", BRIEFING_PAGES))
     return jobs
 
@@ -384,11 +392,16 @@ def make_briefings(
     printed; raises if a page tried to load anything."""
     if not localities:
         return 0
-    register = pd.read_csv(build_dir / "claims.csv", dtype=str)
     from chsreport import build
 
-    jobs = briefing_jobs(localities, build_dir, register)
-    printed, refused = print_all(jobs, build.edition()["built"], log)
+    register = pd.read_csv(build_dir / "claims.csv", dtype=str)
+    edition = build.edition()
+    return _print_whole(briefing_jobs(localities, build_dir, register, edition), edition, log)
+
+
+def _print_whole(jobs: list[PrintJob], edition: dict, log: Callable[[str], None]) -> int:
+    """``print_all``, failing if any print page tried to load anything."""
+    printed, refused = print_all(jobs, edition["built"], log)
     if refused:
         raise PrintError(f"a print page tried to load {refused[:3]}: print pages must be whole")
     return printed
@@ -539,18 +552,10 @@ BOOK_FOOTER = (
 
 def make_book_pdf(html_dir: Path, build_dir: Path, log: Callable[[str], None] = print) -> int:
     """The book as one PDF (``<build>/pdf/book.pdf``), printed when its print page changed."""
-    import yaml
+    from chsreport import build
 
-    from chsreport import build, data
-
-    config = yaml.safe_load((data.PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
-    page = book_html(html_dir, config["title"], build.edition())
-    source = build_dir / "print" / "book.html"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    if not source.exists() or source.read_text(encoding="utf-8") != page:
-        source.write_text(page, encoding="utf-8")
+    edition = build.edition()
+    page = book_html(html_dir, _book_config()["title"], edition)
+    source = _write_print_page(build_dir / "print" / "book.html", page)
     job = PrintJob(source, build_dir / BOOK_PDF, header=BOOK_HEADER, footer=BOOK_FOOTER)
-    printed, refused = print_all([job], build.edition()["built"], log)
-    if refused:
-        raise PrintError(f"the book's print page tried to load {refused[:3]}")
-    return printed
+    return _print_whole([job], edition, log)
