@@ -75,3 +75,14 @@ def test_a_claim_naming_no_function_is_refused(tmp_path):
     path.write_text("claims:\n  - {id: C99, seed: '000', function: nope, quote: x}\n")
     with pytest.raises(data.SchemaError, match="C99 names no function"):
         claims.load_claims(path)
+
+
+def test_the_icbs_a_claim_is_about_are_current_icbs_and_every_icb_faces_three():
+    from chsreport import params
+
+    valid = set(params.valid_icbs())
+    named = {c["id"]: c.get("icbs", []) for c in claims.load_claims()}
+    assert all(set(codes) <= valid for codes in named.values()), named
+    assert len(named["C17"]) == 7  # the South West region's ICBs
+    assert claims.claims_about("QWE") == ["C02", "C06", "C07", "C12"]  # Kingston
+    assert claims.claims_about("QE1") == ["C06", "C07", "C12"]

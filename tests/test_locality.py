@@ -85,3 +85,16 @@ def test_rank_words_and_plurals():
     assert locality.rank_words(1, 36, "largest", "smallest") == "the largest"
     assert locality.rank_words(36, 36, "largest", "smallest") == "the smallest"
     assert locality.rank_words(14, 36, "largest", "smallest") == "the 14th largest"
+
+
+def test_flow_table_has_one_row_per_trust_with_both_measures_and_ranks():
+    flow = locality.acute_flow("QE1")
+    table = locality.flow_table(flow)
+    assert len(table) == flow["code"].nunique() == len(flow) / 2
+    delays = [c for c in table.columns if c.startswith("Rank (delays)")]
+    assert len(delays) == 1 and table[delays[0]].is_monotonic_increasing
+    rows = flow[flow["outcome"] == flow["outcome"].iloc[0]].set_index("name")["value"]
+    heading = next(iter(locality.FLOW_COLUMNS.values()))[0]
+    assert table.set_index("Trust")[heading].to_dict() == rows.to_dict()
+    assert locality.flow_table(flow.iloc[0:0]).empty
+    assert "per 100 beds" in locality.flow_medians(flow) and "%" in locality.flow_medians(flow)

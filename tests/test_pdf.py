@@ -105,10 +105,30 @@ def test_the_book_pdf_has_its_chapters_bookmarks_and_vector_charts_and_a_stable_
     # printed again from the same print page: the same number of pages
     again = pdf.PrintJob(
         build.BUILD / "print" / "book.html", tmp_path / "book.pdf",
-        header=pdf.BOOK_HEADER, footer=pdf.BOOK_FOOTER,
+        header=pdf.BOOK_HEADER, footer=pdf.book_footer(build.edition()), numbered=True,
     )  # fmt: skip
     pdf.print_all([again], "2026-01-01", lambda _: None)
     assert pdf.page_count((tmp_path / "book.pdf").read_bytes()) == pdf.page_count(raw)
     intro = (HTML / "book" / "intro.html").read_text(encoding="utf-8")
     href = re.search(r'<a class="chs-pdf" href="([^"]+)"', intro).group(1)
     assert (HTML / "book" / href).resolve() == book.resolve()
+
+
+def test_the_book_pdf_contents_give_the_page_each_chapter_starts_on():
+    raw = (HTML / pdf.BOOK_PDF).read_bytes()
+    starts = pdf.destination_pages(raw)
+    chapters = sorted((k for k in starts if re.fullmatch(r"p\d+", k)), key=lambda k: int(k[1:]))
+    assert len(chapters) == len(pdf.book_pages())
+    contents = _run("pdftotext", "-layout", "-f", "2", "-l", "2", str(HTML / pdf.BOOK_PDF), "-")
+    printed = [int(m) for m in re.findall(r"(\d+)\s*$", contents, re.M)]
+    assert printed[: len(chapters)] == [starts[k] for k in chapters]
+    # and each of those pages opens with its chapter's title (the contents line's words)
+    titles = [
+        re.sub(r"^\s*\d+\.\s*|\s*\.*\s*\d+\s*$", "", line)
+        for line in contents.splitlines()
+        if re.search(r"\d+\s*$", line) and not line.strip().startswith("Page")
+    ]
+    for title, key in zip(titles, chapters, strict=False):
+        page = _run("pdftotext", "-f", str(starts[key]), "-l", str(starts[key]),
+                    str(HTML / pdf.BOOK_PDF), "-")  # fmt: skip
+        assert " ".join(title.split()[:3]) in " ".join(page.split()), (title, starts[key])

@@ -30,9 +30,13 @@ def test_a_briefing_lists_the_claims_that_name_its_places_and_the_three_every_ic
             "note": ["", "", "", "", "", ""],
         }
     )
-    ids = pdf.claims_concerning(register, ["Walsall", "Wolverhampton"])["claim_id"].tolist()
-    assert ids == ["C05", "C06", "C07", "C12"]
-    assert pdf.claims_concerning(register, [])["claim_id"].tolist() == ["C06", "C07", "C12"]
+    ids = pdf.claims_concerning(register, "QXX", ["Walsall", "Wolverhampton"])["claim_id"]
+    assert ids.tolist() == ["C05", "C06", "C07", "C12"]
+    assert pdf.claims_concerning(register, "QXX", [])["claim_id"].tolist() == ["C06", "C07", "C12"]
+    # claims.yml says C01 is about Cheshire and Merseyside and C16 about Gloucestershire, though
+    # neither quote names the other's ICB
+    assert pdf.claims_concerning(register, "QYG", [])["claim_id"].tolist()[0] == "C01"
+    assert "C16" in pdf.claims_concerning(register, "QR1", [])["claim_id"].tolist()
 
 
 def test_links_to_pdfs_not_made_are_dropped(tmp_path):
@@ -57,3 +61,45 @@ def test_paper_keeps_the_picture_and_drops_the_spec_and_downloads():
     out = pdf.printable(fragment)
     assert "<svg></svg>" in out and "Source: x." in out
     assert "chs-chart-spec" not in out and "download" not in out and "chs-pdf" not in out
+
+
+def test_paper_says_where_a_csv_is_and_cuts_only_long_tables():
+    assert pdf.printable("<p>Its CSV adds x; see this CSV.</p>") == (
+        "<p>The web page's CSV adds x; see the web page's CSV.</p>"
+    )
+    short = (
+        '<details class="chs-table-more"><summary>Show the other 5 rows</summary>'
+        "<table></table></details>"
+    )
+    long = short.replace("other 5 rows", "other 250 rows")
+    assert "<details open " in pdf._long_tables_cut(short)
+    cut = pdf._long_tables_cut(long)
+    assert "<table>" not in cut and "The other 250 rows" in cut and "web edition" in cut
+
+
+def test_a_briefing_names_publishers_without_how_the_data_reached_us():
+    assert pdf.short_source("NHS England via humaniverse/healthyr (converted from .rda)") == (
+        "NHS England"
+    )
+    assert pdf.short_source("Davewest84/nhs-trust-icb-data (types follow X)") == (
+        "Davewest84/nhs-trust-icb-data (GitHub)"
+    )
+    assert pdf.short_source("Office for National Statistics") == "Office for National Statistics"
+
+
+def test_a_print_run_is_skipped_only_when_its_key_matches_and_every_pdf_is_there(tmp_path):
+    edition = {"version": "1", "built": "2026-01-01", "data_to": "x"}
+    key = pdf.print_key("digest", edition)
+    assert key != pdf.print_key("digest", edition | {"built": "2026-01-02"})
+    assert key != pdf.print_key("other", edition)
+    localities = {"QE1": tmp_path / "QE1.ipynb"}
+    assert not pdf.printed_already(tmp_path, key, localities)
+    pdf.remember_printed(tmp_path, key)
+    assert not pdf.printed_already(tmp_path, key, localities)  # no PDFs yet
+    for target in (tmp_path / pdf.BOOK_PDF, tmp_path / pdf.BRIEFINGS / "QE1.pdf"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"%PDF")
+    assert pdf.printed_already(tmp_path, key, localities)
+    assert not pdf.printed_already(tmp_path, pdf.print_key("changed", edition), localities)
+    pdf.forget_printed(tmp_path)
+    assert not pdf.printed_already(tmp_path, key, localities)

@@ -106,3 +106,10 @@ def test_icb_short_names():
         == "Lancashire and South Cumbria"
     )
     assert vocabulary.icb_short_name("Somerset") == "Somerset"
+
+
+def test_months_in_words_only_for_month_periods():
+    assert vocabulary.months_in_words("2022-04 to 2025-08") == "Apr 2022 to Aug 2025"
+    assert vocabulary.months_in_words("2026-08") == "Aug 2026"
+    for kept in ("2013-14", "2011-12", "mid-2024", "2024 to July 2026", ""):
+        assert vocabulary.months_in_words(kept) == kept

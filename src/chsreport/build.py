@@ -775,9 +775,20 @@ def build_book(
             if output.startswith("localities/")
         }
         built = None
+        # the PDFs depend on what the book does and on the edition: when neither changed and
+        # every PDF is there, no print page need even be worked out
+        print_key = pdf.print_key(digest, edition())
+        if printing and pdf.printed_already(build_dir, print_key, localities):
+            log("PDFs unchanged since the last build")
+            printing_now = False
+        else:
+            printing_now = printing
+            pdf.forget_printed(build_dir)
         with ThreadPoolExecutor(max_workers=1) as printer:  # briefings print while Sphinx runs
             briefings = (
-                printer.submit(pdf.make_briefings, localities, build_dir, log) if printing else None
+                printer.submit(pdf.make_briefings, localities, build_dir, log)
+                if printing_now
+                else None
             )
             if not printing:
                 log(pdf.HOW_TO_GET_PDFS)
@@ -790,10 +801,12 @@ def build_book(
             # the book's PDF is printed from the pages Jupyter Book just made (or the last ones)
             book_pdf = (
                 printer.submit(pdf.make_book_pdf, built or html_dir, build_dir, log)
-                if printing
+                if printing_now
                 else None
             )
             printed = sum(job.result() for job in (briefings, book_pdf) if job is not None)
+            if printing_now:
+                pdf.remember_printed(build_dir, print_key)
             phase("PDFs (beyond the book)")
         if built is not None:
             publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)

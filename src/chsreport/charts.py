@@ -373,10 +373,13 @@ class Table:
         caption: str = "",
         empty: str = "None.",
         columns: list[str] | None = None,
+        shown: pd.DataFrame | None = None,
     ):
-        """``columns``: the columns shown, when the CSV should carry more than fits the page."""
+        """``columns``: the columns shown, when the CSV should carry more than fits the page;
+        ``shown``: a reader's arrangement of ``frame`` (e.g. one row per trust), the CSV still
+        ``frame`` itself."""
         self.frame = frame
-        self.shown = frame[columns] if columns else frame
+        self.shown = shown if shown is not None else frame[columns] if columns else frame
         self.csv_name = csv_name
         self.caption = caption
         self.empty = empty

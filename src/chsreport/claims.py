@@ -81,7 +81,10 @@ def _latest_lines(codes: list[str]) -> str:
             parts.append(f"{code} no return")
         else:
             last = own.iloc[-1]
-            parts.append(f"{code} {int(last['adult_lines'])} adult lines in {last['month']:%Y-%m}")
+            parts.append(
+                f"{code} {int(last['adult_lines'])} adult lines in "
+                f"{vocabulary.month(last['month'])}"
+            )
     return ", ".join(parts)
 
 
@@ -472,6 +475,16 @@ def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
     return claims
 
 
+EVERY_ICB = ("C06", "C07", "C12")  # integration and flow, PCN size, ICB size: every ICB faces them
+
+
+def claims_about(icb: str, path: Path = CLAIMS_FILE) -> list[str]:
+    """The ids of the claims about ``icb``: those whose entry in claims.yml names it (``icbs``,
+    read from the article) and the three every ICB faces."""
+    named = [c["id"] for c in load_claims(path) if icb in c.get("icbs", [])]
+    return [*named, *(c for c in EVERY_ICB if c not in named)]
+
+
 def evaluate(path: Path = CLAIMS_FILE) -> pd.DataFrame:
     """Every claim evaluated: one row each, in the register's column order."""
     rows = []
@@ -484,7 +497,7 @@ def evaluate(path: Path = CLAIMS_FILE) -> pd.DataFrame:
                 "claim_id": claim["id"],
                 "seed": claim["seed"],
                 "quote": claim["quote"],
-                **asdict(result),
+                **asdict(result) | {"period": vocabulary.months_in_words(result.period)},
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -43,7 +43,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chsreport import data, lineage, orgs
+from chsreport import data, lineage, orgs, vocabulary
 
 CHS_PREFIX = "chs_waiting_lists_"
 SUPPRESSED = re.compile(r"safeguarding|looked after children", re.IGNORECASE)
@@ -388,7 +388,7 @@ def _returns_by_month(od: lineage.OrgData, months: tuple[pd.Timestamp, ...]) -> 
             if used is not None:
                 lines = int(part.at[used, "adult_lines"])
                 waiting = float(part.at[used, "adult_waiting"])
-                source = f"CHS {used:%Y-%m}: {lines} adult service lines ({how})"
+                source = f"CHS {vocabulary.month(used)}: {lines} adult service lines ({how})"
             else:
                 lines, waiting, source = 0, 0.0, f"CHS: {how}"
             rows.append(

@@ -5,12 +5,11 @@ typed), with a link to the chapter and the claim behind it and what it means for
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from chsreport import finance, geography, integration, lineage, scale
+from chsreport import finance, geography, integration, lineage, scale, vocabulary
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,6 @@ def _share_words(pct: float) -> str:
         if abs(pct - target) <= 2.5:
             return f"about {words}"
     return _pct(pct)
-
-
-def _period_words(period: str) -> str:
-    """ "2022-04 to 2025-08" as "April 2022 to August 2025"."""
-    return re.sub(
-        r"(\d{4})-(\d{2})",
-        lambda m: pd.Timestamp(f"{m.group(1)}-{m.group(2)}-01").strftime("%B %Y"),
-        period,
-    )
 
 
 def _fewer(value: float, digits: int = 2) -> str:
@@ -101,9 +91,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "Consolidation",
             f"{sizes.get('acute_runs_community', 0)} of {sum(sizes.values())} acute trusts ran "
             "adult community services themselves in most months of "
-            f"{_period_words(carter['period'])}, by their own returns to NHS England; acute "
-            f"trusts are {_pct(c04['value'])} of the providers running adult community services "
-            f"({c04['period']}).",
+            f"{vocabulary.months_in_words(carter['period'])}, by their own returns to NHS "
+            f"England; acute trusts are {_pct(c04['value'])} of the providers running adult "
+            f"community services ({c04['period']}).",
             f"Acute trusts are already {_share_words(c04['value'])} of the providers of adult "
             "community services, whatever their name says. An ICB looking at its own providers "
             "should count what they submit to NHS England, not their legal form.",
@@ -171,7 +161,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         Finding(
             "Scale",
             f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
-            f"({_period_words(c12['period'])}); {c12['note']}.",
+            f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
             f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
             "smallest: the evidence here does not point to one right size for commissioning "
             "community services.",

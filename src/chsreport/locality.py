@@ -255,6 +255,44 @@ def acute_flow(icb: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+FLOW_COLUMNS = {  # acute_flow's measures: flow_table's heading, its rank's word, its unit
+    "ctr_per_100_beds": (
+        "Not meeting the criteria to reside, per 100 beds",
+        "delays",
+        " per 100 beds",
+    ),
+    "ae_4hr_performance": ("A&E within 4 hours (%)", "A&E", "% within 4 hours"),
+}
+
+
+def flow_table(flow: pd.DataFrame) -> pd.DataFrame:
+    """``acute_flow`` one row per trust, for readers: its class, then each measure's value and
+    its rank among England's acute trusts (1 = best) side by side, fewest delays first."""
+    if flow.empty:
+        return pd.DataFrame()
+    wide = flow[["code", "name", "group_label"]].drop_duplicates("code").set_index("code")
+    ranks = []
+    for key, (heading, word, _) in FLOW_COLUMNS.items():
+        rows = flow[flow["outcome"] == outcomes.OUTCOMES[key].label].set_index("code")
+        rank = f"Rank ({word}) of {rows['trusts'].max()}"
+        wide[heading] = rows["value"]
+        wide[rank] = rows["rank_of_all"].astype("Int64")
+        ranks.append(rank)
+    return wide.sort_values(ranks[0]).reset_index(drop=True).rename(columns={"name": "Trust"})
+
+
+def flow_medians(flow: pd.DataFrame) -> str:
+    """The England medians of ``acute_flow``'s measures, in words for a table's caption."""
+    if flow.empty:
+        return "none (no acute trust)"
+    medians = flow.drop_duplicates("outcome").set_index("outcome")["england_median"]
+    return " and ".join(
+        f"{medians[outcomes.OUTCOMES[key].label]:.1f}{unit}"
+        for key, (_, _, unit) in FLOW_COLUMNS.items()
+        if outcomes.OUTCOMES[key].label in medians
+    )
+
+
 def flow_figure(icb: str, name: str) -> charts.Figure:
     """All acute trusts' mean delayed-discharge rate, the ICB's trusts highlighted."""
     s = shared()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -50,10 +51,15 @@ _DOWNLOAD = re.compile(r"\s*<a [^>]*download[^>]*>.*?</a>", re.S)
 _PDF_LINE = re.compile(r'<p class="chs-pdf-line">.*?</p>', re.S)
 
 
+_CSV = re.compile(r"\b([Tt]he|[Tt]his|[Ii]ts) CSV\b")
+
+
 def printable(fragment: str) -> str:
     """A page's HTML fragment for paper: chart specs (for the interactive view) and download
-    links dropped; the static SVG, captions and sources kept."""
-    return _PDF_LINE.sub("", _DOWNLOAD.sub("", _SCRIPT.sub("", fragment)))
+    links dropped; the static SVG, captions and sources kept, and "the CSV" (a download on the
+    web page) said to be on the web."""
+    kept = _PDF_LINE.sub("", _DOWNLOAD.sub("", _SCRIPT.sub("", fragment)))
+    return _CSV.sub(lambda m: ("T" if m.group(1)[0].isupper() else "t") + "he web page's CSV", kept)
 
 
 def locality_sections(executed: Path) -> dict[str, list[str]]:
@@ -84,6 +90,10 @@ def _figures(parts: list[str]) -> list[str]:
     return [p for p in parts if p.lstrip().startswith("<figure")]
 
 
+def _tables(parts: list[str]) -> list[str]:
+    return [p for p in parts if p.lstrip().startswith('<div class="chs-table-wrap"')]
+
+
 def _text(parts: list[str]) -> list[str]:
     return [p for p in parts if not p.lstrip().startswith(("<figure", "<div", "<details"))]
 
@@ -112,6 +122,12 @@ p { margin: 0 0 2mm; }
 figure { margin: 2mm 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 7.4pt; color: #555; line-height: 1.3; }
+.chs-table-caption { font-size: 7.4pt; color: #555; margin: 1mm 0 0; }
+table.chs-table { border-collapse: collapse; width: 100%; font-size: 7.8pt; }
+table.chs-table th, table.chs-table td { border-bottom: 1px solid #ddd; padding: .6mm 1.2mm;
+                                         vertical-align: top; text-align: left; }
+table.chs-table th { background: #f0f4f5; font-weight: bold; }
+table.chs-table td.num, table.chs-table th.num { text-align: right; }
 table.claims { border-collapse: collapse; width: 100%; font-size: 8.4pt; }
 table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: 1.2mm 1.5mm;
                                    text-align: left; vertical-align: top; }
@@ -139,14 +155,16 @@ for (const sheet of document.querySelectorAll('.sheet')) {
 """
 
 
-def claims_concerning(register: pd.DataFrame, places: list[str]) -> pd.DataFrame:
-    """The claims that name one of ``places`` (the ICB, its councils, its acute trusts) in their
-    quote or note, and the three every ICB faces: integration and flow (C06), PCN size (C07) and
-    ICB size (C12)."""
+def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd.DataFrame:
+    """The claims about ``icb``: those claims.yml says are about it, the three every ICB faces
+    (``claims.claims_about``), and any whose quote or note names one of ``places`` (its
+    councils, its acute trusts), in register order."""
+    from chsreport import claims
+
     words = [re.escape(p) for p in places if p and len(p) > 3]
     named = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
     text = register["quote"].fillna("") + " " + register["note"].fillna("")
-    mask = register["claim_id"].isin(["C06", "C07", "C12"])
+    mask = register["claim_id"].isin(claims.claims_about(icb))
     if named is not None:
         mask |= text.str.contains(named)
     return register[mask]
@@ -167,7 +185,7 @@ def briefing_html(
     glance = sections.get("At a glance", [])
     maps = "".join(_figures(glance)[:2])
     profile = "".join(_text(glance))
-    flow = _figures(sections.get("Its acute trusts' flow, against England and their peers", []))
+    flow = sections.get("Its acute trusts' flow, against England and their peers", [])
     rows = "".join(
         f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
         f"{html.escape(r.claim_id)} in the claims register)</td>"
@@ -182,20 +200,21 @@ def briefing_html(
         '<section class="sheet"><div class="fit">'
         '<p class="kicker">Community health services reform · ICB briefing</p>'
         f"<h1>{html.escape(name)}</h1>"
-        f'<p class="edition">{html.escape(icb)} · version {html.escape(e["version"])}, built '
-        f"{html.escape(e['built'])} from public data to {html.escape(e['data_to'])}</p>"
+        f'<p class="edition">ICB code {html.escape(icb)} · version {html.escape(e["version"])}, '
+        f"built {html.escape(e['built'])} from public data to {html.escape(e['data_to'])}</p>"
         f"<h2>In brief</h2>{brief}"
         f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
         "</div></section>"
         '<section class="sheet"><div class="fit">'
-        f"<h2>Its acute trusts' flow</h2>{''.join(flow[:1])}"
+        f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
         "<h2>The claims that concern it</h2>"
         '<table class="claims"><thead><tr><th>What was said</th>'
         f"<th>Verdict on the data</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<h2>At a glance</h2>{profile}"
         "<h2>Discharge delays and virtual wards</h2>"
         f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
-        f"<footer><p>Sources: {html.escape('; '.join(sources))}. Boundaries: Office for National "
+        f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
+        "checksum are listed in the book's data sources appendix. Boundaries: Office for National "
         "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
         "database right 2026.</p>"
         "<p>The full page for this ICB, with every table and the data behind each chart: "
@@ -203,6 +222,13 @@ def briefing_html(
         "</div></section>"
         f"<script>{FIT_SCRIPT}</script></body></html>\n"
     )
+
+
+def short_source(publisher: str) -> str:
+    """A manifest publisher as a briefing's source line names it: who published the data,
+    without how it reached us (the book's data sources appendix keeps that)."""
+    name = re.sub(r"\s*\(.*\)$", "", publisher).split(" via ")[0].strip()
+    return f"{name} (GitHub)" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else name
 
 
 def _link(href: str) -> str:
@@ -243,6 +269,8 @@ class PrintJob:
     pages: int | None = None  # the exact page count the PDF must have (a briefing: 2)
     header: str = ""  # running title and page numbers (chromium's header and footer templates)
     footer: str = ""
+    # the page numbers of the contents (``.pageno[data-for=id]``) filled in from a first print
+    numbered: bool = False
 
 
 def _stamp(job: PrintJob) -> str:
@@ -275,6 +303,77 @@ class PrintError(RuntimeError):
     pass
 
 
+def _objects(pdf: bytes) -> dict[int, bytes]:
+    """Each object's text up to its stream or end (from the cross-reference table): enough to
+    read the page tree and the named destinations of a PDF chromium wrote."""
+    start = int(re.search(rb"startxref\s+(\d+)", pdf[-64:]).group(1))
+    table = re.match(rb"xref\s+(\d+) (\d+)\s+", pdf[start:])
+    first, count = int(table.group(1)), int(table.group(2))
+    rows = pdf[start + table.end() : start + table.end() + 20 * count].split(b"\n")
+    objects = {}
+    for number, row in enumerate(rows[:count], first):
+        offset, _, kind = row.strip().split(b" ")
+        if kind == b"n":
+            body = pdf[int(offset) : pdf.find(b"endobj", int(offset))]
+            objects[number] = body.split(b"stream", 1)[0]
+    return objects
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """The page (1 = first) each named destination of ``pdf`` lands on: where chromium put
+    each element id that a link points to."""
+    objects = _objects(pdf)
+    ref = rb"(\d+) 0 R"
+    root = int(re.search(rb"/Root " + ref, pdf[pdf.rfind(b"trailer") :]).group(1))
+    catalog = objects[root]
+    order: list[int] = []
+
+    def walk(number: int) -> None:
+        body = objects[number]
+        kids = re.search(rb"/Kids \[([^\]]*)\]", body)
+        if kids is None:
+            order.append(number)
+        else:
+            for kid in re.findall(ref, kids.group(1)):
+                walk(int(kid))
+
+    walk(int(re.search(rb"/Pages " + ref, catalog).group(1)))
+    number = {page: i for i, page in enumerate(order, 1)}
+    dests = re.search(rb"/Dests " + ref, catalog)
+    if dests is None:
+        return {}
+    return {
+        name.decode(): number[int(page)]
+        for name, page in re.findall(rb"/([^\s/\[]+) \[" + ref, objects[int(dests.group(1))])
+    }
+
+
+async def _print_page(page, job: PrintJob) -> bytes:
+    return await page.pdf(
+        format="A4",
+        print_background=True,
+        prefer_css_page_size=True,
+        outline=True,
+        tagged=True,
+        display_header_footer=bool(job.header or job.footer),
+        header_template=job.header or "<span></span>",
+        footer_template=job.footer or "<span></span>",
+    )
+
+
+# Writes each contents entry's page number; true when any changed.
+NUMBER_CONTENTS = """
+(numbers) => {
+  let changed = false;
+  for (const cell of document.querySelectorAll('.pageno[data-for]')) {
+    const n = String(numbers[cell.dataset.for] ?? '');
+    if (cell.textContent !== n) { cell.textContent = n; changed = true; }
+  }
+  return changed;
+}
+"""
+
+
 async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None]) -> list[str]:
     from playwright.async_api import async_playwright
 
@@ -301,16 +400,14 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 await page.route("**/*", refuse)
                 await page.emulate_media(media="print")
                 await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
-                pdf = await page.pdf(
-                    format="A4",
-                    print_background=True,
-                    prefer_css_page_size=True,
-                    outline=True,
-                    tagged=True,
-                    display_header_footer=bool(job.header or job.footer),
-                    header_template=job.header or "<span></span>",
-                    footer_template=job.footer or "<span></span>",
-                )
+                pdf = await _print_page(page, job)
+                for _ in range(3 if job.numbered else 0):
+                    # fill in the contents' page numbers; again until they no longer move
+                    # (they take no new lines, so the second print normally settles them)
+                    numbers = destination_pages(pdf)
+                    if not await page.evaluate(NUMBER_CONTENTS, numbers):
+                        break
+                    pdf = await _print_page(page, job)
                 pdf = fixed_dates(pdf, built)
                 if job.pages is not None and page_count(pdf) != job.pages:
                     raise PrintError(
@@ -358,8 +455,7 @@ def briefing_jobs(
     councils = geography.councils_with_icb()
     base = book_url()
     sources = sorted(
-        {data.entry(n).publisher for n in build.chapter_inputs()["Localities"]}
-        | {"Office for National Statistics (boundaries)"}
+        {short_source(data.entry(n).publisher) for n in build.chapter_inputs()["Localities"]}
     )
     jobs = []
     for icb, executed in sorted(localities.items()):
@@ -373,7 +469,7 @@ def briefing_jobs(
             icb,
             name,
             locality_sections(executed),
-            claims_concerning(register, places),
+            claims_concerning(register, icb, places),
             edition,
             f"{base}/notebooks/localities/{icb}.html"
             if base
@@ -397,6 +493,33 @@ def make_briefings(
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
     edition = build.edition()
     return _print_whole(briefing_jobs(localities, build_dir, register, edition), edition, log)
+
+
+def print_key(book_digest: str, edition: dict) -> str:
+    """What every PDF depends on: the book's sources (executed notebooks, generated pages, data,
+    package: the build's digest), the edition and the print layout's version."""
+    text = json.dumps([book_digest, edition, PRINT_VERSION], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _printed_stamp(build_dir: Path) -> Path:
+    return build_dir / "pdf" / "printed.key"
+
+
+def printed_already(build_dir: Path, key: str, localities: dict[str, Path]) -> bool:
+    """True when the last print run finished with this ``print_key`` and its PDFs are there."""
+    stamp = _printed_stamp(build_dir)
+    wanted = [build_dir / BOOK_PDF] + [build_dir / BRIEFINGS / f"{c}.pdf" for c in localities]
+    return stamp.exists() and stamp.read_text() == key and all(p.exists() for p in wanted)
+
+
+def remember_printed(build_dir: Path, key: str) -> None:
+    _printed_stamp(build_dir).parent.mkdir(parents=True, exist_ok=True)
+    _printed_stamp(build_dir).write_text(key)
+
+
+def forget_printed(build_dir: Path) -> None:
+    _printed_stamp(build_dir).unlink(missing_ok=True)
 
 
 def _print_whole(jobs: list[PrintJob], edition: dict, log: Callable[[str], None]) -> int:
@@ -441,12 +564,21 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
 .cover h1 { font-size: 26pt; line-height: 1.15; color: #003087; margin: 0 0 6mm; }
 .cover p { font-size: 11pt; margin: 0 0 3mm; }
 .contents { break-after: page; }
-.contents li { margin: 1.5mm 0; }
+.contents ol { padding-left: 6mm; }
+.contents li { margin: 2mm 0; display: flex; align-items: baseline; gap: 2mm; }
+.contents .leader { flex: 1; border-bottom: 1px dotted #999; }
+.contents .pageno { min-width: 8mm; text-align: right; }
+.chs-print-more { font-size: 8.5pt; color: #555; font-style: italic; }
 .chs-page { break-before: page; }
 h1 { font-size: 20pt; color: #003087; line-height: 1.2; }
 h2 { font-size: 14pt; color: #003087; break-after: avoid; }
 h3 { font-size: 11.5pt; break-after: avoid; }
-figure, .chs-table-scroll, tr, .sd-card, blockquote, pre { break-inside: avoid; }
+/* a chart, a row, a card never split; a table may, between rows (its head repeats) */
+figure, tr, .sd-card, blockquote, pre { break-inside: avoid; }
+thead { display: table-header-group; }
+table.chs-table { width: 100%; font-size: 8pt; }
+table.chs-table th, table.chs-table td { max-width: none; }
+.chs-table-wrap, .chs-table-scroll, table { break-inside: auto; }
 figure svg { max-width: 100%; height: auto; }
 .chs-chart-static, .chs-table-scroll { overflow: visible !important; max-width: none !important; }
 table { border-collapse: collapse; font-size: 8.5pt; }
@@ -471,11 +603,33 @@ def book_pages() -> list[str]:
     return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
 
 
+PRINT_ROWS = 30  # a table's collapsed rows print in full up to this many; beyond, a note
+_MORE = re.compile(
+    r'<details class="chs-table-more"><summary>Show the other (\d+) rows</summary>.*?</details>',
+    re.S,
+)
+
+
+def _long_tables_cut(article: str) -> str:
+    """A table's collapsed rows kept when there are few, else a sentence saying where they are."""
+
+    def cut(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n <= PRINT_ROWS:
+            return match.group(0).replace("<details ", "<details open ", 1)
+        return (
+            f'<p class="chs-print-more">The other {n:,} rows of this table are in the web '
+            "edition of this page and in its CSV file.</p>"
+        )
+
+    return _MORE.sub(cut, article)
+
+
 def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> str:
     import posixpath
 
     mine = anchors[page]
-    article = _HEADERLINK.sub("", printable(article))
+    article = _HEADERLINK.sub("", _long_tables_cut(printable(article)))
     article = _ID.sub(lambda m: f'id="{mine}-{m.group(1)}"', article)
 
     def href(match: re.Match) -> str:
@@ -496,7 +650,7 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
     return f'<section class="chs-page" id="{mine}">{_HREF.sub(href, article)}</section>'
 
 
-def book_html(html_dir: Path, title: str, edition: dict) -> str:
+def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> str:
     """The book (without the locality pages) as one print page: a cover with the edition, the
     contents, then each page's article in reading order, its links and ids made local."""
     pages = book_pages()
@@ -511,7 +665,10 @@ def book_html(html_dir: Path, title: str, edition: dict) -> str:
         heading = _H1.search(_HEADERLINK.sub("", found.group(1)))
         name = re.sub(r"<[^>]+>", "", heading.group(1)).strip() if heading else page
         label = html.escape(html.unescape(name))
-        contents.append(f'<li><a href="#{anchors[page]}">{label}</a></li>')
+        contents.append(
+            f'<li><a href="#{anchors[page]}">{label}</a><span class="leader"></span>'
+            f'<span class="pageno" data-for="{anchors[page]}"></span></li>'
+        )
         sections.append(_page_html(page, found.group(1), anchors, base))
     e = edition
     return (
@@ -522,9 +679,12 @@ def book_html(html_dir: Path, title: str, edition: dict) -> str:
         f"<h1>{html.escape(title)}</h1>"
         f"<p>Version {html.escape(e['version'])}, built {html.escape(e['built'])} from public data "
         f"to {html.escape(e['data_to'])}.</p>"
+        f"<p>By {html.escape(author)}. Published {html.escape(e['built'])}.</p>"
         "<p>Text, tables and charts: Open Government Licence v3.0; code: MIT. Contains public "
-        "sector information licensed under the Open Government Licence v3.0. Each ICB has its own "
-        "two-page briefing.</p></section>"
+        "sector information licensed under the Open Government Licence v3.0.</p>"
+        "<p>This print edition leaves out the 36 locality pages: each ICB has its own two-page "
+        "briefing, and very long tables are cut to their first rows (the web edition and the "
+        "tables' CSV files have every row).</p></section>"
         f'<nav class="contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav>'
         + "".join(sections)
         + "<script>document.querySelectorAll('details').forEach(d => { d.open = true; });"
@@ -543,11 +703,17 @@ BOOK_HEADER = (
     '<div style="font-size:7pt;color:#666;width:100%;padding:0 15mm;'
     'font-family:DejaVu Sans,sans-serif"><span class="title"></span></div>'
 )
-BOOK_FOOTER = (
-    '<div style="font-size:7pt;color:#666;width:100%;text-align:center;'
-    'font-family:DejaVu Sans,sans-serif">Page <span class="pageNumber"></span> of '
-    '<span class="totalPages"></span></div>'
-)
+
+
+def book_footer(edition: dict) -> str:
+    """The edition (version and build date, as "How to cite" promises) and "Page n of N"."""
+    return (
+        '<div style="font-size:7pt;color:#666;width:100%;padding:0 15mm;display:flex;'
+        'justify-content:space-between;font-family:DejaVu Sans,sans-serif">'
+        f"<span>Version {html.escape(edition['version'])}, built {html.escape(edition['built'])}"
+        '</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+        "</span></div>"
+    )
 
 
 def make_book_pdf(html_dir: Path, build_dir: Path, log: Callable[[str], None] = print) -> int:
@@ -555,7 +721,10 @@ def make_book_pdf(html_dir: Path, build_dir: Path, log: Callable[[str], None] = 
     from chsreport import build
 
     edition = build.edition()
-    page = book_html(html_dir, _book_config()["title"], edition)
+    config = _book_config()
+    page = book_html(html_dir, config["title"], edition, config.get("author", ""))
     source = _write_print_page(build_dir / "print" / "book.html", page)
-    job = PrintJob(source, build_dir / BOOK_PDF, header=BOOK_HEADER, footer=BOOK_FOOTER)
+    job = PrintJob(
+        source, build_dir / BOOK_PDF, header=BOOK_HEADER, footer=book_footer(edition), numbered=True
+    )
     return _print_whole([job], edition, log)

@@ -239,6 +239,16 @@ def month(value) -> str:
     return pd.Timestamp(value).strftime("%b %Y")
 
 
+def months_in_words(period: str) -> str:
+    """A period given as "2022-04 to 2025-08" or "2026-08" in words ("Apr 2022 to Aug 2025");
+    any other text (a financial year such as "2013-14", "mid-2024") unchanged."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])( to \d{4}-(0[1-9]|1[0-2]))?", period or ""):
+        return period
+    if " to " not in period and int(period[2:4]) + 1 == int(period[5:]):
+        return period  # "2011-12" alone reads as a financial year, not December 2011
+    return " to ".join(month(f"{part}-01") for part in period.split(" to "))
+
+
 def period(start, end) -> str:
     """A period in words: "Apr 2022 to Aug 2025" (the same form on every page)."""
     return f"{month(start)} to {month(end)}"
