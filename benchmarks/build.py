@@ -23,7 +23,14 @@ from pathlib import Path
 
 import yaml
 
-TARGETS = {"cold": 60.0, "speed-up": 1.8, "incremental": 0.10, "no-op": 0.05, "page": 300.0}
+TARGETS = {
+    "cold": 60.0,
+    "speed-up": 1.8,
+    "incremental": 0.10,
+    "no-op": 0.05,
+    "page": 300.0,
+    "pdf growth": 0.20,
+}
 
 
 def timed(fn):
@@ -179,6 +186,38 @@ def main() -> None:
         print(
             f"no-op rebuild, `chsreport build`: {noop_cli:5.2f} s   ratio to full "
             f"{noop_cli / full:.3f} (includes starting Python and importing the package)"
+        )
+
+        # the PDFs' share: a fresh build that prints every PDF (the last ones deleted), then the
+        # same build with chromium hidden from it, then its no-op (parse cache warm for all)
+        for folder in ("pdf", "print"):
+            shutil.rmtree(out / folder, ignore_errors=True)
+        pdf_phases: dict[str, float] = {}
+        with_pdfs, _ = timed(
+            lambda: build.build_book(out, log=quiet, fresh=True, timings=pdf_phases)
+        )
+        real_chromium = build.pdf.chromium
+        build.pdf.chromium = lambda: None
+        try:
+            without_phases: dict[str, float] = {}
+            without, _ = timed(
+                lambda: build.build_book(out, log=quiet, fresh=True, timings=without_phases)
+            )
+            noop_without, _ = timed(lambda: build.build_book(out, log=quiet))
+        finally:
+            build.pdf.chromium = real_chromium
+        added = with_pdfs - without
+        print(
+            f"\nPDFs (36 briefings and the book): a fresh build takes {with_pdfs:.1f} s printing "
+            f"them all, "
+            f"{without:.1f} s without: +{added:.1f} s, {added / without:+.0%} "
+            f"(target <= +{TARGETS['pdf growth']:.0%}: "
+            f"{verdict(added / without <= TARGETS['pdf growth'])}); printing after Jupyter Book "
+            f"{pdf_phases.get('PDFs (beyond the book)', 0):.1f} s"
+        )
+        print(
+            f"no-op rebuild with PDFs {noop:.2f} s, without {noop_without:.2f} s: "
+            f"{noop - noop_without:+.2f} s"
         )
 
         print("\none notebook's fixed cost in a fresh kernel (what an incremental build pays):")

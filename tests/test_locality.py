@@ -85,6 +85,9 @@ def test_rank_words_and_plurals():
     assert locality.rank_words(1, 36, "largest", "smallest") == "the largest"
     assert locality.rank_words(36, 36, "largest", "smallest") == "the smallest"
     assert locality.rank_words(14, 36, "largest", "smallest") == "the 14th largest"
+    assert locality.rank_words(32, 36, "fewest", "most") == "the 5th most"
+    assert locality.rank_words(18, 36, "fewest", "most") == "the 18th fewest"
+    assert locality.rank_words(19, 36, "fewest", "most") == "the 18th most"
 
 
 def test_flow_table_has_one_row_per_trust_with_both_measures_and_ranks():

@@ -4,6 +4,7 @@ lists, links to PDFs that were not made, chart specs kept off paper."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from chsreport import pdf
 
@@ -103,3 +104,20 @@ def test_a_print_run_is_skipped_only_when_its_key_matches_and_every_pdf_is_there
     assert not pdf.printed_already(tmp_path, pdf.print_key("changed", edition), localities)
     pdf.forget_printed(tmp_path)
     assert not pdf.printed_already(tmp_path, key, localities)
+
+
+def test_the_book_pdf_renames_ids_with_their_references():
+    article = (
+        '<svg><defs><linearGradient id="g1"></linearGradient></defs>'
+        '<rect fill="url(#g1)"></rect><a href="#sec">x</a></svg>'
+    )
+    out = pdf._page_html("book/a", article, {"book/a": "p1"}, "")
+    assert 'id="p1-g1"' in out and "url(#p1-g1)" in out and 'href="#p1-sec"' in out
+
+
+def test_a_briefing_defines_its_terms_as_the_glossary_does():
+    terms = pdf.glossary(("PCN", "Verdict"))
+    assert terms["PCN"].startswith("Primary care network") and terms["PCN"].endswith(".")
+    assert "partly supported" in terms["Verdict"]  # given whole: both kinds of verdict
+    with pytest.raises(pdf.PrintError, match="no entry"):
+        pdf.glossary(("Not a term",))

@@ -1061,7 +1061,7 @@ def forest_figure(estimates: pd.DataFrame, comparison: str = "carter"):
     rule = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
         x=alt.X(
             "benefit_low:Q",
-            title="Standardised difference (between-trust SDs); right = better for (a)",
+            title=["Standardised difference (between-trust SDs)", "right = better for (a)"],
         ),
         x2="benefit_high:Q",
     )

@@ -45,7 +45,9 @@ INPUTS = [
     "flow_icb_ctr_daily",
     "virtual_wards_icb",
 ]
-PERIOD = ("2022-04", "2025-07")  # months with both discharge and A&E data
+# the months of the integration chapter's primary outcome (delays), so a trust's figure here is
+# the chapter's and the claims register's; A&E data end a month earlier (flow_period_words)
+PERIOD = integration.OUTCOME_PERIODS[integration.PRIMARY]
 LOCALITY_SOURCE = "NHS England sitreps, A&E statistics and GP registrations; ONS; NHS ODS"
 
 
@@ -219,6 +221,8 @@ def rank_words(rank: int, of: int, best: str, worst: str) -> str:
         return f"the {best}"
     if rank == of:
         return f"the {worst}"
+    if rank > (of + 1) / 2:  # the lower half counted from the other end: "the 5th most"
+        return f"the {ordinal(of - rank + 1)} {worst}"
     return f"the {ordinal(rank)} {best}"
 
 
@@ -271,6 +275,7 @@ def flow_table(flow: pd.DataFrame) -> pd.DataFrame:
     if flow.empty:
         return pd.DataFrame()
     wide = flow[["code", "name", "group_label"]].drop_duplicates("code").set_index("code")
+    wide = wide.rename(columns={"group_label": "Usual class (most months)"})
     ranks = []
     for key, (heading, word, _) in FLOW_COLUMNS.items():
         rows = flow[flow["outcome"] == outcomes.OUTCOMES[key].label].set_index("code")
@@ -279,6 +284,17 @@ def flow_table(flow: pd.DataFrame) -> pd.DataFrame:
         wide[rank] = rows["rank_of_all"].astype("Int64")
         ranks.append(rank)
     return wide.sort_values(ranks[0]).reset_index(drop=True).rename(columns={"name": "Trust"})
+
+
+def flow_period_words() -> str:
+    """The period of ``acute_flow``'s means in words, with where a measure's data end sooner."""
+    ends = {
+        FLOW_COLUMNS[key][1]: integration.OUTCOME_PERIODS[key][1]
+        for key in FLOW_COLUMNS
+        if integration.OUTCOME_PERIODS[key][1] < PERIOD[1]
+    }
+    early = "; ".join(f"{word} data end in {vocabulary.month(end)}" for word, end in ends.items())
+    return vocabulary.period(*PERIOD) + (f" ({early})" if early else "")
 
 
 def flow_medians(flow: pd.DataFrame) -> str:
@@ -330,10 +346,19 @@ def flow_figure(icb: str, name: str) -> charts.Figure:
     mine = means[means["where"] == "Serving this ICB"]
     median = means["value"].median()
     better = int((mine["value"] < median).sum())
+    if len(mine) == 1:
+        title = (
+            f"The one acute trust serving {name} had {'fewer' if better else 'more'} delayed "
+            "patients per bed than the median acute trust"
+        )
+    else:
+        title = (
+            f"{'None' if better == 0 else better} of {len(mine)} acute trusts serving {name} had "
+            "fewer delayed patients per bed than the median acute trust"
+        )
     return charts.figure(
         chart,
-        title=f"{better} of {len(mine)} acute trusts serving {name} had fewer delayed patients "
-        "per bed than the median acute trust",
+        title=title,
         subtitle=f"Mean, {vocabulary.period(*PERIOD)}; grey: every other acute trust; lower is "
         "better",
         source=outcomes.OUTCOMES["ctr_per_100_beds"].source,
@@ -471,7 +496,8 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     q3 = (
         f"Ranked from fewest to most patients who no longer meet the criteria to reside per 100 "
         f"adult beds ({vocabulary.period(*PERIOD)}) among England's {delays['trusts'].iloc[0]} "
-        f"acute trusts, the acute trusts serving it come: {ranks}. Classes: "
+        f"acute trusts, the acute trusts serving it come: {ranks}. Classes (each trust's usual "
+        "class, the one it had in most months): "
         + "; ".join(f"{g[:3]} {CLASS_WORDS.get(g, g[4:].lower())}" for g in present)
         + "."
         if len(delays)
@@ -497,7 +523,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     england = int(per_100k.rank(method="min")[icb])
     compare = (
         "The five ICBs most like it in size and rurality are "
-        + ", ".join(names[c] for c in peers)
+        + "; ".join(names[c] for c in peers)
         + f". Among these six it has {rank_words(place, 6, 'fewest', 'most')} delayed patients "
         f"per 100,000 registered patients ({per_100k[icb]:.1f}; "
         f"{rank_words(england, len(per_100k), 'fewest', 'most')} of {len(per_100k)} ICBs)."

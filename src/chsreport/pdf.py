@@ -133,6 +133,12 @@ table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: 1.2mm
                                    text-align: left; vertical-align: top; }
 table.claims th { background: #f0f4f5; }
 .verdict { font-weight: bold; white-space: nowrap; }
+table.claims td.note { font-size: 7.6pt; color: #333; }
+dl.terms { font-size: 7.6pt; margin: 0; columns: 2; column-gap: 6mm; }
+dl.terms dt { font-weight: bold; display: inline; }
+dl.terms dt::after { content: ": "; }
+dl.terms dd { display: inline; margin: 0; }
+dl.terms dd::after { content: ""; display: block; margin-bottom: 1mm; }
 footer { font-size: 7.6pt; color: #444; border-top: 1px solid #ccc; padding-top: 2mm;
          margin-top: 3mm; }
 a { color: #005EB8; }
@@ -188,9 +194,14 @@ def briefing_html(
     flow = sections.get("Its acute trusts' flow, against England and their peers", [])
     rows = "".join(
         f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
-        f"{html.escape(r.claim_id)} in the claims register)</td>"
-        f'<td class="verdict">{html.escape(str(r.verdict))}</td></tr>'
+        f"{html.escape(r.claim_id)} in the book's claims register)</td>"
+        f'<td class="verdict">{html.escape(str(r.verdict))}</td>'
+        f'<td class="note">{html.escape(str(r.note) if pd.notna(r.note) else "")}</td></tr>'
         for r in claims.itertuples()
+    )
+    terms = "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(words)}</dd>"
+        for term, words in glossary(BRIEFING_TERMS).items()
     )
     e = edition
     return (
@@ -201,7 +212,8 @@ def briefing_html(
         '<p class="kicker">Community health services reform · ICB briefing</p>'
         f"<h1>{html.escape(name)}</h1>"
         f'<p class="edition">ICB code {html.escape(icb)} · version {html.escape(e["version"])}, '
-        f"built {html.escape(e['built'])} from public data to {html.escape(e['data_to'])}</p>"
+        f"built {html.escape(e['built'])} from public data published up to "
+        f"{html.escape(e['data_to'])}; each figure names its own period</p>"
         f"<h2>In brief</h2>{brief}"
         f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
         "</div></section>"
@@ -209,16 +221,19 @@ def briefing_html(
         f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
         "<h2>The claims that concern it</h2>"
         '<table class="claims"><thead><tr><th>What was said</th>'
-        f"<th>Verdict on the data</th></tr></thead><tbody>{rows}</tbody></table>"
+        "<th>Verdict on the data</th><th>What the data show</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
         f"<h2>At a glance</h2>{profile}"
         "<h2>Discharge delays and virtual wards</h2>"
         f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
+        f'<h2>Terms</h2><dl class="terms">{terms}</dl>'
         f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
         "checksum are listed in the book's data sources appendix. Boundaries: Office for National "
         "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
         "database right 2026.</p>"
-        "<p>The full page for this ICB, with every table and the data behind each chart: "
-        f"{_link(web_href)}. Text, tables and charts: Open Government Licence v3.0.</p></footer>"
+        "<p>This ICB's page in the web edition of the book (Localities, then its name), with "
+        f"every table and the data behind each chart: {_link(web_href)}. Text, tables and "
+        "charts: Open Government Licence v3.0.</p></footer>"
         "</div></section>"
         f"<script>{FIT_SCRIPT}</script></body></html>\n"
     )
@@ -229,6 +244,30 @@ def short_source(publisher: str) -> str:
     without how it reached us (the book's data sources appendix keeps that)."""
     name = re.sub(r"\s*\(.*\)$", "", publisher).split(" via ")[0].strip()
     return f"{name} (GitHub)" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else name
+
+
+BRIEFING_TERMS = ("Criteria to reside", "G&A beds", "Sitrep", "PCN", "Neighbourhood",
+                  "Class (a), (b), (c), (d)", "Verdict")  # fmt: skip
+
+
+def glossary(terms: tuple[str, ...], whole: tuple[str, ...] = ("Verdict",)) -> dict[str, str]:
+    """The book's glossary entries for ``terms`` (from book/glossary.md, so a briefing defines a
+    word as the book does): each term's first sentence, or all of it for those in ``whole``.
+    Raises if a term is not there."""
+    from chsreport import data
+
+    text = (data.PROJECT_ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"^(\S[^\n]*)\n((?:  [^\n]*\n)+)", text, re.M))
+    missing = [t for t in terms if t not in entries]
+    if missing:
+        raise PrintError(f"book/glossary.md has no entry {missing}")
+    first = {}
+    for term in terms:
+        words = " ".join(entries[term].split()).replace("*", "")
+        if term not in whole:
+            words = re.split(r"(?<=[a-z)])\. ", words, maxsplit=1)[0].rstrip(".") + "."
+        first[term] = words
+    return first
 
 
 def _link(href: str) -> str:
@@ -400,14 +439,22 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 await page.route("**/*", refuse)
                 await page.emulate_media(media="print")
                 await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
+                seed = job.target.with_suffix(".pages.json")
+                if job.numbered and seed.exists():  # last print's numbers: often still right
+                    await page.evaluate(NUMBER_CONTENTS, json.loads(seed.read_text()))
                 pdf = await _print_page(page, job)
-                for _ in range(3 if job.numbered else 0):
+                for _ in range(4 if job.numbered else 0):
                     # fill in the contents' page numbers; again until they no longer move
                     # (they take no new lines, so the second print normally settles them)
-                    numbers = destination_pages(pdf)
-                    if not await page.evaluate(NUMBER_CONTENTS, numbers):
+                    if not await page.evaluate(NUMBER_CONTENTS, destination_pages(pdf)):
                         break
                     pdf = await _print_page(page, job)
+                else:
+                    if job.numbered:
+                        raise PrintError(f"{job.target.name}: the contents' page numbers move")
+                if job.numbered:
+                    seed.parent.mkdir(parents=True, exist_ok=True)
+                    seed.write_text(json.dumps(destination_pages(pdf), sort_keys=True))
                 pdf = fixed_dates(pdf, built)
                 if job.pages is not None and page_count(pdf) != job.pages:
                     raise PrintError(
@@ -553,6 +600,7 @@ _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.S)
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _HREF = re.compile(r'href="([^"]*)"')
+_URL_REF = re.compile(r"url\(#([^)\s]+)\)")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 BOOK_CSS = """
@@ -574,7 +622,8 @@ h1 { font-size: 20pt; color: #003087; line-height: 1.2; }
 h2 { font-size: 14pt; color: #003087; break-after: avoid; }
 h3 { font-size: 11.5pt; break-after: avoid; }
 /* a chart, a row, a card never split; a table may, between rows (its head repeats) */
-figure, tr, .sd-card, blockquote, pre { break-inside: avoid; }
+figure, tr, .sd-card, blockquote, pre, .citation, dd { break-inside: avoid; }
+dt { break-after: avoid; }
 thead { display: table-header-group; }
 table.chs-table { width: 100%; font-size: 8pt; }
 table.chs-table th, table.chs-table td { max-width: none; }
@@ -631,6 +680,8 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
     mine = anchors[page]
     article = _HEADERLINK.sub("", _long_tables_cut(printable(article)))
     article = _ID.sub(lambda m: f'id="{mine}-{m.group(1)}"', article)
+    # an SVG's gradients and clips are found by id: their references follow the new ids
+    article = _URL_REF.sub(lambda m: f"url(#{mine}-{m.group(1)})", article)
 
     def href(match: re.Match) -> str:
         target = match.group(1)
@@ -664,7 +715,7 @@ def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> st
             raise PrintError(f"{page}.html has no article to print")
         heading = _H1.search(_HEADERLINK.sub("", found.group(1)))
         name = re.sub(r"<[^>]+>", "", heading.group(1)).strip() if heading else page
-        label = html.escape(html.unescape(name))
+        label = "Introduction" if page == pages[0] else html.escape(html.unescape(name))
         contents.append(
             f'<li><a href="#{anchors[page]}">{label}</a><span class="leader"></span>'
             f'<span class="pageno" data-for="{anchors[page]}"></span></li>'

@@ -107,6 +107,7 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
             color=alt.Color(
                 "band:N",
                 title="Bands named in the articles",
+                legend=alt.Legend(titleLimit=320),
                 scale=alt.Scale(range=["#009E73", "#E69F00"]),
             ),
         )
