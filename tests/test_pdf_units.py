@@ -121,3 +121,13 @@ def test_a_briefing_defines_its_terms_as_the_glossary_does():
     assert "partly supported" in terms["Verdict"]  # given whole: both kinds of verdict
     with pytest.raises(pdf.PrintError, match="no entry"):
         pdf.glossary(("Not a term",))
+
+
+def test_what_it_means_follows_the_verdict_on_claim_c06():
+    def register(verdict):
+        return pd.DataFrame({"claim_id": ["C06"], "verdict": [verdict]})
+
+    assert "cannot yet tell" in pdf.what_it_means(register("inconclusive"))
+    assert "no meaningful difference" in pdf.what_it_means(register("no meaningful difference"))
+    assert "supported (claim C06)" in pdf.what_it_means(register("supported"))
+    assert pdf.what_it_means(pd.DataFrame({"claim_id": ["C07"], "verdict": ["supported"]})) == ""

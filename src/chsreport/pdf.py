@@ -176,6 +176,32 @@ def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd
     return register[mask]
 
 
+def what_it_means(register: pd.DataFrame) -> str:
+    """The sentence a briefing puts after "In brief": what the book's test of claim C06 (acute
+    trusts that run community services manage flow better) lets a reader make of one ICB's ranks."""
+    verdict = register.set_index("claim_id")["verdict"].get("C06", "")
+    said = (
+        "whether acute trusts that run community services have fewer delayed patients than "
+        "other acute trusts"
+    )
+    if verdict in ("inconclusive", "no meaningful difference"):
+        test = f"Across England the book finds {said} {verdict} (claim C06)"
+        if verdict == "inconclusive":
+            test = f"Across England the data cannot yet tell {said} (claim C06: inconclusive)"
+        return (
+            f"<p><strong>What it means.</strong> {test}. The ranks above describe this ICB's "
+            "trusts; they do not show that one way of organising community services works "
+            "better here or anywhere.</p>"
+        )
+    if verdict in ("supported", "contradicted"):
+        return (
+            f"<p><strong>What it means.</strong> Across England the book's test of {said} is "
+            f"{verdict} (claim C06): read this ICB's ranks with that in mind, one place at a "
+            "time.</p>"
+        )
+    return ""
+
+
 def briefing_html(
     icb: str,
     name: str,
@@ -187,7 +213,7 @@ def briefing_html(
 ) -> str:
     """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, the claims
     that concern it, its profile, the sources and the build date with a link to its web page."""
-    brief = "".join(_text(sections.get("In brief", [])))
+    brief = "".join(_text(sections.get("In brief", []))) + what_it_means(claims)
     glance = sections.get("At a glance", [])
     maps = "".join(_figures(glance)[:2])
     profile = "".join(_text(glance))
