@@ -238,6 +238,8 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(
     assert "ValueError: broken chart" in message
     assert "failed in cell 3 (cell index 2)" in message  # the same with or without reset cell
     _assert_untouched(last_good_book)
+    log = (last_good_book / "logs" / "latest.log").read_text(encoding="utf-8")
+    assert "build failed: BuildError: notebook consolidation.ipynb failed in cell 3" in log
 
 
 def test_only_linked_downloads_are_kept_and_published(tmp_path):
@@ -362,3 +364,70 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch):
     monkeypatch.setattr("atexit.register", lambda *a, **k: None)
     kernel = build._worker_kernel()
     assert len(started) == 2 and stopped == [started[0]] and kernel is started[1]
+
+
+def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
+    last_good_book, tmp_path, monkeypatch
+):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("consolidation", "scale"):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        parameters = nbformat.v4.new_code_cell("icb = None")
+        parameters.metadata["tags"] = ["parameters"]
+        nb.cells = [parameters, nbformat.v4.new_code_cell("print(icb)")]
+        nbformat.write(nb, notebooks / f"{name}.ipynb")
+    monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(build, "generated_pages", lambda *a, **k: {})
+
+    class Staged(Exception):
+        pass
+
+    def stop_at_staging(*_args, **_kwargs):  # the log's notebook lines are written by then
+        raise Staged("stopped at staging")
+
+    monkeypatch.setattr(build, "stage", stop_at_staging)
+
+    def run(scale_icb):
+        runs = [
+            build.Run("consolidation", {}, "consolidation", "test"),
+            build.Run("scale", {"icb": scale_icb}, "scale", "test"),
+        ]
+        monkeypatch.setattr(build, "book_runs", lambda: runs)
+        with pytest.raises(Staged):
+            build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
+        return (last_good_book / "logs" / "latest.log").read_text(encoding="utf-8")
+
+    first = run(None)
+    assert first.count(": re-executed: no executed copy yet") == 2
+    second = run("QE1")  # one parameter changed
+    assert re.search(r"notebook consolidation \(consolidation\.ipynb, \{.*\}\): reused", second)
+    assert re.search(
+        r'notebook scale \(scale\.ipynb, \{.*"icb": "QE1".*\}\): re-executed: its parameters '
+        "changed",
+        second,
+    )
+    assert "[1/1] scale" in second  # its time
+    assert "data ods_succ_2026_05 sha256 " + data.entry("ods_succ_2026_05").sha256 in second
+    assert second.splitlines()[0].split(" INFO    ")[1].startswith("chsreport ")
+    assert "build failed: Staged: stopped at staging" in second
+    assert "publish: nothing was published" in second
+    logs = sorted((last_good_book / "logs").glob("*.log"))
+    assert len([p for p in logs if not p.is_symlink()]) == 2
+
+
+def test_only_the_last_20_build_logs_are_kept(tmp_path):
+    from chsreport import buildlog
+
+    for _ in range(buildlog.KEPT + 3):
+        with buildlog.build_log(tmp_path):
+            buildlog.logger().info("a build")
+    kept = [p for p in (tmp_path / "logs").glob("*.log") if not p.is_symlink()]
+    assert len(kept) == buildlog.KEPT
+    latest = (tmp_path / "logs" / buildlog.LATEST).resolve()
+    assert latest == max(kept) and "a build" in latest.read_text()

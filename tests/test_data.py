@@ -102,3 +102,27 @@ def test_cached_frame_parses_once(monkeypatch):
 def test_inputs_table_rows_follow_the_manifest():
     table = data.inputs_table(["ods_succ_2026_05"])
     assert table.loc[0, "publisher"] == data.entry("ods_succ_2026_05").publisher
+
+
+def test_verify_names_every_broken_input_in_one_pass(manifest_copy, monkeypatch, tmp_path, capsys):
+    from chsreport import cli
+
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    raw = yaml.safe_load(manifest_copy.read_text())
+    missing, altered = raw["files"][0], raw["files"][3]
+    missing["path"] = "orgs/no_such_file.csv"
+    altered["sha256"] = "0" * 64  # the file on disk no longer matches: altered or re-laid-out
+    manifest_copy.write_text(yaml.safe_dump(raw))
+    with pytest.raises(data.DataProblems) as err:
+        data.verify_all()
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(f"2 of {len(raw['files'])} data files failed")
+    assert len(lines) == 3
+    assert missing["name"] in lines[1] and "missing" in lines[1] and "fix:" in lines[1]
+    assert altered["name"] in lines[2] and "altered" in lines[2] and "fix:" in lines[2]
+    # the command says the same and fails
+    assert cli.main(["data", "verify"]) == 2
+    said = capsys.readouterr()
+    assert missing["name"] in said.err and altered["name"] in said.err
+    assert said.out.count("ok  ") == len(raw["files"]) - 2

@@ -15,8 +15,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from chsreport import charts, data, params, pdf, text
+from chsreport import buildlog, charts, data, params, pdf, text
 
 ROOT = data.PROJECT_ROOT
 BUILD = Path(os.environ.get("CHS_BUILD_DIR") or ROOT / "_build")
@@ -169,8 +171,16 @@ def execute(
     return output
 
 
+_LOCK_FD: int | None = None  # the build lock's descriptor: workers close their inherited copy
+
+
 @contextmanager
-def build_lock(path: Path):
+def build_lock(path: Path, log: Callable[[str], None] = print):
+    """Hold ``path`` locked (``flock``) for the block: a second build refuses to start. The lock
+    belongs to the open file, so it ends when this process ends, however it ends (workers close
+    their copy: see ``_worker_start``). The file names its holder; a name left by a build that
+    was killed is reported and ignored."""
+    global _LOCK_FD
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     try:
@@ -180,18 +190,49 @@ def build_lock(path: Path):
         holder = handle.read().strip() or "another process"
         handle.close()
         raise BuildError(
-            f"another build is running ({holder}); wait for it to finish, or remove {path} "
-            "if no build is running"
+            f"another build is running ({holder}); wait for it to finish (the lock ends with "
+            "that process)"
         ) from None
+    handle.seek(0)
+    left = handle.read().strip()
+    if left:
+        log(f"ignored a stale lock: {path} named {left}, which ended without releasing it")
     handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()}")
     handle.flush()
+    _LOCK_FD = handle.fileno()
     try:
         yield
     finally:
+        _LOCK_FD = None
+        handle.seek(0)
+        handle.truncate()  # an empty lock file: this build ended cleanly
+        handle.flush()
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+def _interrupt(signum, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextmanager
+def stop_on_signals():
+    """SIGTERM and SIGHUP (a time-out, a closed terminal, a container stopping) stop the build
+    as Ctrl-C does: nothing more starts, workers and kernels are shut down, nothing is
+    published. Only the main thread can set handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    for sig in previous:
+        signal.signal(sig, _interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def chapter_inputs() -> dict[str, list[str]]:
@@ -526,15 +567,43 @@ def inputs_key() -> str:
     return digest.hexdigest()
 
 
+def run_key_parts(notebook: str, values: dict, inputs: str | None = None) -> dict[str, str]:
+    """What an executed notebook depends on, part by part: its source, its parameters and
+    ``inputs_key()`` (data, compiled tables, package; pass it in when keying many runs)."""
+    return {
+        "notebook": hashlib.sha256((NOTEBOOKS / f"{notebook}.ipynb").read_bytes()).hexdigest(),
+        "parameters": hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest(),
+        "inputs": inputs or inputs_key(),
+    }
+
+
 def run_key(notebook: str, values: dict, inputs: str | None = None) -> str:
-    """What an executed notebook depends on: its source, its parameters and ``inputs_key()``
-    (data, compiled tables, package; pass it in when keying many runs). A changed key means
-    re-execution."""
-    digest = hashlib.sha256()
-    digest.update((NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
-    digest.update(json.dumps(values, sort_keys=True).encode())
-    digest.update((inputs or inputs_key()).encode())
-    return digest.hexdigest()
+    """One digest of ``run_key_parts``: a changed key means re-execution."""
+    parts = run_key_parts(notebook, values, inputs)
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+REASONS = {  # a part of run_key_parts that changed -> the build log's words for it
+    "notebook": "the notebook changed",
+    "parameters": "its parameters changed",
+    "inputs": "the data, compiled tables or package changed",
+}
+
+
+def rerun_reason(target: Path, parts: dict[str, str], fresh: bool) -> str | None:
+    """Why the executed copy ``target`` must be made again (None: it can be reused). Its stamp
+    (``<target>.key``) records the parts it was made from."""
+    if fresh:
+        return "a fresh build was asked for"
+    stamp = target.with_suffix(".key")
+    if not target.exists():
+        return "no executed copy yet"
+    try:
+        made_from = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return "no record of what the executed copy was made from"
+    changed = [words for part, words in REASONS.items() if made_from.get(part) != parts[part]]
+    return "; ".join(changed) or None
 
 
 def _reused_kernel_client_class():
@@ -664,7 +733,7 @@ def execute_all(
             _, seconds = _execute_job((run.notebook, values, str(target), False))
             finished(run.output, seconds)
         return times
-    with ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_parent) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
         futures = {
             pool.submit(_execute_job, (run.notebook, values, str(target), reuse_kernels)): run
             for run, values, target in jobs
@@ -678,18 +747,60 @@ def execute_all(
                     if error is not None:
                         raise error
                     finished(futures[future].output, future.result()[1])
-        except BaseException:  # a failed notebook, or Ctrl-C: start nothing more
+        except BaseException as exc:  # a failed notebook, or a stop: start nothing more
+            if isinstance(exc, KeyboardInterrupt):  # stopped: end the running notebooks too
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return times
 
 
-def _leave_interrupts_to_parent() -> None:
-    """Workers ignore Ctrl-C: the build process stops handing out notebooks, lets the running
-    ones finish and shuts the workers down with their kernels."""
-    import signal
-
+def _worker_start() -> None:
+    """In each worker: Ctrl-C and SIGHUP are left to the build process, which stops the build;
+    SIGTERM (the build stopping its workers, or a signal to the whole group) ends the worker
+    and its kernels at once; the build lock's inherited descriptor is closed, so the lock ends
+    with the build process alone; and a watcher ends the worker and its kernels as soon as the
+    build process is gone, even if it was killed outright (SIGKILL)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: _end_worker())
+    if _LOCK_FD is not None:
+        try:
+            os.close(_LOCK_FD)
+        except OSError:
+            pass
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int, every: float = 0.25) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    _end_worker()
+
+
+def _end_worker() -> None:
+    """Kill this process's children (its kernels) and exit now."""
+    for pid in children(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(1)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def build_book(
@@ -721,7 +832,30 @@ def build_book(
         timings[name] = timings.get(name, 0.0) + now - clock
         clock = now
 
-    with build_lock(build_dir / ".lock"):
+    record = buildlog.logger()
+    terminal = log
+
+    def log(message: str) -> None:  # the terminal's lines also go to the build log
+        record.info("%s", message)
+        terminal(message)
+
+    with (
+        build_lock(build_dir / ".lock", log),
+        stop_on_signals(),
+        buildlog.build_log(build_dir),
+    ):
+        import chsreport
+
+        record.info(
+            "chsreport %s, Python %s, pid %d, %d worker(s), fresh=%s, kernels %s, build folder %s",
+            chsreport.__version__,
+            sys.version.split()[0],
+            os.getpid(),
+            workers,
+            fresh,
+            "reused per worker" if reuse_kernels else "fresh per notebook",
+            build_dir,
+        )
         runs = book_runs()
         checked = {}
         for run in runs:  # every parameter set is checked before any kernel starts
@@ -731,18 +865,22 @@ def build_book(
                 raise params.ParameterError(f"{run.origin}: {exc}") from None
         phase("parameters")
         log(f"checking {len(data.load_manifest())} data files against the manifest")
-        data.verify_all()
+        for name, path in data.verify_all():
+            record.info("data %s sha256 %s ok: %s", name, data.entry(name).sha256, path)
         phase("data check")
         executed, jobs, keys, inputs = {}, [], {}, inputs_key()
         for output, (run, values) in checked.items():
             target = build_dir / "executed" / f"{output}.ipynb"
-            keys[output] = run_key(run.notebook, values, inputs)
-            stamp = target.with_suffix(".key")
+            keys[output] = run_key_parts(run.notebook, values, inputs)
             executed[output] = target
-            current = target.exists() and stamp.exists() and stamp.read_text() == keys[output]
-            if fresh or not current:
-                stamp.unlink(missing_ok=True)
+            why = rerun_reason(target, keys[output], fresh)
+            described = f"notebook {output} ({run.notebook}.ipynb, {json.dumps(values)})"
+            if why:
+                target.with_suffix(".key").unlink(missing_ok=True)
                 jobs.append((run, values, target))
+                record.info("%s: re-executed: %s", described, why)
+            else:
+                record.info("%s: reused: unchanged since it was executed", described)
         phase("change detection")
         log(
             f"executing {len(jobs)} of {len(checked)} notebooks on {workers} worker(s) "
@@ -758,7 +896,7 @@ def build_book(
             phase("claims register (beyond execution)")
         for run, _, target in jobs:
             if target.exists():  # remember what this copy was executed from
-                target.with_suffix(".key").write_text(keys[run.output])
+                target.with_suffix(".key").write_text(json.dumps(keys[run.output], indent=1))
         if jobs:
             prune_downloads(executed)
         source = build_dir / "stage"
@@ -811,9 +949,13 @@ def build_book(
         if built is not None:
             publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
             published.write_text(digest)
+            record.info("publish: the new book replaced the one in %s", html_dir)
             phase("publishing")
         elif printed:
             sync_tree(build_dir / "pdf", html_dir / "pdf")
+            record.info("publish: the book stands; %d new PDF(s) copied beside it", printed)
+        else:
+            record.info("publish: nothing changed; the book in %s stands", html_dir)
         index = html_dir / "index.html"
         if times:
             slowest = max(times, key=times.get)
@@ -822,5 +964,7 @@ def build_book(
                 f"slowest {slowest} {times[slowest]:.1f} s)"
             )
         timings["total"] = time.perf_counter() - started
+        for name, seconds in timings.items():
+            record.info("time %s: %.2f s", name, seconds)
         log(f"book built in {timings['total']:.0f} s: {index}")
         return index

@@ -31,7 +31,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class DataError(RuntimeError):
-    """A problem with an input file that the user can act on; the message says how."""
+    """A problem with an input file that the user can act on; the message says how, and
+    ``line`` says it in one line (for a list of problems)."""
+
+    def __init__(self, message: str, line: str | None = None):
+        super().__init__(message)
+        self.line = line or message.splitlines()[0]
+
+
+class DataProblems(DataError):
+    """Every problem ``verify_all`` found, one line each with its fix."""
 
 
 class MissingDataError(DataError):
@@ -129,7 +138,11 @@ def _verify(path: Path, item: ManifestEntry) -> Path:
             f"  actual sha256:   {actual}\n"
             "The file was altered or is a different release. Restore the original file "
             f"(publisher: {item.publisher}; {item.url}), or, if this is a deliberate new release, "
-            f"update the sha256 (and schema) of {item.name!r} in {manifest_path()}."
+            f"update the sha256 (and schema) of {item.name!r} in {manifest_path()}.",
+            line=f"altered: {path} ({item.name}): sha256 {actual[:12]}…, expected "
+            f"{item.sha256[:12]}… (a changed file or a re-laid-out release); fix: restore the "
+            f"publisher's file ({item.url}) or, for a deliberate new release, update its sha256 "
+            f"in {manifest_path().name}",
         )
     return path
 
@@ -183,7 +196,9 @@ def fetch(name: str) -> Path:
         f"  looked in: {'; '.join(looked)}\n"
         f"Fix: set {DATA_DIR_ENV} to the folder that holds {item.path} "
         f"(e.g. export {DATA_DIR_ENV}=/path/to/shared/data), put the shared data beside the "
-        f"project as ../shared/data, or {how}."
+        f"project as ../shared/data, or {how}.",
+        line=f"missing: {item.path} ({item.name}); fix: set {DATA_DIR_ENV} to the folder that "
+        f"holds it, or {how}",
     )
 
 
@@ -295,13 +310,31 @@ def select_columns(raw: pd.DataFrame, names: dict[str, str], source: str) -> pd.
 
 
 def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str, str]]:
-    """Fetch and verify every manifest file; returns (name, path) pairs."""
-    done = []
+    """Fetch and verify every manifest file; returns (name, path) pairs. Checks every file
+    before failing: one problem raises its own error (where it looked, the hashes, the fix);
+    several raise ``DataProblems``, listing each missing or altered file in a line with its
+    fix."""
+    done, problems = [], []
     for name in load_manifest():
-        path = fetch(name)
+        try:
+            path = fetch(name)
+        except DataError as exc:
+            problems.append(exc)
+            if progress:
+                progress(f"BAD {name:<32} {exc.line}")
+            continue
         if progress:
             progress(f"ok  {name:<32} {path}")
         done.append((name, str(path)))
+    if len(problems) == 1:  # the whole message: where it looked, both hashes, the fix
+        raise problems[0]
+    if problems:
+        count = f"{len(problems)} of {len(done) + len(problems)} data files"
+        raise DataProblems(
+            f"{count} failed the check (the build stops before any notebook runs):\n"
+            + "\n".join(f"  - {problem.line}" for problem in problems),
+            line=f"{count} failed the check",
+        )
     return done
 
 
