@@ -65,29 +65,46 @@ def running_build(tmp_path):
     (build_dir / "html").mkdir(parents=True)
     (build_dir / "html" / "index.html").write_text("last good book")
     env = {**os.environ, "CHS_BUILD_DIR": str(build_dir)}
+    errors = open(tmp_path / "stderr.txt", "w")  # a file: a pipe could stall or hang the test
     proc = subprocess.Popen(
         [str(CHSREPORT), "build", "--fresh", "--jobs", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=errors,
         start_new_session=True,  # its own process group, as a terminal or CI would give it
     )
+    proc.said = lambda: (tmp_path / "stderr.txt").read_text()
     deadline, tree = time.monotonic() + 180, set()
     while time.monotonic() < deadline:  # two workers, each with its kernel
         tree = {pid for pid in _tree(proc.pid) if _alive(pid)}
         if len(tree) >= 4:
             break
-        assert proc.poll() is None, proc.stderr.read()
+        assert proc.poll() is None, proc.said()
         time.sleep(0.2)
     assert len(tree) >= 4, "the build never ran two workers with kernels"
     time.sleep(1.0)  # notebooks under way
+    lock = (build_dir / ".lock").resolve()
+    holders = [pid for pid in _tree(proc.pid) if lock in _open_files(pid)]
+    assert holders == [], f"the lock is held by workers or kernels too: {holders}"
+    assert lock in _open_files(proc.pid)
     yield proc, build_dir, tree
     for pid in _tree(proc.pid) | tree | {proc.pid}:  # only if a test failed
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    errors.close()
+
+
+def _open_files(pid: int) -> set[Path]:
+    """What ``pid`` has open (its /proc fd links)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            found.add(Path(os.readlink(fd)))
+        except OSError:
+            continue
+    return found
 
 
 def _nothing_left(proc, tree) -> None:
@@ -105,11 +122,12 @@ def _lock_is_free(build_dir: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anything holds it
 
 
-def test_sigterm_stops_the_build_like_ctrl_c_and_leaves_nothing(running_build):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_stops_the_build_like_ctrl_c_and_leaves_nothing(running_build, stop):
     proc, build_dir, tree = running_build
-    os.kill(proc.pid, signal.SIGTERM)
+    os.kill(proc.pid, stop)
     assert proc.wait(timeout=90) == 130
-    assert "interrupted: nothing was published" in proc.stderr.read()
+    assert "interrupted: nothing was published" in proc.said()
     _nothing_left(proc, tree)
     _lock_is_free(build_dir)
     assert (build_dir / "html" / "index.html").read_text() == "last good book"
@@ -118,7 +136,7 @@ def test_sigterm_stops_the_build_like_ctrl_c_and_leaves_nothing(running_build):
         pass
     assert said == []  # a clean stop leaves no stale lock to report
     log = (build_dir / "logs" / "latest.log").read_text()
-    assert "build interrupted: KeyboardInterrupt: SIGTERM" in log
+    assert f"build interrupted: KeyboardInterrupt: {stop.name}" in log
     assert "publish: nothing was published" in log
 
 

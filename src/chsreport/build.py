@@ -39,6 +39,8 @@ PARAMS = NOTEBOOKS / "params"
 class BuildError(RuntimeError):
     """A build step failed; the message names the notebook, the cell and the error."""
 
+    for_users = True  # the message is the whole story: no traceback in the build log
+
 
 @dataclass(frozen=True)
 class Run:
@@ -124,6 +126,11 @@ def _with_reset_cell(source: Path, cwd: Path, target: Path) -> Path:
     return target
 
 
+def _first_line(source: str | None) -> str:
+    lines = [line for line in (source or "").splitlines() if line.strip()]
+    return lines[0][:120] if lines else "(empty)"
+
+
 def execute(
     notebook: str, values: dict, output: Path, log: Callable[[str], None] = print, km=None
 ) -> Path:
@@ -160,6 +167,7 @@ def execute(
         raise BuildError(
             f"notebook {source.name} failed in cell {exc.exec_count} "
             f"(cell index {exc.cell_index - first_cell + 1}): {exc.ename}: {exc.evalue}\n"
+            f"  the cell begins: {_first_line(exc.source)}\n"
             f"The partly executed copy is {partial}."
         ) from None
     finally:
@@ -213,21 +221,49 @@ def build_lock(path: Path, log: Callable[[str], None] = print):
         handle.close()
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _interrupt(signum, _frame) -> None:
+    """The first stop signal stops the build; later ones (a closing terminal sends SIGHUP and
+    then SIGTERM) are ignored, so they cannot cut short the shutdown of workers and kernels."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 @contextmanager
 def stop_on_signals():
-    """SIGTERM and SIGHUP (a time-out, a closed terminal, a container stopping) stop the build
-    as Ctrl-C does: nothing more starts, workers and kernels are shut down, nothing is
+    """Ctrl-C, SIGTERM and SIGHUP (a time-out, a closed terminal, a container stopping) stop
+    the build alike: nothing more starts, workers and kernels are shut down, nothing is
     published. Only the main thread can set handlers; elsewhere this does nothing."""
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield
         return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    for sig in previous:
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def not_stopped():
+    """Stop signals ignored for the block: publishing (two renames) either happens whole or,
+    before it starts, not at all, and the log and the terminal say which."""
+    if not _in_main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     try:
         yield
     finally:
@@ -486,12 +522,23 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
     # clear the last build's, so files no page links to any more are not published
     for folder in list((out / "_build" / "html" / "notebooks").rglob(charts.DOWNLOADS)):
         shutil.rmtree(folder, ignore_errors=True)
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
         raise BuildError(f"Jupyter Book failed (exit {done.returncode}):\n{tail}")
     contents.write_text(toc)
     return out / "_build" / "html"
+
+
+def _die_with_parent() -> None:
+    """In a child about to start (Jupyter Book): end it if the build process ends, even when
+    killed outright, so it never writes into a folder the next build is using (Linux)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def publish(built: Path, target: Path, extras: dict[str, Path] | None = None) -> Path:
@@ -601,6 +648,8 @@ def rerun_reason(target: Path, parts: dict[str, str], fresh: bool) -> str | None
     try:
         made_from = json.loads(stamp.read_text())
     except (OSError, ValueError):
+        made_from = None
+    if not isinstance(made_from, dict):
         return "no record of what the executed copy was made from"
     changed = [words for part, words in REASONS.items() if made_from.get(part) != parts[part]]
     return "; ".join(changed) or None
@@ -712,9 +761,12 @@ def execute_all(
     log: Callable[[str], None] = print,
     reuse_kernels: bool = True,
     progress: Progress | None = None,
+    done_one: Callable[[str], None] | None = None,
 ) -> dict[str, float]:
-    """Execute notebooks across a process pool, reporting each as it finishes. Fails on the
-    first error (naming the notebook, the cell and the error) after cancelling the rest."""
+    """Execute notebooks across a process pool, reporting each as it finishes (and calling
+    ``done_one`` with its output name). Fails on the first error (naming the notebook, the cell
+    and the error) after cancelling the rest; a stop (KeyboardInterrupt) also ends the running
+    ones at once."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     times: dict[str, float] = {}
@@ -722,6 +774,8 @@ def execute_all(
 
     def finished(output: str, seconds: float) -> None:
         times[output] = seconds
+        if done_one is not None:
+            done_one(output)
         log(f"[{len(times)}/{total}] {output:<26} {seconds:5.1f} s")
         if progress is not None:
             progress(output, seconds, len(times), total)
@@ -733,13 +787,16 @@ def execute_all(
             _, seconds = _execute_job((run.notebook, values, str(target), False))
             finished(run.output, seconds)
         return times
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
-        futures = {
-            pool.submit(_execute_job, (run.notebook, values, str(target), reuse_kernels)): run
-            for run, values, target in jobs
-        }
-        pending = set(futures)
-        try:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
+    )
+    with pool:
+        try:  # submitting starts the workers: a stop may come at any point from here
+            futures = {
+                pool.submit(_execute_job, (run.notebook, values, str(target), reuse_kernels)): run
+                for run, values, target in jobs
+            }
+            pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -756,7 +813,7 @@ def execute_all(
     return times
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     """In each worker: Ctrl-C and SIGHUP are left to the build process, which stops the build;
     SIGTERM (the build stopping its workers, or a signal to the whole group) ends the worker
     and its kernels at once; the build lock's inherited descriptor is closed, so the lock ends
@@ -770,7 +827,6 @@ def _worker_start() -> None:
             os.close(_LOCK_FD)
         except OSError:
             pass
-    parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -781,12 +837,16 @@ def _watch_parent(parent: int, every: float = 0.25) -> None:
 
 
 def _end_worker() -> None:
-    """Kill this process's children (its kernels) and exit now."""
+    """Kill this process's children (its kernels, each leading its own process group, with
+    anything they started) and exit now."""
     for pid in children(os.getpid()):
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     os._exit(1)
 
 
@@ -840,9 +900,9 @@ def build_book(
         terminal(message)
 
     with (
-        build_lock(build_dir / ".lock", log),
         stop_on_signals(),
-        buildlog.build_log(build_dir),
+        buildlog.build_log(build_dir) as book_log,
+        build_lock(build_dir / ".lock", log),
     ):
         import chsreport
 
@@ -890,13 +950,17 @@ def build_book(
         with ThreadPoolExecutor(max_workers=1) as side:
             pages_job = side.submit(generated_pages, build_dir, log, fresh)
             bundle_job = side.submit(vega_bundle, build_dir)
-            times = execute_all(jobs, workers, log, reuse_kernels, progress)
+            targets = {run.output: target for run, _, target in jobs}
+
+            def stamp(output: str) -> None:  # remember what this copy was executed from
+                if targets[output].exists():
+                    stamp_file = targets[output].with_suffix(".key")
+                    stamp_file.write_text(json.dumps(keys[output], indent=1))
+
+            times = execute_all(jobs, workers, log, reuse_kernels, progress, stamp)
             phase("execution")
             pages, bundle = pages_job.result(), bundle_job.result()
             phase("claims register (beyond execution)")
-        for run, _, target in jobs:
-            if target.exists():  # remember what this copy was executed from
-                target.with_suffix(".key").write_text(json.dumps(keys[run.output], indent=1))
         if jobs:
             prune_downloads(executed)
         source = build_dir / "stage"
@@ -922,7 +986,11 @@ def build_book(
         else:
             printing_now = printing
             pdf.forget_printed(build_dir)
-        with ThreadPoolExecutor(max_workers=1) as printer:  # briefings print while Sphinx runs
+        pdf.STOP.clear()
+        # briefings print while Sphinx runs; the book's PDF as soon as its pages exist, beside
+        # any briefings still printing
+        printer = ThreadPoolExecutor(max_workers=2)
+        try:
             briefings = (
                 printer.submit(pdf.make_briefings, localities, build_dir, log)
                 if printing_now
@@ -946,25 +1014,33 @@ def build_book(
             if printing_now:
                 pdf.remember_printed(build_dir, print_key)
             phase("PDFs (beyond the book)")
-        if built is not None:
-            publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
-            published.write_text(digest)
-            record.info("publish: the new book replaced the one in %s", html_dir)
-            phase("publishing")
-        elif printed:
-            sync_tree(build_dir / "pdf", html_dir / "pdf")
-            record.info("publish: the book stands; %d new PDF(s) copied beside it", printed)
-        else:
-            record.info("publish: nothing changed; the book in %s stands", html_dir)
-        index = html_dir / "index.html"
-        if times:
-            slowest = max(times, key=times.get)
-            log(
-                f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel time; "
-                f"slowest {slowest} {times[slowest]:.1f} s)"
-            )
-        timings["total"] = time.perf_counter() - started
-        for name, seconds in timings.items():
-            record.info("time %s: %.2f s", name, seconds)
-        log(f"book built in {timings['total']:.0f} s: {index}")
-        return index
+        except BaseException:  # a stop: printing ends after the PDF under way
+            pdf.STOP.set()
+            printer.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            printer.shutdown(wait=True)
+        with not_stopped():  # from here the build finishes, whatever arrives
+            if built is not None:
+                publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
+                published.write_text(digest)
+                book_log.published = True
+                record.info("publish: the new book replaced the one in %s", html_dir)
+                phase("publishing")
+            elif printed:
+                sync_tree(build_dir / "pdf", html_dir / "pdf")
+                record.info("publish: the book stands; %d new PDF(s) copied beside it", printed)
+            else:
+                record.info("publish: nothing changed; the book in %s stands", html_dir)
+            index = html_dir / "index.html"
+            if times:
+                slowest = max(times, key=times.get)
+                log(
+                    f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel "
+                    f"time; slowest {slowest} {times[slowest]:.1f} s)"
+                )
+            timings["total"] = time.perf_counter() - started
+            for name, seconds in timings.items():
+                record.info("time %s: %.2f s", name, seconds)
+            log(f"book built in {timings['total']:.0f} s: {index}")
+            return index

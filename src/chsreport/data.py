@@ -34,6 +34,8 @@ class DataError(RuntimeError):
     """A problem with an input file that the user can act on; the message says how, and
     ``line`` says it in one line (for a list of problems)."""
 
+    for_users = True  # the message is the whole story: no traceback in the build log
+
     def __init__(self, message: str, line: str | None = None):
         super().__init__(message)
         self.line = line or message.splitlines()[0]
@@ -315,23 +317,35 @@ def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str,
     several raise ``DataProblems``, listing each missing or altered file in a line with its
     fix."""
     done, problems = [], []
-    for name in load_manifest():
-        try:
-            path = fetch(name)
-        except DataError as exc:
-            problems.append(exc)
+    offline = os.environ.get(OFFLINE_ENV)
+    try:
+        for name in load_manifest():
+            try:
+                path = fetch(name)
+            except DataError as exc:
+                problems.append(exc)
+                if progress:
+                    progress(f"BAD {name}")
+                if isinstance(exc, MissingDataError) and entry(name).download_url:
+                    os.environ[OFFLINE_ENV] = "1"  # one failed download: do not wait on more
+                continue
+            except OSError as exc:  # unreadable: permissions, a folder where a file should be
+                problems.append(DataError(str(exc), line=f"unreadable: {name}: {exc}"))
+                if progress:
+                    progress(f"BAD {name}")
+                continue
             if progress:
-                progress(f"BAD {name:<32} {exc.line}")
-            continue
-        if progress:
-            progress(f"ok  {name:<32} {path}")
-        done.append((name, str(path)))
+                progress(f"ok  {name:<32} {path}")
+            done.append((name, str(path)))
+    finally:
+        if offline is None:
+            os.environ.pop(OFFLINE_ENV, None)
     if len(problems) == 1:  # the whole message: where it looked, both hashes, the fix
         raise problems[0]
     if problems:
         count = f"{len(problems)} of {len(done) + len(problems)} data files"
         raise DataProblems(
-            f"{count} failed the check (the build stops before any notebook runs):\n"
+            f"{count} failed the check:\n"
             + "\n".join(f"  - {problem.line}" for problem in problems),
             line=f"{count} failed the check",
         )

@@ -22,6 +22,8 @@ LAST_YEAR = 2026  # the newest ODS extract is of July 2026
 class ParameterError(ValueError):
     """Invalid notebook parameters; the message lists what is allowed."""
 
+    for_users = True  # the message is the whole story: no traceback in the build log
+
 
 def valid_icbs() -> dict[str, str]:
     icbs = orgs.load_icbs()

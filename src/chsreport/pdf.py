@@ -18,6 +18,7 @@ import html
 import json
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -413,6 +414,9 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
     }
 
 
+STOP = threading.Event()  # set when the build is stopped: printing ends after the current PDF
+
+
 async def _print_page(page, job: PrintJob) -> bytes:
     return await page.pdf(
         format="A4",
@@ -456,11 +460,12 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
             await route.abort()
 
         async def worker() -> None:
-            while not queue.empty():
+            # one context per worker, a fresh page per PDF: a page reused for a second PDF
+            # carries fonts over from the first, and its bytes would depend on the print
+            # order; a new page does not (checked by the determinism test's two clean builds)
+            context = await browser.new_context()
+            while not queue.empty() and not STOP.is_set():
                 job = queue.get_nowait()
-                # a fresh context (renderer) per PDF: a reused one carries fonts over from the
-                # last page, and the bytes would depend on what was printed before
-                context = await browser.new_context()
                 page = await context.new_page()
                 await page.route("**/*", refuse)
                 await page.emulate_media(media="print")
@@ -491,7 +496,8 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 tmp.write_bytes(pdf)
                 tmp.replace(job.target)
                 job.target.with_suffix(".key").write_text(_stamp(job))
-                await context.close()
+                await page.close()
+            await context.close()
 
         await asyncio.gather(*(worker() for _ in range(min(CONCURRENT_PAGES, len(jobs)))))
         await browser.close()
