@@ -131,3 +131,10 @@ def test_what_it_means_follows_the_verdict_on_claim_c06():
     assert "no meaningful difference" in pdf.what_it_means(register("no meaningful difference"))
     assert "supported (claim C06)" in pdf.what_it_means(register("supported"))
     assert pdf.what_it_means(pd.DataFrame({"claim_id": ["C07"], "verdict": ["supported"]})) == ""
+
+
+def test_reproducible_renumbers_tag_ids_in_order_and_keeps_the_length():
+    raw = b"<</ID (node00001015)>> <</ID (node00000450)>> [(node00000450) (node00001015)]"
+    out = pdf.reproducible(raw, "2026-01-01")
+    assert len(out) == len(raw)
+    assert out == b"<</ID (node00000002)>> <</ID (node00000001)>> [(node00000001) (node00000002)]"

@@ -361,6 +361,20 @@ def fixed_dates(pdf: bytes, built: str) -> bytes:
     return _DATE.sub(lambda m: b"(D:" + day + b"000000" + m.group(2) + b")", pdf)
 
 
+_NODE = re.compile(rb"\(node(\d{8})\)")
+
+
+def reproducible(pdf: bytes, built: str) -> bytes:
+    """The same bytes for the same print page, whatever was printed before it: the dates set
+    to the build date (``fixed_dates``), and the tags' element ids, which count the DOM nodes
+    the page has ever held, numbered 1, 2, 3... in their order (same width, so the
+    cross-reference offsets stay right, and same order, so the id tree stays sorted)."""
+    ids = sorted({int(n) for n in _NODE.findall(pdf)})
+    rank = {n: i for i, n in enumerate(ids, 1)}
+    renumbered = _NODE.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
+    return fixed_dates(renumbered, built)
+
+
 def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
@@ -460,15 +474,15 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
             await route.abort()
 
         async def worker() -> None:
-            # one context per worker, a fresh page per PDF: a page reused for a second PDF
-            # carries fonts over from the first, and its bytes would depend on the print
-            # order; a new page does not (checked by the determinism test's two clean builds)
+            # one page per worker, each PDF's document loaded into it in turn (a new page per
+            # PDF costs twice the time); what the previous document leaves in the PDF (its
+            # node numbers in the tags) is made order-free by ``reproducible``
             context = await browser.new_context()
+            page = await context.new_page()
+            await page.route("**/*", refuse)
+            await page.emulate_media(media="print")
             while not queue.empty() and not STOP.is_set():
                 job = queue.get_nowait()
-                page = await context.new_page()
-                await page.route("**/*", refuse)
-                await page.emulate_media(media="print")
                 await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
                 seed = job.target.with_suffix(".pages.json")
                 if job.numbered and seed.exists():  # last print's numbers: often still right
@@ -486,7 +500,7 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 if job.numbered:
                     seed.parent.mkdir(parents=True, exist_ok=True)
                     seed.write_text(json.dumps(destination_pages(pdf), sort_keys=True))
-                pdf = fixed_dates(pdf, built)
+                pdf = reproducible(pdf, built)
                 if job.pages is not None and page_count(pdf) != job.pages:
                     raise PrintError(
                         f"{job.target.name}: {page_count(pdf)} pages, expected {job.pages}"
@@ -496,7 +510,6 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
                 tmp.write_bytes(pdf)
                 tmp.replace(job.target)
                 job.target.with_suffix(".key").write_text(_stamp(job))
-                await page.close()
             await context.close()
 
         await asyncio.gather(*(worker() for _ in range(min(CONCURRENT_PAGES, len(jobs)))))
