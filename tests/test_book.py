@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -355,3 +356,11 @@ def test_no_inside_language_in_the_built_book():
         body = body.split("<body", 1)[-1]
         for word in banned:
             assert word not in body, f"{path.relative_to(HTML)}: {word!r}"
+
+
+def test_no_page_shows_markdown_that_did_not_render():
+    """A link written in Markdown that the parser could not read shows its brackets."""
+    for path in sorted(HTML.rglob("*.html")):
+        body = path.read_text(encoding="utf-8").split("<body", 1)[-1]
+        text = re.sub(r"<[^>]+>", "", body)
+        assert not re.search(r"\]\((https?://|\.\./)", text), path.relative_to(HTML)

@@ -431,3 +431,12 @@ def test_only_the_last_20_build_logs_are_kept(tmp_path):
     assert len(kept) == buildlog.KEPT
     latest = (tmp_path / "logs" / buildlog.LATEST).resolve()
     assert latest == max(kept) and "a build" in latest.read_text()
+
+
+def test_a_source_address_with_a_note_still_makes_a_link():
+    assert build.source_link("https://a.org/x") == "[original](https://a.org/x)"
+    assert build.source_link("https://a.org/ (Boundaries EN BSC)") == (
+        "[original](https://a.org/) (Boundaries EN BSC)"
+    )
+    for item in data.load_manifest().values():  # every address in the manifest makes a link
+        assert " " not in build.source_link(item.url).split("](", 1)[1].split(")", 1)[0]

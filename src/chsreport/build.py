@@ -271,6 +271,15 @@ def not_stopped():
             signal.signal(sig, handler)
 
 
+def source_link(url: str) -> str:
+    """A manifest's ``url`` as a Markdown link to the original; a note after the address (the
+    manifest writes "https://site/ (the dataset's name)") follows as text, since a link's
+    address cannot hold spaces."""
+    address, _, note = url.partition(" ")
+    note = note.strip().removeprefix("(").removesuffix(")")
+    return f"[original]({address})" + (f" ({note})" if note else "")
+
+
 def chapter_inputs() -> dict[str, list[str]]:
     """Which chapter reads which manifest input (from each chapter module's INPUTS)."""
     from chsreport import consolidation, integration, locality, scale
@@ -306,7 +315,7 @@ def data_page() -> str:
         quality = f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated"
         lines.append(
             f"- **{item.name}**: {item.description}. File `{item.path}`; {item.licence}; "
-            f"[original]({item.url}). Quality: {quality}. sha256 `{item.sha256}`."
+            f"{source_link(item.url)}. Quality: {quality}. sha256 `{item.sha256}`."
         )
     lines += [
         "",
