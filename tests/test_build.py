@@ -33,6 +33,21 @@ def last_good_book(tmp_path):
     return tmp_path / "build"
 
 
+def _tiny_notebook(path, code: str) -> None:
+    """A notebook with an ``icb`` parameter cell and one cell of ``code``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    parameters = nbformat.v4.new_code_cell("icb = None")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+
+
 def _assert_untouched(build_dir):
     assert (build_dir / "html" / "index.html").read_text() == "last good book"
     assert not (build_dir / "html.new").exists()
@@ -217,17 +232,7 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(
     last_good_book, tmp_path, monkeypatch, workers, reuse
 ):
     notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    parameters = nbformat.v4.new_code_cell("icb = None")
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell("raise ValueError('broken chart')")]
-    nbformat.write(nb, notebooks / "consolidation.ipynb")
+    _tiny_notebook(notebooks / "consolidation.ipynb", "raise ValueError('broken chart')")
     monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
     runs = [build.Run("consolidation", {}, "consolidation", "test")]
     monkeypatch.setattr(build, "book_runs", lambda: runs)
@@ -370,18 +375,8 @@ def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
     last_good_book, tmp_path, monkeypatch
 ):
     notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
     for name in ("consolidation", "scale"):
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        parameters = nbformat.v4.new_code_cell("icb = None")
-        parameters.metadata["tags"] = ["parameters"]
-        nb.cells = [parameters, nbformat.v4.new_code_cell("print(icb)")]
-        nbformat.write(nb, notebooks / f"{name}.ipynb")
+        _tiny_notebook(notebooks / f"{name}.ipynb", "print(icb)")
     monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(build, "generated_pages", lambda *a, **k: {})
 
