@@ -237,38 +237,33 @@ def _in_main_thread() -> bool:
 
 
 @contextmanager
+def _stop_signals_handled_by(handler):
+    """The stop signals handled by ``handler`` for the block, then as before. Only the main
+    thread can set handlers; elsewhere this does nothing."""
+    if not _in_main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
+
+
 def stop_on_signals():
     """Ctrl-C, SIGTERM and SIGHUP (a time-out, a closed terminal, a container stopping) stop
     the build alike: nothing more starts, workers and kernels are shut down, nothing is
-    published. Only the main thread can set handlers; elsewhere this does nothing."""
-    if not _in_main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _interrupt)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    published."""
+    return _stop_signals_handled_by(_interrupt)
 
 
-@contextmanager
 def not_stopped():
     """Stop signals ignored for the block: publishing (two renames) either happens whole or,
     before it starts, not at all, and the log and the terminal say which."""
-    if not _in_main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return _stop_signals_handled_by(signal.SIG_IGN)
 
 
 def source_link(url: str) -> str:
@@ -988,7 +983,8 @@ def build_book(
         built = None
         # the PDFs depend on what the book does and on the edition: when neither changed and
         # every PDF is there, no print page need even be worked out
-        print_key = pdf.print_key(digest, edition())
+        the_edition = edition()
+        print_key = pdf.print_key(digest, the_edition)
         if printing and pdf.printed_already(build_dir, print_key, localities):
             log("PDFs unchanged since the last build")
             printing_now = False
@@ -1001,7 +997,7 @@ def build_book(
         printer = ThreadPoolExecutor(max_workers=2)
         try:
             briefings = (
-                printer.submit(pdf.make_briefings, localities, build_dir, log)
+                printer.submit(pdf.make_briefings, localities, build_dir, log, the_edition)
                 if printing_now
                 else None
             )
@@ -1015,7 +1011,7 @@ def build_book(
                 phase("Jupyter Book")
             # the book's PDF is printed from the pages Jupyter Book just made (or the last ones)
             book_pdf = (
-                printer.submit(pdf.make_book_pdf, built or html_dir, build_dir, log)
+                printer.submit(pdf.make_book_pdf, built or html_dir, build_dir, log, the_edition)
                 if printing_now
                 else None
             )

@@ -172,8 +172,9 @@ def _download(item: ManifestEntry) -> Path | None:
     return Path(fetched)
 
 
-def fetch(name: str) -> Path:
-    """Path of the verified raw file ``name`` (a manifest name)."""
+def fetch(name: str, download: bool = True) -> Path:
+    """Path of the verified raw file ``name`` (a manifest name); ``download=False``: never from
+    the network."""
     item = entry(name)
     looked = []
     for root in data_roots():
@@ -185,7 +186,7 @@ def fetch(name: str) -> Path:
     looked.append(str(cached))
     if cached.exists():
         return _verify(cached, item)
-    downloaded = _download(item)
+    downloaded = _download(item) if download else None
     if downloaded is not None:
         return _verify(downloaded, item)
     how = (
@@ -317,29 +318,25 @@ def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str,
     several raise ``DataProblems``, listing each missing or altered file in a line with its
     fix."""
     done, problems = [], []
-    offline = os.environ.get(OFFLINE_ENV)
-    try:
-        for name in load_manifest():
-            try:
-                path = fetch(name)
-            except DataError as exc:
-                problems.append(exc)
-                if progress:
-                    progress(f"BAD {name}")
-                if isinstance(exc, MissingDataError) and entry(name).download_url:
-                    os.environ[OFFLINE_ENV] = "1"  # one failed download: do not wait on more
-                continue
-            except OSError as exc:  # unreadable: permissions, a folder where a file should be
-                problems.append(DataError(str(exc), line=f"unreadable: {name}: {exc}"))
-                if progress:
-                    progress(f"BAD {name}")
-                continue
+    download = True
+    for name in load_manifest():
+        try:
+            path = fetch(name, download)
+        except DataError as exc:
+            problems.append(exc)
             if progress:
-                progress(f"ok  {name:<32} {path}")
-            done.append((name, str(path)))
-    finally:
-        if offline is None:
-            os.environ.pop(OFFLINE_ENV, None)
+                progress(f"BAD {name}")
+            if isinstance(exc, MissingDataError) and entry(name).download_url:
+                download = False  # one failed download: do not wait on more
+            continue
+        except OSError as exc:  # unreadable: permissions, a folder where a file should be
+            problems.append(DataError(str(exc), line=f"unreadable: {name}: {exc}"))
+            if progress:
+                progress(f"BAD {name}")
+            continue
+        if progress:
+            progress(f"ok  {name:<32} {path}")
+        done.append((name, str(path)))
     if len(problems) == 1:  # the whole message: where it looked, both hashes, the fix
         raise problems[0]
     if problems:

@@ -1,4 +1,4 @@
-"""PDFs: a two-page briefing for every ICB (and, later, the book), printed by Debian's chromium.
+"""PDFs: a two-page briefing for every ICB and the book as one PDF, printed by Debian's chromium.
 
 Print HTML is made from what the build already has: a briefing is laid out from the outputs of
 the executed locality notebook (the same package functions drew them, so the PDF and the web page
@@ -6,8 +6,9 @@ say the same thing) and the claims register the build computed. Each print page 
 self-contained HTML file (styles inline, charts as inline SVG), printed by Playwright driving
 ``/usr/bin/chromium`` with print media, a PDF outline and tags; every request the page makes is
 refused, so printing never touches the network. A PDF is printed again only when its print HTML
-changed (a stamp beside it holds the HTML's digest), and the dates chromium writes are set to the
-build date, so two builds of one commit give the same bytes.
+changed (a stamp beside it holds the HTML's digest), and the dates chromium writes and the ids of
+its tags are made independent of when and after what it was printed (``reproducible``), so two
+builds of one commit give the same bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import nbformat
 import pandas as pd
 from markdown_it import MarkdownIt
 
-PRINT_VERSION = "3"  # bump when the print layout or printing changes: every PDF is printed again
+PRINT_VERSION = "4"  # bump when the print layout or printing changes: every PDF is printed again
 BRIEFING_PAGES = 2
 CONCURRENT_PAGES = 2
 
@@ -211,6 +212,7 @@ def briefing_html(
     edition: dict,
     web_href: str,
     sources: list[str],
+    terms: dict[str, str],
 ) -> str:
     """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, the claims
     that concern it, its profile, the sources and the build date with a link to its web page."""
@@ -226,9 +228,9 @@ def briefing_html(
         f'<td class="note">{html.escape(str(r.note) if pd.notna(r.note) else "")}</td></tr>'
         for r in claims.itertuples()
     )
-    terms = "".join(
+    defined = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(words)}</dd>"
-        for term, words in glossary(BRIEFING_TERMS).items()
+        for term, words in terms.items()
     )
     e = edition
     return (
@@ -253,7 +255,7 @@ def briefing_html(
         f"<h2>At a glance</h2>{profile}"
         "<h2>Discharge delays and virtual wards</h2>"
         f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
-        f'<h2>Terms</h2><dl class="terms">{terms}</dl>'
+        f'<h2>Terms</h2><dl class="terms">{defined}</dl>'
         f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
         "checksum are listed in the book's data sources appendix. Boundaries: Office for National "
         "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
@@ -444,6 +446,23 @@ async def _print_page(page, job: PrintJob) -> bytes:
     )
 
 
+async def _print_numbered(page, job: PrintJob) -> bytes:
+    """Print with the contents' page numbers filled in: from the last print's numbers (often
+    still right), then from where this print put each page, again until they no longer move
+    (they take no new lines, so the second print normally settles them)."""
+    seed = job.target.with_suffix(".pages.json")
+    if seed.exists():
+        await page.evaluate(NUMBER_CONTENTS, json.loads(seed.read_text()))
+    for _ in range(4):
+        pdf = await _print_page(page, job)
+        numbers = destination_pages(pdf)
+        if not await page.evaluate(NUMBER_CONTENTS, numbers):
+            seed.parent.mkdir(parents=True, exist_ok=True)
+            seed.write_text(json.dumps(numbers, sort_keys=True))
+            return pdf
+    raise PrintError(f"{job.target.name}: the contents' page numbers move")
+
+
 # Writes each contents entry's page number; true when any changed.
 NUMBER_CONTENTS = """
 (numbers) => {
@@ -484,23 +503,8 @@ async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None
             while not queue.empty() and not STOP.is_set():
                 job = queue.get_nowait()
                 await page.set_content(job.source.read_text(encoding="utf-8"), wait_until="load")
-                seed = job.target.with_suffix(".pages.json")
-                if job.numbered and seed.exists():  # last print's numbers: often still right
-                    await page.evaluate(NUMBER_CONTENTS, json.loads(seed.read_text()))
-                pdf = await _print_page(page, job)
-                for _ in range(4 if job.numbered else 0):
-                    # fill in the contents' page numbers; again until they no longer move
-                    # (they take no new lines, so the second print normally settles them)
-                    if not await page.evaluate(NUMBER_CONTENTS, destination_pages(pdf)):
-                        break
-                    pdf = await _print_page(page, job)
-                else:
-                    if job.numbered:
-                        raise PrintError(f"{job.target.name}: the contents' page numbers move")
-                if job.numbered:
-                    seed.parent.mkdir(parents=True, exist_ok=True)
-                    seed.write_text(json.dumps(destination_pages(pdf), sort_keys=True))
-                pdf = reproducible(pdf, built)
+                printing = _print_numbered if job.numbered else _print_page
+                pdf = reproducible(await printing(page, job), built)
                 if job.pages is not None and page_count(pdf) != job.pages:
                     raise PrintError(
                         f"{job.target.name}: {page_count(pdf)} pages, expected {job.pages}"
@@ -549,6 +553,7 @@ def briefing_jobs(
     sources = sorted(
         {short_source(data.entry(n).publisher) for n in build.chapter_inputs()["Localities"]}
     )
+    terms = glossary(BRIEFING_TERMS)
     jobs = []
     for icb, executed in sorted(localities.items()):
         name = names[icb]
@@ -567,6 +572,7 @@ def briefing_jobs(
             if base
             else f"notebooks/localities/{icb}.html",
             sources,
+            terms,
         )
         source = _write_print_page(build_dir / "print" / "briefings" / f"{icb}.html", page)
         jobs.append(PrintJob(source, build_dir / BRIEFINGS / f"{icb}.pdf", BRIEFING_PAGES))
@@ -574,16 +580,20 @@ def briefing_jobs(
 
 
 def make_briefings(
-    localities: dict[str, Path], build_dir: Path, log: Callable[[str], None] = print
+    localities: dict[str, Path],
+    build_dir: Path,
+    log: Callable[[str], None] = print,
+    edition: dict | None = None,
 ) -> int:
-    """The briefing PDFs, printed where their print page changed. Returns how many were
-    printed; raises if a page tried to load anything."""
+    """The briefing PDFs, printed where their print page changed (``edition``: the build's,
+    else worked out here). Returns how many were printed; raises if a page tried to load
+    anything."""
     if not localities:
         return 0
     from chsreport import build
 
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
-    edition = build.edition()
+    edition = edition or build.edition()
     return _print_whole(briefing_jobs(localities, build_dir, register, edition), edition, log)
 
 
@@ -812,11 +822,17 @@ def book_footer(edition: dict) -> str:
     )
 
 
-def make_book_pdf(html_dir: Path, build_dir: Path, log: Callable[[str], None] = print) -> int:
-    """The book as one PDF (``<build>/pdf/book.pdf``), printed when its print page changed."""
+def make_book_pdf(
+    html_dir: Path,
+    build_dir: Path,
+    log: Callable[[str], None] = print,
+    edition: dict | None = None,
+) -> int:
+    """The book as one PDF (``<build>/pdf/book.pdf``), printed when its print page changed
+    (``edition``: the build's, else worked out here)."""
     from chsreport import build
 
-    edition = build.edition()
+    edition = edition or build.edition()
     config = _book_config()
     page = book_html(html_dir, config["title"], edition, config.get("author", ""))
     source = _write_print_page(build_dir / "print" / "book.html", page)
