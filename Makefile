@@ -10,7 +10,11 @@ ARTIFACTS := test-artifacts
 AXE_VERSION := 4.14.1
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install book book-fresh test lint unit notebooks browser determinism clean
+# Debian packages the browser and PDF tests need, and a command each provides
+DEBIAN_PACKAGES := chromium poppler-utils npm
+SYSTEM_COMMANDS := chromium pdfinfo pdftotext pdffonts pdfimages pdftoppm npm
+
+.PHONY: help install system book book-fresh test lint unit notebooks browser determinism clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,6 +31,20 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create the venv and install the package (pinned)
+
+system: ## Debian's chromium, poppler-utils and npm (installed with apt-get when run as root)
+	@missing=""; \
+	for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo ">> installing Debian's $(DEBIAN_PACKAGES) (missing:$$missing)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	else \
+	  echo "make test needs$$missing. Install them with:" >&2; \
+	  echo "  sudo apt-get install -y $(DEBIAN_PACKAGES)" >&2; \
+	  exit 2; \
+	fi
 
 book: $(STAMP) ## Verify the data, execute the notebooks (papermill) and build the book
 	$(BIN)/chsreport data verify
@@ -54,11 +72,11 @@ notebooks: ## nbval on the executed chapters and three locality pages (chosen by
 $(AXE): ## axe-core (accessibility rules, run inside each page) from the npm registry
 	npm install --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION)
 
-browser: $(AXE) ## Headless Chromium on the built book (with axe-core)
+browser: system $(AXE) ## Headless Chromium on the built book (with axe-core)
 	mkdir -p $(ARTIFACTS)
 	$(BIN)/pytest -m book tests
 
-test: book lint unit notebooks browser determinism ## Run every test (builds the book first)
+test: system book lint unit notebooks browser determinism ## Install what the tests need, build the book, run every test
 	@echo ">> all tests passed"
 
 clean: ## Remove the build (keeps the venv)

@@ -435,3 +435,29 @@ def test_a_source_address_with_a_note_still_makes_a_link():
     )
     for item in data.load_manifest().values():  # every address in the manifest makes a link
         assert " " not in build.source_link(item.url).split("](", 1)[1].split(")", 1)[0]
+
+
+def test_the_inputs_key_covers_the_package_templates_not_only_its_modules():
+    names = {name.as_posix() for name in build.package_files()}
+    assert "build.py" in names and "templates/theme-switcher.html" in names
+    assert not any("__pycache__" in name for name in names)
+
+
+def test_files_sphinx_copies_as_they_are_match_the_staged_ones(tmp_path):
+    """Sphinx copies downloads and static files only when it writes a page; after every
+    compile the built folder holds exactly the staged downloads and the staged static files."""
+    source, html = tmp_path / "stage", tmp_path / "html"
+    downloads = source / "_extra" / "notebooks" / "downloads"
+    downloads.mkdir(parents=True)
+    (downloads / "aaaaaaaaaa-x.csv").write_text("a\n1\n")
+    (source / "_static").mkdir()
+    (source / "_static" / "chs.css").write_text("new")
+    (html / "notebooks" / "downloads").mkdir(parents=True)
+    (html / "notebooks" / "downloads" / "bbbbbbbbbb-old.csv").write_text("a\n0\n")
+    (html / "_static").mkdir()
+    (html / "_static" / "chs.css").write_text("old")
+    (html / "_static" / "theme.css").write_text("the theme's")
+    build.copy_verbatim_files(source, html)
+    assert [p.name for p in (html / "notebooks" / "downloads").iterdir()] == ["aaaaaaaaaa-x.csv"]
+    assert (html / "_static" / "chs.css").read_text() == "new"
+    assert (html / "_static" / "theme.css").read_text() == "the theme's"

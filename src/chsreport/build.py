@@ -522,16 +522,50 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
     toc = hashlib.sha256((source / "_toc.yml").read_bytes()).hexdigest()
     if not (contents.exists() and contents.read_text() == toc):
         shutil.rmtree(out, ignore_errors=True)
-    # Sphinx copies the downloads (html_extra_path) on every build but never deletes any:
-    # clear the last build's, so files no page links to any more are not published
-    for folder in list((out / "_build" / "html" / "notebooks").rglob(charts.DOWNLOADS)):
-        shutil.rmtree(folder, ignore_errors=True)
     done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
         raise BuildError(f"Jupyter Book failed (exit {done.returncode}):\n{tail}")
+    html = out / "_build" / "html"
+    copy_verbatim_files(source, html)
     contents.write_text(toc)
-    return out / "_build" / "html"
+    return html
+
+
+def _same_file(source: Path, copy: Path) -> bool:
+    return (
+        copy.is_file()
+        and copy.stat().st_size == source.stat().st_size
+        and copy.read_bytes() == source.read_bytes()
+    )
+
+
+def copy_verbatim_files(source: Path, html: Path) -> None:
+    """Make the files Sphinx copies as they are (``_extra``: the downloads and lazy chart data;
+    ``_static``: scripts, styles, map geometry) match the staged ones in the built ``html``.
+
+    Sphinx copies them only when it writes pages: when it finds no page out of date it returns
+    early ("no targets are out of date") and copies nothing, so a static file changed alone
+    would never be published, and it never deletes a download no page links to any more. Here
+    every staged file is copied when missing or different, and downloads that are no longer
+    staged are deleted (theme files in ``_static`` are Sphinx's own and are left alone)."""
+    extra = source / "_extra"
+    staged = {p.relative_to(extra) for p in extra.rglob("*") if p.is_file()}
+    for name in sorted(staged):
+        copy = html / name
+        if not _same_file(extra / name, copy):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extra / name, copy)
+    for folder in list((html / "notebooks").rglob(charts.DOWNLOADS)):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.relative_to(html) not in staged:
+                path.unlink()
+    static = source / "_static"
+    for path in sorted(static.rglob("*")):
+        copy = html / "_static" / path.relative_to(static)
+        if path.is_file() and not _same_file(path, copy):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
 
 
 def _die_with_parent() -> None:
@@ -613,9 +647,20 @@ def inputs_key() -> str:
     for path in sorted((ROOT / "data" / "compiled").glob("*")):
         digest.update(path.read_bytes())
     package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.read_bytes())
+    for name in package_files():
+        digest.update(name.as_posix().encode() + b"\0" + (package / name).read_bytes())
     return digest.hexdigest()
+
+
+def package_files() -> list[Path]:
+    """Every file of the package a page can depend on: its modules and also its templates and
+    any other data files (compiled Python caches left out), relative to the package folder."""
+    package = Path(__file__).resolve().parent
+    return [
+        path.relative_to(package)
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ]
 
 
 def run_key_parts(notebook: str, values: dict, inputs: str | None = None) -> dict[str, str]:
