@@ -364,3 +364,35 @@ def test_no_page_shows_markdown_that_did_not_render():
         body = path.read_text(encoding="utf-8").split("<body", 1)[-1]
         text = re.sub(r"<[^>]+>", "", body)
         assert not re.search(r"\]\((https?://|\.\./)", text), path.relative_to(HTML)
+
+
+def test_every_local_link_and_asset_of_every_page_resolves():
+    """Links, scripts, styles, images, CSV downloads, the data interactive charts fetch and the
+    maps' shared geometry: every one is a file of the published book."""
+    from .links import broken_links
+
+    assert (HTML / "index.html").exists(), "build the book first: make book"
+    broken = broken_links(HTML)
+    assert not broken, f"{len(broken)} broken, first: " + "; ".join(broken[:5])
+
+
+# columns of the published CSVs that hold a share as a fraction (the pages show them as %)
+FRACTION_COLUMNS = ("share", "main_share", "rural_share", "share_in_a", "share_in_icb",
+                    "share_of_patients_from_icb")  # fmt: skip
+
+
+def test_no_share_outside_its_possible_range_in_any_download():
+    import pandas as pd
+
+    csvs = sorted(HTML.rglob("downloads/*.csv"))
+    assert len(csvs) > 100
+    seen = set()
+    for path in csvs:
+        frame = pd.read_csv(path)
+        for column in frame.columns:
+            if column in FRACTION_COLUMNS or "share" in column.lower():
+                seen.add(column)
+                values = pd.to_numeric(frame[column], errors="coerce").dropna()
+                outside = values[(values < 0) | (values > 1)]
+                assert outside.empty, f"{path.name}: {column} {outside.tolist()[:5]}"
+    assert "share_of_patients_from_icb" in seen

@@ -126,3 +126,41 @@ def test_verify_names_every_broken_input_in_one_pass(manifest_copy, monkeypatch,
     said = capsys.readouterr()
     assert missing["name"] in said.err and altered["name"] in said.err
     assert said.out.count("ok  ") == len(raw["files"]) - 2
+
+
+def test_check_range_passes_at_the_bounds_and_on_missing_values():
+    frame = pd.DataFrame({"code": ["RA1", "RA2", "RA3"], "share": [0.0, 1.0, None]})
+    assert data.check_range(frame, "share", 0, 1, "shares.csv") is frame
+    rounded = pd.DataFrame({"code": ["RA1"], "share": [0.7 * (1 / 0.7) + 1e-15]})  # 1 + rounding
+    assert data.check_range(rounded, "share", 0, 1, "shares.csv") is rounded
+    with pytest.raises(data.SchemaError, match="RA1"):
+        data.check_range(frame.assign(share=1.001), "share", 0, 1, "shares.csv")
+
+
+def test_check_range_names_the_row_its_key_value_range_and_fix():
+    frame = pd.DataFrame(
+        {
+            "code": ["RBN", "RBN", "RVY"],
+            "icb_code": ["QYG", "QE1", "QYG"],
+            "share": [1.525, 0.2, -0.1],
+        }
+    )
+    with pytest.raises(data.SchemaError) as err:
+        data.check_range(frame, "share", 0, 1, "serving_trusts", key=["code", "icb_code"])
+    message = str(err.value)
+    assert "row 0 (code='RBN', icb_code='QYG'): 1.525" in message
+    assert "row 2 (code='RVY', icb_code='QYG'): -0.1" in message
+    assert "QE1" not in message  # the row within range is not named
+    assert "'share'" in message and "between 0 and 1" in message and "Fix:" in message
+    assert "2 row(s)" in err.value.line and "RBN" in err.value.line
+
+
+def test_validate_names_the_failing_row_by_index_and_key():
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema({"code": pa.Column(str), "beds": pa.Column(float, pa.Check.ge(0))})
+    frame = pd.DataFrame({"code": ["RA1", "RA2"], "beds": [3.0, -2.0]}, index=[10, 11])
+    with pytest.raises(data.SchemaError) as err:
+        data.validate(frame, schema, "beds.csv")
+    assert "row 11 (code='RA2'), column 'beds'" in str(err.value)
+    assert "value: -2" in str(err.value)

@@ -101,3 +101,28 @@ def test_flow_table_has_one_row_per_trust_with_both_measures_and_ranks():
     assert table.set_index("Trust")[heading].to_dict() == rows.to_dict()
     assert locality.flow_table(flow.iloc[0:0]).empty
     assert "per 100 beds" in locality.flow_medians(flow) and "%" in locality.flow_medians(flow)
+
+
+def test_every_share_of_patients_from_an_icb_is_a_share():
+    for icb in locality.localities():
+        shares = locality.serving_trusts(icb)["share_of_patients_from_icb"].dropna()
+        assert shares.between(0, 1).all(), (icb, shares.max())
+
+
+def test_a_merged_trust_s_share_lies_between_its_predecessors_shares():
+    # Mersey and West Lancashire (2023) kept St Helens and Knowsley's code RBN and took in
+    # Southport and Ormskirk (RVY): its share from Cheshire and Merseyside was shown as 152 %
+    from chsreport import geography, outcomes
+
+    register = locality.shared()["od"].register
+    named = register[register["name"].str.contains("Mersey and West Lancashire", case=False)]
+    assert named["icb_code"].tolist() == ["QYG"]
+    code = named["code"].iloc[0]
+    shares = outcomes.load_catchment_shares()
+    shares = shares[geography.icb22_ods_codes(shares["icb22_ons_code"]) == "QYG"]
+    before = shares.set_index("code")["share"]
+    now = locality.serving_trusts("QYG").set_index("code")["share_of_patients_from_icb"][code]
+    assert code in {"RBN", "RVY"}
+    low, high = sorted([before["RBN"], before["RVY"]])
+    assert low - 0.0005 <= now <= high + 0.0005  # shown rounded to 3 places
+    assert now < before["RBN"] + before["RVY"] - 0.5  # a weighted mean, not the sum (1.525)

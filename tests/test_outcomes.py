@@ -102,3 +102,54 @@ def test_type3_attendances_are_shared_out_to_acute_trusts():
     assert out.loc["RBB", "total_attendances"] == 20.0
     assert out.loc["RZZ", "total_attendances"] == 10.0  # not in the file: kept as it is
     assert out["total_attendances"].sum() == ae["total_attendances"].sum()
+
+
+def _two_predecessors(big: float | None, small: float | None) -> pd.DataFrame:
+    """RA1 (large) and RA2 (small) both became RC1; RA2 has no row for area Y (share 0)."""
+    shares = pd.DataFrame(
+        {
+            "code": ["RA1", "RA1", "RA2", "RX9"],
+            "area": ["X", "Y", "X", "X"],
+            "share": [0.9, 0.1, 1.0, 1.0],
+        }
+    )
+    sizes = pd.Series({"RA1": big, "RA2": small, "RX9": 50.0}, dtype=float)
+    current = pd.Series({"RA1": "RC1", "RA2": "RC1"})  # RX9 has no successor: itself
+    combined = outcomes.combine_shares(shares, sizes, current, "area")
+    return combined.set_index(["code", "area"])["share"]
+
+
+def test_predecessors_shares_are_averaged_weighted_by_size_not_added():
+    shares = _two_predecessors(300.0, 100.0)
+    assert shares[("RC1", "X")] == pytest.approx((0.9 * 300 + 1.0 * 100) / 400)  # 0.925, not 1.9
+    assert shares[("RC1", "Y")] == pytest.approx(0.1 * 300 / 400)  # RA2's missing row counts as 0
+    assert shares[("RX9", "X")] == 1.0
+    assert shares.groupby(level="code").sum().round(12).eq(1).all()
+
+
+def test_a_predecessor_without_a_size_weighs_as_the_mean_of_the_others():
+    assert _two_predecessors(300.0, None)[("RC1", "X")] == pytest.approx(0.95)  # 300 each
+    assert _two_predecessors(None, None)[("RC1", "X")] == pytest.approx(0.95)  # equal weights
+    assert _two_predecessors(300.0, 0.0)[("RC1", "X")] == pytest.approx(0.95)  # 0: unknown
+
+
+def test_todays_catchment_shares_are_shares_that_add_to_one():
+    shares = outcomes.catchment_shares_current(lineage.load_org_data())
+    assert shares["share"].between(0, 1).all()
+    assert shares.groupby("code")["share"].sum().round(9).eq(1).all()
+    # Mersey and West Lancashire (RBN, with RVY since 2023) from Cheshire and Merseyside (2022)
+    before = outcomes.load_catchment_shares().set_index(["code", "icb22_ons_code"])["share"]
+    now = shares.set_index(["code", "icb22_ons_code"])["share"]
+    merseyside = "E54000008"
+    low, high = sorted([before[("RBN", merseyside)], before[("RVY", merseyside)]])
+    assert low < now[("RBN", merseyside)] < high
+
+
+def test_a_share_above_one_in_the_file_fails_naming_the_row(tmp_path):
+    path = tmp_path / "shares.csv"
+    path.write_text(
+        "nhs_trust22_code,icb22_code,proportion_trust_came_from_icb\n"
+        "RBN,E54000008,0.9\nRVY,E54000008,1.5\n"
+    )
+    with pytest.raises(data.SchemaError, match=r"code='RVY', icb22_ons_code='E54000008'\): 1.5"):
+        outcomes.parse_catchment_shares(path)

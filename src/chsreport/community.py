@@ -435,11 +435,11 @@ def parse_catchment_ltla(path: Path) -> pd.DataFrame:
     }
     frame = data.select_columns(raw, names, path.name)
     frame["share"] = frame["share"].astype(float)
-    return frame
+    return data.check_range(frame, "share", 0, 1, path.name, key=["code", "ltla_code"])
 
 
 def load_catchment_ltla() -> pd.DataFrame:
-    return data.cached_frame("ohid_catchment_share_ltla21", parse_catchment_ltla)
+    return data.cached_frame("ohid_catchment_share_ltla21", parse_catchment_ltla, version="2")
 
 
 def patients_by_council(od: lineage.OrgData) -> pd.DataFrame:

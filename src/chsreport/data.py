@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import yaml
@@ -255,24 +257,112 @@ def _keep(cached: Path, write: Callable[[Path], None]) -> None:
         pass  # a read-only cache only costs speed
 
 
-def validate(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:
-    """Validate ``frame`` against a pandera schema, turning failures into a readable SchemaError."""
+def _plain(value) -> str:
+    """A value as a reader would write it: 'RBN', 1.525, 2024-01-01 (not np.float64(1.525))."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def _row_words(index, row: pd.Series | None, key: list[str]) -> str:
+    """ "row 12 (code='RBN', icb22_ons_code='E54000008')": a row by its index and key values."""
+    values = [f"{c}={_plain(row[c])}" for c in key if row is not None and c in row.index]
+    return f"row {_plain(index)}" + (f" ({', '.join(values)})" if values else "")
+
+
+def _row_at(frame: pd.DataFrame, index) -> pd.Series | None:
+    """The row labelled ``index`` (the first, if the label repeats), or None."""
+    if index is None or index not in frame.index:
+        return None
+    row = frame.loc[index]
+    return row.iloc[0] if isinstance(row, pd.DataFrame) else row
+
+
+def _default_key(frame: pd.DataFrame) -> list[str]:
+    """Columns that usually say which row is which: organisation and area codes, periods."""
+    usual = ("code", "provider", "acute", "icb_code", "icb22_code", "icb22_ons_code", "ltla_code")
+    return [c for c in (*usual, "month", "year") if c in frame.columns]
+
+
+def validate(
+    frame: pd.DataFrame, schema, source: str, key: list[str] | None = None
+) -> pd.DataFrame:
+    """Validate ``frame`` against a pandera schema, turning failures into a readable SchemaError
+    that names each failing row by its index and ``key`` columns (default: the code, area and
+    period columns the frame has), the column, the check and the value."""
     try:
         return schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+        key = _default_key(frame) if key is None else key
         lines = []
         for _, row in cases.head(8).iterrows():
+            index = row.get("index")
+            known = index is not None and not (isinstance(index, float) and pd.isna(index))
+            where = f"{_row_words(index, _row_at(frame, index), key)}, " if known else ""
+            column = row.get("column")
+            what = f"column {column!r}" if isinstance(column, str) else "the table"
             lines.append(
-                f"  column {row.get('column')!r}: failed {row.get('check')!r}"
-                f" (example value: {row.get('failure_case')!r})"
+                f"  {where}{what}: failed {row.get('check')!r}"
+                f" (value: {_plain(row.get('failure_case'))})"
             )
+        more = f"\n  ... and {len(cases) - 8} more" if len(cases) > 8 else ""
         raise SchemaError(
             f"{source} does not match the expected schema:\n"
             + "\n".join(lines)
+            + more
             + "\nThe publisher may have changed the file's layout: "
             "update the loader and its schema."
         ) from None
+
+
+RANGE_FIX = (
+    "A share above 1 (or a percentage above 100) usually means shares were added where they "
+    "should have been averaged (weighted by size), or a count was divided by the wrong total; a "
+    "negative one a sign error. Fix the computation, or the loader if the publisher changed the "
+    "file's scale (a share published as a percentage)."
+)
+
+
+def check_range(
+    frame: pd.DataFrame,
+    column: str,
+    low: float,
+    high: float,
+    source: str,
+    key: list[str] | None = None,
+    fix: str = RANGE_FIX,
+    tolerance: float = 1e-9,
+) -> pd.DataFrame:
+    """Return ``frame`` if every value of ``column`` lies in [``low``, ``high``] (both included,
+    give or take ``tolerance`` for floating-point rounding, as in a weighted mean of shares of 1;
+    missing values pass: missing is not out of range); otherwise raise a SchemaError naming up to
+    eight offending rows by their ``key`` columns (default: the code, area and period columns the
+    frame has) and value, the column, the allowed range and ``fix``."""
+    if column not in frame.columns:
+        raise SchemaError(f"{source}: no column {column!r} to check against [{low}, {high}]")
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    outside = values.notna() & ((values < low - tolerance) | (values > high + tolerance))
+    if not outside.any():
+        return frame
+    key = _default_key(frame) if key is None else key
+    bad = [
+        (frame.index[i], frame.iloc[i], frame[column].iloc[i])
+        for i in np.flatnonzero(outside.to_numpy())
+    ]
+    words = [f"{_row_words(index, row, key)}: {_plain(value)}" for index, row, value in bad]
+    lines = "\n".join(f"  {w}" for w in words[:8])
+    more = f"\n  ... and {len(bad) - 8} more" if len(bad) > 8 else ""
+    raise SchemaError(
+        f"{source}: column {column!r} must lie between {low:g} and {high:g}; "
+        f"{len(bad)} row(s) outside:\n{lines}{more}\nFix: {fix}",
+        line=f"{source}: {column!r} outside [{low:g}, {high:g}] in {len(bad)} row(s), first "
+        f"{words[0]}",
+    )
 
 
 def require_columns(frame: pd.DataFrame, expected: list[str], source: str) -> None:
@@ -347,6 +437,19 @@ def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str,
             line=f"{count} failed the check",
         )
     return done
+
+
+def month_of(name: str) -> pd.Timestamp:
+    """The month an input describes: the first year and month its manifest period names
+    ("2026-08-01", "as at 2026-08-22"), else the year and month in its name
+    (``ods_etr_2026_07``)."""
+    item = entry(name)
+    found = re.search(r"((?:19|20)\d\d)-(\d\d)", item.period) or re.search(
+        r"_((?:19|20)\d\d)_(\d\d)$", item.name
+    )
+    if not found:
+        raise ValueError(f"{name}: no month in its period {item.period!r} or its name")
+    return pd.Timestamp(int(found.group(1)), int(found.group(2)), 1)
 
 
 def inputs_table(names: list[str]) -> pd.DataFrame:

@@ -250,8 +250,8 @@ def parse_peer_profile(path: Path) -> pd.DataFrame:
     frame["code"] = frame["code"].str.strip()
     for column in ("deprivation", "age_60_74"):
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
-    return frame
+    return data.check_range(frame, "age_60_74", 0, 1, path.name, key=["code"])
 
 
 def load_peer_profile() -> pd.DataFrame:
-    return data.cached_frame("trust_peer_finder_2018", parse_peer_profile)
+    return data.cached_frame("trust_peer_finder_2018", parse_peer_profile, version="2")

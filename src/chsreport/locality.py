@@ -143,15 +143,18 @@ def icb_virtual_wards() -> pd.DataFrame:
 
 def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
     """Acute trusts drawing at least ``min_share`` of their patients from the ICB's 2022 areas,
-    and other trusts headquartered in it, with type and status."""
+    and other trusts headquartered in it, with type and status. A merged trust's share is its
+    predecessors' shares weighted by their size
+    (:func:`chsreport.outcomes.catchment_shares_current`); the shares from the 2022 ICBs (or the
+    parts of them) that make up the ICB are then added. Fails (``data.SchemaError``, naming the
+    row) if a share falls outside 0..1."""
     od = shared()["od"]
-    shares = outcomes.load_catchment_shares()
+    shares = outcomes.catchment_shares_current(od)
     shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
     weights = icb22_weights()
     parts = weights[weights["icb_code"] == icb]
     here = shares.merge(parts, on="icb22_code")
     here["share"] = here["share"] * here["weight"]
-    here = here.assign(code=lineage.to_current(od.graph, here["code"]))
     here = here.groupby("code", as_index=False)["share"].sum()
     acute = here[here["share"] >= min_share].rename(columns={"share": "share_from_icb"})
     based = od.register[(od.register["icb_code"] == icb) & od.register["close_date"].isna()]
@@ -181,7 +184,12 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
                 "took_in_since_2011": ", ".join(steps),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    checked = frame.assign(icb_code=icb)
+    data.check_range(
+        checked, "share_of_patients_from_icb", 0, 1, "serving_trusts", ["code", "icb_code"]
+    )
+    return frame
 
 
 def community_organisation(icb: str) -> dict:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from chsreport import data, lineage
+from chsreport import data, finance, lineage
 
 
 @dataclass(frozen=True)
@@ -262,13 +262,14 @@ def parse_ae_attribution(path: Path) -> pd.DataFrame:
         "proportion_attendances_attributed_to_acute_trust",
     ]
     data.require_columns(raw, wanted, path.name)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {"provider": raw[wanted[0]], "acute": raw[wanted[1]], "share": raw[wanted[2]].astype(float)}
     )
+    return data.check_range(frame, "share", 0, 1, path.name, key=["provider", "acute"])
 
 
 def load_ae_attribution() -> pd.DataFrame:
-    return data.cached_frame("flow_ae_attribution", parse_ae_attribution)
+    return data.cached_frame("flow_ae_attribution", parse_ae_attribution, version="2")
 
 
 def attribute_ae(ae: pd.DataFrame, attribution: pd.DataFrame) -> pd.DataFrame:
@@ -300,13 +301,14 @@ def parse_catchment_shares(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str)
     wanted = ["nhs_trust22_code", "icb22_code", "proportion_trust_came_from_icb"]
     data.require_columns(raw, wanted, path.name)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "code": raw["nhs_trust22_code"],
             "icb22_ons_code": raw["icb22_code"],
             "share": raw["proportion_trust_came_from_icb"].astype(float),
         }
     )
+    return data.check_range(frame, "share", 0, 1, path.name, key=["code", "icb22_ons_code"])
 
 
 def load_ctr() -> pd.DataFrame:
@@ -330,7 +332,51 @@ def load_community_sitrep_reporters() -> pd.DataFrame:
 
 
 def load_catchment_shares() -> pd.DataFrame:
-    return data.cached_frame("ohid_catchment_share_icb22", parse_catchment_shares)
+    """Share of each 2022 acute trust's admitted patients from each 2022 ICB (ONS code)."""
+    return data.cached_frame("ohid_catchment_share_icb22", parse_catchment_shares, version="2")
+
+
+def combine_shares(
+    shares: pd.DataFrame, sizes: pd.Series, current: pd.Series, area: str
+) -> pd.DataFrame:
+    """Shares of patients by area for today's trusts, from the shares of the trusts they came from.
+
+    ``shares``: columns ``code`` (a past trust), ``area`` and ``share`` (of that trust's patients
+    from the area; an area without a row has share 0). ``sizes``: each past trust's size (patients,
+    e.g. its OHID catchment population), by code. ``current``: today's trust for each past code
+    (a code missing from it is its own successor).
+
+    Today's share from an area is the mean of its predecessors' shares weighted by their size,
+    sum(share_i * size_i) / sum(size_i) over every predecessor i in ``shares`` (one with no row
+    for the area counts with share 0), never their sum, so it lies between the smallest and the
+    largest of its predecessors' shares. A predecessor with no size (not in ``sizes``, missing or
+    not positive) weighs as much as the mean size of its fellow predecessors that have one; if
+    none of them has a size, all weigh equally. Returns columns ``code`` (today's trust),
+    ``area`` and ``share``, checked to lie in [0, 1].
+    """
+    trusts = pd.DataFrame({"code": shares["code"].drop_duplicates()})
+    mapped = trusts["code"].map(current)
+    trusts["current"] = mapped.where(mapped.notna(), trusts["code"])
+    size = pd.to_numeric(trusts["code"].map(sizes), errors="coerce").astype(float)
+    size = size.where(size > 0)
+    size = size.fillna(size.groupby(trusts["current"]).transform("mean")).fillna(1.0)
+    trusts["weight"] = size / size.groupby(trusts["current"]).transform("sum")
+    rows = shares.merge(trusts, on="code")
+    rows["share"] = rows["share"] * rows["weight"]
+    out = rows.groupby(["current", area], as_index=False)["share"].sum()
+    out = out.rename(columns={"current": "code"})[["code", area, "share"]]
+    return data.check_range(out, "share", 0, 1, f"shares by {area} of today's trusts")
+
+
+def catchment_shares_current(od: lineage.OrgData) -> pd.DataFrame:
+    """Share of each of today's acute trusts' admitted patients from each 2022 ICB (ONS code):
+    the OHID shares of its 2022 predecessors combined by :func:`combine_shares`, weighted by their
+    OHID catchment populations (2022). Columns: code, icb22_ons_code, share."""
+    shares = load_catchment_shares()
+    sizes = finance.load_ohid_catchment().set_index("code")["catchment_population"]
+    codes = shares["code"].drop_duplicates()
+    current = pd.Series(lineage.to_current(od.graph, codes).to_numpy(), index=codes.to_numpy())
+    return combine_shares(shares, sizes, current, "icb22_ons_code")
 
 
 # --------------------------------------------------------------------------- the panel
@@ -378,7 +424,10 @@ def outcome_panel(od: lineage.OrgData) -> pd.DataFrame:
     panel["delay_days_21_per_100_beds"] = 100 * panel["delay_days_21"] / occupied
     delays = panel["delays_total"].where(panel["delays_total"] > 0)
     panel["community_delay_share"] = 100 * panel["delays_community"] / delays
-    return panel.replace([np.inf, -np.inf], np.nan).sort_values(["code", "month"])
+    panel = panel.replace([np.inf, -np.inf], np.nan).sort_values(["code", "month"])
+    for percentage in ("ae_4hr_performance", "dta_over_4h", "community_delay_share"):
+        data.check_range(panel, percentage, 0, 100, "outcome_panel", key=["code", "month"])
+    return panel
 
 
 def window(panel: pd.DataFrame, outcome: str, start: str, end: str) -> pd.DataFrame:
@@ -408,11 +457,12 @@ def parse_staff_survey(path: Path) -> pd.DataFrame:
     )
     for column in STAFF_MEASURES:
         frame[column.lower()] = pd.to_numeric(raw[column].replace("NA", None), errors="coerce")
+        data.check_range(frame, column.lower(), 0, 100, path.name, key=["code", "year"])
     return frame
 
 
 def load_staff_survey() -> pd.DataFrame:
-    return data.cached_frame("staff_survey_2021_2024", parse_staff_survey)
+    return data.cached_frame("staff_survey_2021_2024", parse_staff_survey, version="2")
 
 
 # --------------------------------------------------------------------------- reading the measure
@@ -441,5 +491,7 @@ def parse_nctr_totals(path: Path) -> pd.DataFrame:
 def share_still_in_hospital() -> float:
     """Of the patients counted as no longer meeting the criteria to reside on a day, the share
     still in hospital at the end of that day (acute trusts, 2022-04 to 2024-01)."""
-    totals = data.cached_frame("flow_sitrep_long", parse_nctr_totals).iloc[0]
-    return float(totals["still_in_hospital"] / totals["all_patients"])
+    totals = data.cached_frame("flow_sitrep_long", parse_nctr_totals)
+    share = totals["still_in_hospital"] / totals["all_patients"]
+    data.check_range(totals.assign(share=share), "share", 0, 1, "share_still_in_hospital")
+    return float(share.iloc[0])
