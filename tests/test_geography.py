@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -54,6 +57,107 @@ def test_every_pcn_in_one_icb_but_the_known_exceptions():
     assert pcns["cross_border"].sum() == 1
     total = pcns["patients"].sum() + geography.unallocated_patients()
     assert total == 63_237_908
+
+
+def _pcn_fixture():
+    """A tiny PCN list: a network, the pseudo-code, a network under a service label, a service,
+    an entry no practice names, and a hub that is a network."""
+    sizes = pd.DataFrame(
+        {
+            "org_type": ["ICB"] + ["PCN"] * 6,
+            "org_code": ["Q1", "P1", "U", "P2", "P3", "P4", "P5"],
+            "patients": [100, 30, 5, 40, 10, 10, 15],
+        }
+    )
+    practice_map = pd.DataFrame(
+        {
+            "practice_code": ["A", "B", "C", "D", "E", "F"],
+            "pcn_code": ["P1", "P1", "U", "P2", "P3", "P5"],
+            "pcn_name": [
+                "NORTH PCN",
+                "NORTH PCN",
+                "Unallocated",
+                "FCP SERVICE - SOUTH PCN",
+                "EAST PHYSIOTHERAPY SERVICE",
+                "THE ARC HUB PCN",
+            ],
+        }
+    )
+    return geography.classify_pcn_entries(sizes, practice_map).set_index("pcn_code")
+
+
+def test_pcn_rule_on_a_fixture():
+    entries = _pcn_fixture()
+    reasons = entries["reason"].to_dict()
+    assert reasons == {
+        "P1": "",
+        "U": geography.NOT_A_NETWORK["pseudo"],
+        "P2": "",
+        "P3": geography.NOT_A_NETWORK["service"],
+        "P4": geography.NOT_A_NETWORK["no_practices"],
+        "P5": "",
+    }
+    assert entries.loc["P2", "pcn_name"] == "SOUTH PCN"
+    assert entries.loc["P2", "published_name"] == "FCP SERVICE - SOUTH PCN"
+    assert entries.loc["P1", "practices"] == 2 and entries.loc["P4", "practices"] == 0
+
+
+@pytest.mark.parametrize(
+    ("published", "shown"),
+    [
+        ("FCP SERVICE - BARNSLEY PCN", "BARNSLEY PCN"),
+        ("First Contact Physio Service - Leeds PCN", "Leeds PCN"),
+        ("NORTH PCN", "NORTH PCN"),
+        ("THE ARC HUB PCN", "THE ARC HUB PCN"),
+        ("GP SERVICE - PHYSIO SERVICE", "GP SERVICE - PHYSIO SERVICE"),
+        ("WEST - EAST PCN", "WEST - EAST PCN"),
+    ],
+)
+def test_network_name_drops_only_a_service_label(published, shown):
+    assert geography.network_name(published) == shown
+
+
+def test_pcn_rule_on_real_data():
+    sizes = geography.load_list_sizes_2026()
+    excluded = geography.excluded_pcns()
+    assert list(excluded["pcn_code"]) == [geography.UNALLOCATED_PCN]
+    pcns = geography.pcn_populations()
+    assert len(pcns) == (sizes["org_type"] == "PCN").sum() - len(excluded)
+    assert not set(pcns["pcn_code"]) & set(excluded["pcn_code"])
+    assert "FCP SERVICE - BARNSLEY PCN" not in set(pcns["pcn_name"])
+    assert not pcns["pcn_name"].str.contains(geography.SERVICE_WORDS).any()
+    # no patient counted twice: kept entries and the excluded ones add up to England's list
+    england = sizes.loc[sizes["org_type"] == "ICB", "patients"].sum()
+    assert pcns["patients"].sum() + excluded["patients"].sum() == england
+
+
+def test_barnsley_is_one_network_for_the_whole_borough():
+    """The entry published as "FCP SERVICE - BARNSLEY PCN" is Barnsley PCN: the same code and
+    name in January 2022, every practice in Barnsley (sub-ICB location 02P) and its whole list."""
+    pcns = geography.pcn_populations().set_index("pcn_code")
+    barnsley = pcns.loc["U16464"]
+    assert barnsley["pcn_name"] == "BARNSLEY PCN" and barnsley["sub_icb_code"] == "02P"
+    pm = geography.load_practice_map_2026()
+    assert set(pm.loc[pm["sub_icb_code"] == "02P", "pcn_code"]) == {"U16464"}
+    sizes = geography.load_list_sizes_2026().set_index("org_code")
+    assert barnsley["patients"] == sizes.loc["02P", "patients"] == 269_883
+    raw22 = pd.read_csv(data.fetch("gp_practice_map_2022_01"), dtype=str, keep_default_na=False)
+    assert set(raw22.loc[raw22["PCN_CODE"] == "U16464", "PCN_NAME"]) == {"BARNSLEY PCN"}
+    south_yorkshire = pcns[pcns["icb_name"].str.contains("South Yorkshire")]
+    largest = south_yorkshire["patients"].idxmax()
+    assert largest == "U16464"
+    assert geography.pcn_entries().set_index("pcn_code").loc[largest, "reason"] == ""
+
+
+def test_methods_page_names_the_excluded_pcns():
+    methods = (Path(__file__).parents[1] / "book" / "methods.md").read_text()
+    listed = re.search(r"Left out of the August 2026 list: (.+?)\.\s*$", methods, re.M | re.S)
+    assert listed, "methods.md should list the PCN entries left out"
+    named = set(re.findall(r"([^;,]+?) \(`(\w+)`\)", listed.group(1)))
+    excluded = geography.excluded_pcns()
+    assert {(n.strip().lower(), c) for n, c in named} == set(
+        zip(excluded["pcn_name"].str.lower(), excluded["pcn_code"], strict=True)
+    )
 
 
 def test_seed_claims_on_real_data():
