@@ -41,3 +41,46 @@ def test_share_words():
     assert findings._share_words(50.5) == "about half"
     assert findings._share_words(33.0) == "about a third"
     assert findings._share_words(41.0) == "41%"
+
+
+def test_the_page_answers_the_three_questions_in_order_then_groups_the_findings(register):
+    text = findings.page(findings.key_findings(register), findings.answers(register))
+    heads = [text.index(f"## {q}") for q in findings.QUESTIONS]
+    assert text.index("## The three questions, answered") < heads[0]
+    assert heads == sorted(heads)
+    for question in findings.QUESTIONS:  # each short answer asked in order
+        assert f"**{question}:" in text.split("## Consolidation")[0]
+    items = findings.key_findings(register)
+    assert [f.question for f in items] == sorted(
+        (f.question for f in items), key=list(findings.QUESTIONS).index
+    )
+    for item in items:  # a finding links to its own question's chapter
+        assert item.chapter.endswith(item.question.lower())
+    assert "ready-made" not in text and "still big enough" not in text
+    assert "Eight" not in text
+
+
+@pytest.mark.parametrize(
+    ("to_acute", "total", "lead"),
+    [(7, 40, "Mostly not by takeover"), (20, 40, "Mostly by takeover"), (21, 40, "Mostly by")],
+)
+def test_consolidation_answer_follows_the_count(to_acute, total, lead):
+    assert findings.consolidation_answer(to_acute, total, 10).startswith(lead)
+
+
+def test_pcn_meaning_follows_the_share():
+    assert findings.pcn_meaning(80.7).startswith("Most primary care networks already")
+    assert findings.pcn_meaning(49.9).startswith("Most primary care networks fall outside")
+
+
+def test_district_sentence_says_none_under_50k_only_when_true():
+    assert "none has fewer than 50,000" in findings.district_sentence(30.0, 50_000, 60.0)
+    text = findings.district_sentence(30.0, 41_234, 60.0)
+    assert "the smallest has 41,234" in text and "none" not in text
+
+
+@pytest.mark.parametrize(
+    "verdict", ["supported", "contradicted", "no meaningful difference", "inconclusive"]
+)
+def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
+    assert findings.integration_answer(verdict)

@@ -151,7 +151,9 @@ def test_barnsley_is_one_network_for_the_whole_borough():
 
 def test_methods_page_names_the_excluded_pcns():
     methods = (Path(__file__).parents[1] / "book" / "methods.md").read_text()
-    listed = re.search(r"Left out of the August 2026 list: (.+?)\.\s*$", methods, re.M | re.S)
+    listed = re.search(
+        r"Left out of the \{\{ lists_month \}\} list: (.+?)\.\s*$", methods, re.M | re.S
+    )
     assert listed, "methods.md should list the PCN entries left out"
     named = set(re.findall(r"([^;,]+?) \(`(\w+)`\)", listed.group(1)))
     excluded = geography.excluded_pcns()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from chsreport import geography, params, scale
 
@@ -33,3 +34,23 @@ def test_icb_profile():
 def test_near_two_million():
     icbs = pd.DataFrame({"patients": [1_400_000, 1_600_000, 2_400_000, 2_600_000]})
     assert list(scale.near_two_million(icbs)["patients"]) == [1_600_000, 2_400_000]
+
+
+def _corr(rho, p, n=120):
+    return {"rho": rho, "p_value": p, "n": n}
+
+
+@pytest.mark.parametrize(
+    ("rho", "p", "answer", "meaning"),
+    [
+        (-0.4, 0.001, "Partly, on cost", "spent less per patient"),
+        (0.4, 0.001, "Not on cost", "spent more per patient"),
+        (-0.1, 0.30, "Not shown on cost", "do not show larger ones spending less"),
+        (0.1, 0.05, "Not shown on cost", "do not show larger ones spending less"),
+    ],
+)
+def test_is_big_best_is_chosen_by_the_correlation(rho, p, answer, meaning):
+    result = {"cost_per_patient": _corr(rho, p), "cost_per_bed": _corr(0.0, 0.9)}
+    assert scale.big_is_best_sentence(result).startswith(answer)
+    assert meaning in scale.big_is_best_meaning(result)
+    assert "shows no clear link" in scale.big_is_best_sentence(result)  # cost per bed

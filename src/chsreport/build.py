@@ -427,8 +427,12 @@ def edition() -> dict:
 
 def config_with_footer() -> bytes:
     """_config.yml with the edition line (version, build date, data vintage, licence) as the
-    footer of every page."""
+    footer of every page, and the facts the hand-written pages state (``facts.book_facts``)."""
+    from chsreport import facts
+
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    # the counts, periods and settings the hand-written pages state, as MyST substitutions
+    config.setdefault("parse", {})["myst_substitutions"] = facts.book_facts()
     e = edition()
     config.setdefault("html", {})["extra_footer"] = (
         f'<p class="chs-edition">Version {e["version"]}, built {e["built"]} from public data to '
@@ -630,7 +634,9 @@ def generated_pages(
     claims.write_csv(register, csv_file)
     pages = {
         "book/claims.md": claims.page(register),
-        "book/findings.md": findings.page(findings.key_findings(register)),
+        "book/findings.md": findings.page(
+            findings.key_findings(register), findings.answers(register)
+        ),
         "book/localities/index.md": locality.index_page(),
     }
     cached.write_text(json.dumps(pages), encoding="utf-8")

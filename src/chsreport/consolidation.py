@@ -12,7 +12,14 @@ import yaml
 from chsreport import charts, data, lineage, orgs, vocabulary
 
 ARTICLE_CASES = data.PROJECT_ROOT / "data" / "compiled" / "article_cases.yml"
-LATEST_EXTRACT = "July 2026"
+ODS_EXTRACT = "ods_etr_2026_07"  # the newest ODS trust file: who is open now
+
+
+def latest_extract() -> str:
+    """The month of the newest ODS trust extract, in words ("July 2026")."""
+    return vocabulary.month_long(data.month_of(ODS_EXTRACT))
+
+
 SEED_COUNT = 21  # "the 21 standalone community trusts" (source article 002)
 ORG_SOURCE = (
     "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
@@ -262,7 +269,7 @@ def trust_story(od: lineage.OrgData, code: str) -> str:
         if code not in od.graph or od.graph.out_degree(code) == 0:
             parts.append("no successor recorded in the ODS successor file")
     else:
-        parts.append(f"still open in the {LATEST_EXTRACT} ODS extract")
+        parts.append(f"still open in the {latest_extract()} ODS extract")
     return "; ".join(parts) + "."
 
 

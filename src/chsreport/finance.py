@@ -205,8 +205,11 @@ def trust_size_and_cost(od: lineage.OrgData) -> pd.DataFrame:
     return out.sort_values("code").reset_index(drop=True)
 
 
+SMOOTH_RESAMPLES = 200  # bootstrap fits behind a smooth's band: enough for a drawn band
+
+
 def smooth_with_interval(
-    x, y, frac: float = 0.6, n_boot: int = 200, seed: int = 2026, grid_points: int = 40
+    x, y, frac: float = 0.6, n_boot: int = SMOOTH_RESAMPLES, seed: int = 2026, grid_points: int = 40
 ) -> pd.DataFrame:
     """LOWESS of y on log10(x), with a percentile bootstrap band (resampling trusts).
 

@@ -47,9 +47,66 @@ def _fewer(value: float, digits: int = 2) -> str:
     return f"{abs(value):.{digits}f} {'fewer' if value < 0 else 'more'}"
 
 
+QUESTIONS = {  # the book's three questions, in order, as the key findings page asks them
+    "Consolidation": "How has the provider map been reorganised, and what happened to each "
+    "standalone community trust?",
+    "Scale": "Which population and organisation sizes make sense; is big best?",
+    "Integration": "What do acute trusts that run community services achieve?",
+}
+
+
+def consolidation_answer(to_acute: int, total: int, remaining: int) -> str:
+    """The short answer to the consolidation question, chosen by how many standalone community
+    trusts acute trusts took in."""
+    lead = "Mostly not by takeover" if to_acute < total / 2 else "Mostly by takeover"
+    return (
+        f"{lead}: {to_acute} of the {total} standalone community trusts open since 2011 were taken "
+        f"in by acute trusts, and {remaining} remain."
+    )
+
+
+def pcn_meaning(share_inside: float) -> str:
+    """What the PCN size finding means, chosen by the share of PCNs inside the band."""
+    if share_inside >= 50:
+        return (
+            "Most primary care networks already have the list size of the smaller "
+            "neighbourhoods now being planned. PCNs have no boundaries of their own, so a "
+            "neighbourhood drawn on a map still has to be fitted to the practices' patients."
+        )
+    return (
+        "Most primary care networks fall outside 30,000 to 70,000: neighbourhoods cannot simply "
+        "be drawn round them."
+    )
+
+
+def district_sentence(share_below_100k: float, smallest: float, no_district: float) -> str:
+    """The district council finding, chosen by the smallest district's size."""
+    floor = (
+        "none has fewer than 50,000" if smallest >= 50_000 else f"the smallest has {smallest:,.0f}"
+    )
+    return (
+        f"{_pct(share_below_100k)} of district councils have fewer than 100,000 residents, and "
+        f"{floor}; {_pct(no_district)} of residents live where there is no district council."
+    )
+
+
+def integration_answer(verdict: str) -> str:
+    """The short answer to the integration question, from the verdict on Carter's claim."""
+    return {
+        "supported": "Fewer discharge delays: the data support the claim that acute trusts "
+        "running community services manage discharge better.",
+        "contradicted": "More discharge delays: the data go against the claim that acute trusts "
+        "running community services manage discharge better.",
+        "no meaningful difference": "About the same on discharge delays as other acute trusts: "
+        "no difference large enough to matter.",
+        "inconclusive": "The data cannot tell: on discharge delays the difference from other "
+        "acute trusts could be small either way or large enough to matter.",
+    }[verdict]
+
+
 def key_findings(register: pd.DataFrame) -> list[Finding]:
-    """Eight findings across the three questions, from the register (``claims.evaluate()``)
-    and the functions behind it."""
+    """The findings under the three questions, from the register (``claims.evaluate()``) and
+    the functions behind it, in the order of the questions."""
     od = lineage.load_org_data()
     fates = lineage.community_fates(od)
     counts = fates["fate"].value_counts()
@@ -66,7 +123,11 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
     )
     icbs = geography.icb_populations_2026()["patients"]
     to_acute = int(counts.get("acquired_by_acute", 0))
-    findings = [
+    year = 2024
+    smallest = geography.smallest_district(year)[f"population_{year}"]
+    cost = scale.big_is_best(finance.trust_size_and_cost(od))
+    runs = sizes.get("acute_runs_community", 0)
+    return [
         Finding(
             "Consolidation",
             f"England had {int(latest['community_trusts'])} standalone community trusts on 1 April "
@@ -79,7 +140,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
                 f"Only {to_acute} of {len(fates)} standalone community trusts have been taken in "
                 "by acute trusts since 2011, so a case for taking one in cannot point to a wave "
                 "of such takeovers. Many acute trusts already ran community services before 2011 "
-                "(the next finding), which this count does not show."
+                "(see the integration findings), which this count does not show."
                 if to_acute < len(fates) / 2
                 else "Most community trusts have been taken in by acute trusts: the national "
                 "trend is clear, and an area that keeps a standalone trust is now unusual."
@@ -88,12 +149,48 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             ("C08", "C01", "C02"),
         ),
         Finding(
-            "Consolidation",
-            f"{sizes.get('acute_runs_community', 0)} of {sum(sizes.values())} acute trusts ran "
-            "adult community services themselves in most months of "
+            "Scale",
+            f"Is big best? {scale.big_is_best_sentence(cost)}",
+            scale.big_is_best_meaning(cost),
+            "../notebooks/scale",
+            (),
+        ),
+        Finding(
+            "Scale",
+            f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
+            f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
+            f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
+            "smallest: the evidence here does not point to one right size for commissioning "
+            "community services.",
+            "../notebooks/scale",
+            ("C12", "C17"),
+        ),
+        Finding(
+            "Scale",
+            f"{_pct(c07['value'])} of primary care networks have 30,000 to 70,000 registered "
+            f"patients ({c07['note'].split(';')[0]}).",
+            pcn_meaning(c07["value"]),
+            "../notebooks/scale",
+            ("C07",),
+        ),
+        Finding(
+            "Scale",
+            district_sentence(c11["value"], smallest, c10["value"]),
+            f"{_pct(c13['value'])} of district councils are larger than a neighbourhood of 50,000, "
+            "so neighbourhoods can be drawn inside councils rather than across them.",
+            "../notebooks/scale",
+            ("C11", "C10", "C13"),
+        ),
+        Finding(
+            "Integration",
+            f"{runs} of {sum(sizes.values())} acute trusts ran adult community services "
+            "themselves in most months of "
             f"{vocabulary.months_in_words(carter['period'])}, by their own returns to NHS "
-            f"England; acute trusts are {_pct(c04['value'])} of the providers running adult "
-            f"community services ({c04['period']}).",
+            "England. Counted the other way round, among the providers of adult community "
+            f"services in one month's returns ({c04['period']}), acute trusts are "
+            f"{_pct(c04['value'])} ({c04['note'].split(';')[0]}): the first count is of acute "
+            "trusts over the whole period, the second of every kind of provider (community and "
+            "mental-health trusts, social enterprises and acute trusts) in one month.",
             f"Acute trusts are already {_share_words(c04['value'])} of the providers of adult "
             "community services, whatever their name says. An ICB looking at its own providers "
             "should count what they submit to NHS England, not their legal form.",
@@ -124,75 +221,62 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "../notebooks/integration",
             ("C06", "C05"),
         ),
-        Finding(
-            "Scale",
-            f"{_pct(c07['value'])} of primary care networks have 30,000 to 70,000 registered "
-            f"patients ({c07['note'].split(';')[0]}).",
-            (
-                "Primary care networks already have the size of the smaller neighbourhoods now "
-                "being planned (30,000 to 100,000): they are a ready-made unit, not one to build."
-                if c07["value"] >= 50
-                else "Most primary care networks fall outside 30,000 to 70,000: neighbourhoods "
-                "cannot simply be drawn round them."
-            ),
-            "../notebooks/scale",
-            ("C07",),
-        ),
-        Finding(
-            "Scale",
-            f"{_pct(c11['value'])} of district councils have fewer than 100,000 residents "
-            f"({c11['note'].split(';')[0]}, {c11['period']}), and none has fewer than 50,000; "
-            f"{_pct(c10['value'])} of residents live where there is no district council.",
-            f"{_pct(c13['value'])} of district councils are larger than a neighbourhood of 50,000, "
-            "so neighbourhoods can be drawn inside councils rather than across them; a small "
-            "district is still big enough to plan community services with.",
-            "../notebooks/scale",
-            ("C11", "C10", "C13"),
-        ),
-        Finding(
-            "Scale",
-            f"Is big best? {scale.big_is_best_sentence(finance.trust_size_and_cost(od))}",
-            "A case for merging trusts to cut unit costs needs evidence of its own: across "
-            "England's acute trusts, larger ones do not spend less per patient. The cost data "
-            "are old (2017/18) and do not adjust for case mix.",
-            "../notebooks/scale",
-            (),
-        ),
-        Finding(
-            "Scale",
-            f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
-            f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
-            f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
-            "smallest: the evidence here does not point to one right size for commissioning "
-            "community services.",
-            "../notebooks/scale",
-            ("C12", "C17"),
-        ),
     ]
-    return findings
 
 
-def page(findings: list[Finding]) -> str:
-    """The key findings page (Markdown)."""
+def answers(register: pd.DataFrame) -> dict[str, str]:
+    """One short answer per question, in the questions' order, computed like the findings."""
+    od = lineage.load_org_data()
+    fates = lineage.community_fates(od)
+    counts = fates["fate"].value_counts()
+    remaining = int(counts.get("standalone", 0))
+    cost = scale.big_is_best(finance.trust_size_and_cost(od))
+    c12 = _row(register, "C12")
+    icbs = geography.icb_populations_2026()["patients"]
+    return {
+        "Consolidation": consolidation_answer(
+            int(counts.get("acquired_by_acute", 0)), len(fates), remaining
+        ),
+        "Scale": f"{scale.big_is_best_sentence(cost).split(',')[0]}, and no single right size: "
+        f"the median ICB has {c12['value'] / 1e6:.2f} million registered patients and the "
+        f"largest is {icbs.max() / icbs.min():.1f} times the smallest.",
+        "Integration": integration_answer(integration.carter_verdict()["verdict"]),
+    }
+
+
+def page(findings: list[Finding], short: dict[str, str] | None = None) -> str:
+    """The key findings page (Markdown): a short answer to each question at the top, then the
+    findings grouped under the questions, in the questions' order."""
     lines = [
         "# Key findings",
         "",
-        "The book's answers, computed from public data; each links to the chapter behind it and "
-        "to the published claim it tests in the [claims register](claims.md).",
+        "The book's answers, computed from public data; each finding links to the chapter behind "
+        "it and to the published claim it tests in the [claims register](claims.md).",
         "",
     ]
-    for number, item in enumerate(findings, start=1):
-        claims = (
-            f"; {'claim' if len(item.claims) == 1 else 'claims'} {', '.join(item.claims)} in the "
-            "[register](claims.md)"
-            if item.claims
-            else ""
-        )
-        lines += [
-            f"**{number}. {item.question}.** {item.text}",
-            "",
-            f"*What this means for ICBs:* {item.meaning} "
-            f"[See the chapter]({item.chapter}.ipynb){claims}.",
-            "",
-        ]
+    if short:
+        lines += ["## The three questions, answered", ""]
+        for number, (question, words) in enumerate(QUESTIONS.items(), start=1):
+            lines += [f"{number}. **{question}: {words}** {short[question]}", ""]
+    number = 0
+    for question in QUESTIONS:
+        mine = [item for item in findings if item.question == question]
+        if not mine:
+            continue
+        lines += [f"## {question}", ""]
+        for item in mine:
+            number += 1
+            claims = (
+                f"; {'claim' if len(item.claims) == 1 else 'claims'} {', '.join(item.claims)} in "
+                "the [register](claims.md)"
+                if item.claims
+                else ""
+            )
+            lines += [
+                f"**{number}.** {item.text}",
+                "",
+                f"*What this means for ICBs:* {item.meaning} "
+                f"[See the chapter]({item.chapter}.ipynb){claims}.",
+                "",
+            ]
     return "\n".join(lines)

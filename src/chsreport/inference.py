@@ -35,6 +35,9 @@ class Interval:
     method: str
 
 
+WILD_REPLICATIONS = 999  # wild cluster bootstrap draws (an odd count: percentiles fall on draws)
+
+
 def _crv1(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray, bread: np.ndarray, j: int):
     """Cluster-robust (CR1) standard error of coefficient j."""
     n, k = X.shape
@@ -71,7 +74,7 @@ def wild_cluster_bootstrap(
     X: np.ndarray,
     clusters: np.ndarray,
     j: int,
-    reps: int = 999,
+    reps: int = WILD_REPLICATIONS,
     seed: int = 2026,
     weights: str = "webb",
 ) -> Interval:

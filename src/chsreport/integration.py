@@ -53,10 +53,9 @@ BEDS_ONLY_GROUPS = {
 }
 DEFAULT_SMALLEST_EFFECT = 0.10  # share of the comparison group's mean
 SMALLEST_EFFECT_REASON = (
-    "a tenth of the comparison group's average, fixed before the results were seen as the "
-    "smallest change in delayed discharges that would justify reorganising who runs community "
-    "services; it is a judgement, not an estimate, and the chapter can be re-run with another "
-    "value"
+    "a tenth of the comparison group's average, taken as the smallest change in delayed "
+    "discharges that would justify reorganising who runs community services; it is a judgement, "
+    "not an estimate, and the chapter can be re-run with another value"
 )
 
 
@@ -270,7 +269,10 @@ def trust_means(
     return means.merge(groups[["code", "group", "group_label", "name", "region"]], on="code")
 
 
-def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = 2000, seed: int = 2026):
+MEAN_RESAMPLES = 2000  # percentile bootstrap of a class's mean over trusts
+
+
+def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = MEAN_RESAMPLES, seed: int = 2026):
     """Percentile bootstrap interval of ``stat`` over trusts (resampling trusts)."""
     from scipy.stats import bootstrap
 
@@ -401,7 +403,7 @@ def estimate(
     controls: list[str],
     cluster: str = "icb",
     method: str = "wild",
-    reps: int = 999,
+    reps: int = inference.WILD_REPLICATIONS,
 ) -> inference.Interval:
     """The (a) coefficient: wild cluster bootstrap (``method="wild"``) or CR1 (``"crv1"``),
     clustered by the main 2022 ICB (``cluster="icb"``) or by trust (``"trust"``)."""

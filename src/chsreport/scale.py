@@ -193,7 +193,7 @@ def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.F
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
             y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("sum(patients):Q", title="Registered patients (August 2026)"),
+            x=alt.X("sum(patients):Q", title=f"Registered patients ({geography.lists_month()})"),
             color=alt.Color(
                 "formed:N",
                 title="2026 ICB",
@@ -307,7 +307,8 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
         (shade + bars).properties(width=540, height=260),
         title=f"{pct(summary['share_inside'])} of PCNs hold {band[0] // 1000}-{band[1] // 1000}k "
         f"patients; the median PCN holds {summary['median']:,.0f}",
-        subtitle=f"{summary['count']} PCNs, August 2026 (PCNs over 150,000 are off the scale); "
+        subtitle=f"{summary['count']} PCNs, {geography.lists_month()} "
+        "(PCNs over 150,000 are off the scale); "
         f"shaded: the {band[0] // 1000}-{band[1] // 1000}k band. Source: {REGISTERED_SOURCE}",
         source=REGISTERED_SOURCE,
         table=frame[["pcn_code", "pcn_name", "sub_icb_code", "icb_code", "patients", "rurality"]],
@@ -362,22 +363,54 @@ def big_is_best(costs: pd.DataFrame) -> dict:
     }
 
 
-def big_is_best_sentence(costs: pd.DataFrame) -> str:
-    """The chapter's answer to "is big best?" in one sentence, computed."""
-    result = big_is_best(costs)
+SIGNIFICANCE = 0.05  # a rank correlation counts as a link with size below this p-value
+
+
+def cost_direction(correlation: dict) -> str:
+    """How a cost measure moves with size: "falls", "rises" or "none" (no clear link)."""
+    if correlation["p_value"] >= SIGNIFICANCE:
+        return "none"
+    return "falls" if correlation["rho"] < 0 else "rises"
+
+
+_HOW = {
+    "falls": "falls with size",
+    "rises": "rises with size",
+    "none": "shows no clear link with size",
+}
+_ANSWER = {  # cost per patient's direction -> the short answer to "is big best?"
+    "falls": "Partly, on cost",
+    "rises": "Not on cost",
+    "none": "Not shown on cost",
+}
+_MEANING = {  # cost per patient's direction -> what it means for a case for merging
+    "falls": "Larger acute trusts spent less per patient, which a case for merging trusts to cut "
+    "unit costs can cite; the link is an association among trusts as they were, not the effect "
+    "of a merger.",
+    "rises": "Larger acute trusts spent more per patient, so a case for merging trusts to cut "
+    "unit costs finds no support here.",
+    "none": "A case for merging trusts to cut unit costs needs evidence of its own: across "
+    "England's acute trusts, the data do not show larger ones spending less per patient.",
+}
+COST_CAVEAT = "The cost data are old (2017/18) and do not adjust for case mix."
+
+
+def big_is_best_sentence(result: dict) -> str:
+    """The chapter's answer to "is big best?" in one sentence, chosen by the rank correlations
+    of :func:`big_is_best` (``result``)."""
     patient, bed = result["cost_per_patient"], result["cost_per_bed"]
-
-    def how(c: dict) -> str:
-        if c["p_value"] >= 0.05:
-            return "shows no clear link with size"
-        return "falls with size" if c["rho"] < 0 else "rises with size"
-
     return (
-        f"Not on cost, in the data we have: among {patient['n']} acute trusts, cost per patient "
-        f"{how(patient)} (rank correlation {patient['rho']:+.2f}, p = {patient['p_value']:.2f}) "
-        f"and cost per bed {how(bed)} ({bed['rho']:+.2f}, p = {bed['p_value']:.2f}); 2017/18 "
-        "costs against 2022 catchment populations. Bigger trusts do not spend less per patient."
+        f"{_ANSWER[cost_direction(patient)]}, in the data we have: among {patient['n']} acute "
+        f"trusts, cost per patient {_HOW[cost_direction(patient)]} (rank correlation "
+        f"{patient['rho']:+.2f}, p = {patient['p_value']:.2f}) and cost per bed "
+        f"{_HOW[cost_direction(bed)]} ({bed['rho']:+.2f}, p = {bed['p_value']:.2f}); 2017/18 "
+        "costs against 2022 catchment populations."
     )
+
+
+def big_is_best_meaning(result: dict) -> str:
+    """What :func:`big_is_best` means for a case for merging trusts, chosen by its statistic."""
+    return f"{_MEANING[cost_direction(result['cost_per_patient'])]} {COST_CAVEAT}"
 
 
 def size_cost_figure(
@@ -435,7 +468,7 @@ def size_cost_figure(
         (band + line + points).properties(width=540, height=300),
         title=title,
         subtitle="Line: LOWESS smooth over all trusts shown; band: 95% bootstrap interval "
-        f"(200 resamples of trusts). Source: {FINANCE_SOURCE}",
+        f"({finance.SMOOTH_RESAMPLES:,} resamples of trusts). Source: {FINANCE_SOURCE}",
         source=FINANCE_SOURCE,
         table=frame[["code", "name", "type", x, y, "predecessors"]],
         csv_name=csv_name,
@@ -568,7 +601,7 @@ def icb_map():
         f"to {fmt_people(values['patients'].max())} registered patients (median "
         f"{fmt_people(values['patients'].median())}); {int(values['merged_in_2026'].sum())} were "
         "formed by merging ICBs of 2022",
-        subtitle="Colour: registered patients (August 2026); dark lines: the "
+        subtitle=f"Colour: registered patients ({geography.lists_month()}); dark lines: the "
         f"{len(maps.codes('icb23'))} ICBs of 2022 (2023 boundaries).",
         source=REGISTERED_SOURCE,
         csv_name="icb_map_2026.csv",
@@ -620,10 +653,12 @@ def pcn_map(band: list[int]):
             scale=alt.Scale(domain=groups, range=["#E69F00", "#56B4E9", "#0072B2"]),
             sort=groups,
         ),
-        title=f"In {inside} of {len(values)} sub-ICB locations the median PCN holds "
+        title=f"In {inside} of the {len(values)} sub-ICB locations drawn (of {len(by_sub)}) the "
+        "median PCN holds "
         f"{low:,} to {high:,} patients; {outside / len(pcns):.0%} of PCNs ({outside:,} of "
         f"{len(pcns):,}) lie outside that range",
-        subtitle="Median registered list of the PCNs in each sub-ICB location (August 2026 lists, "
+        subtitle="Median registered list of the PCNs in each sub-ICB location "
+        f"({geography.lists_month()} lists, "
         "2023 boundaries)"
         + (
             f"; {vocabulary.plural(len(unplaced), 'sub-ICB location')} created or redrawn in "
@@ -640,4 +675,42 @@ def pcn_map(band: list[int]):
             alt.Tooltip("median_pcn:Q", title="Median PCN", format=","),
             alt.Tooltip("pcns:Q", title="PCNs"),
         ],
+    )
+
+
+def mergers_intro(mergers: pd.DataFrame) -> str:
+    """The opening of the ICB mergers section: how many ICBs became how many, and how they are
+    traced (``mergers``: :func:`geography.icb_mergers_2026`)."""
+    before = mergers.loc[mergers["icb22_code"] != "unknown", "icb22_code"].nunique()
+    after = mergers["icb_code"].nunique()
+    change = "became" if after != before else "stayed at"
+    return (
+        f"In April 2026 the {before} ICBs of 2022 {change} {after}. Each 2022 ICB is traced to "
+        "today's through its sub-ICB locations, whose codes did not change; sizes are "
+        f"{geography.lists_month()} registered lists on both sides, so before and after compare "
+        "like with like."
+    )
+
+
+def placed_by_boundary_sentence(moved: pd.DataFrame) -> str:
+    """How the small areas of a 2022 sub-ICB location split in 2026 are placed (``moved``:
+    :func:`geography.lsoas_placed_by_boundary`); empty when there is none. The scale chapter and
+    the methods page both say it."""
+    if moved.empty:
+        return ""
+    icb22 = geography.load_lsoa_icb22().drop_duplicates("sub_icb_code").set_index("sub_icb_code")
+    places = [
+        f"of {vocabulary.icb_short_name(icb22['icb22_name'].get(code, ''))} ({code})"
+        for code in moved["sub_icb_code"].unique()
+    ]
+    by_icb = moved.groupby("icb", sort=False)["council"].agg(list)
+    councils = moved["council"].nunique()
+    return (
+        f"The 2022 sub-ICB location {', '.join(places)} was split between "
+        f"{vocabulary.plural(len(by_icb), 'ICB')} in 2026 and the data hold no 2026 small-area "
+        f"lookup for it: its {moved['lsoas'].sum():,} small areas, in "
+        f"{vocabulary.plural(councils, 'council')}, are placed council by council in the 2026 ICB "
+        "whose ONS boundary covers most of the council ("
+        + "; ".join(f"{', '.join(c)}: {icb}" for icb, c in by_icb.items())
+        + ")."
     )

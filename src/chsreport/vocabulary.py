@@ -239,6 +239,19 @@ def month(value) -> str:
     return pd.Timestamp(value).strftime("%b %Y")
 
 
+def month_long(value) -> str:
+    """A month in full, as prose writes it: "August 2026"."""
+    return pd.Timestamp(value).strftime("%B %Y")
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def count_words(n: int) -> str:
+    """A small count in words, as prose writes it ("four"); 10 and over in figures."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
 def months_in_words(period: str) -> str:
     """A period given as "2022-04 to 2025-08" or "2026-08" in words ("Apr 2022 to Aug 2025");
     any other text (a financial year such as "2013-14", "mid-2024") unchanged."""

@@ -1,0 +1,59 @@
+"""Facts the hand-written pages state (methods, introduction, glossary), computed.
+
+Each is a MyST substitution: the Markdown writes ``{{ lists_month }}`` and the build fills it in
+when it stages the book (``build.config_with_footer`` puts ``book_facts()`` into the staged
+``_config.yml``), so a count, period or setting stated on a hand-written page comes from the same
+function or constant the chapters use and cannot drift from them. A name a page uses that is not
+defined here fails the build (Sphinx warns, and the book is built with -W).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from chsreport import (
+    community,
+    consolidation,
+    finance,
+    geography,
+    inference,
+    integration,
+    locality,
+    scale,
+    vocabulary,
+)
+
+
+@lru_cache(maxsize=1)
+def book_facts() -> dict[str, str]:
+    """Every substitution the hand-written pages may use, by name, as the text to show."""
+    mergers = geography.icb_mergers_2026()
+    sub_icbs = geography.load_practice_map_2026()["sub_icb_code"].nunique()
+    new_count = int(mergers["inferred"].sum())
+    return {
+        "lists_month": geography.lists_month(),
+        "ods_extract": consolidation.latest_extract(),
+        "icbs_2022": str(mergers.loc[mergers["icb22_code"] != "unknown", "icb22_code"].nunique()),
+        "icbs_2026": str(mergers["icb_code"].nunique()),
+        "locality_pages": str(len(locality.localities())),
+        "sub_icbs": str(sub_icbs),
+        "new_sub_icbs": (
+            f"{vocabulary.count_words(new_count)} sub-ICB "
+            f"{'location' if new_count == 1 else 'locations'} of 2026 with a code that did not "
+            f"exist in 2022 {'is' if new_count == 1 else 'are'} traced through the ODS successor "
+            "file, which names the 2022 ICB that was split into its 2026 ICB"
+            if new_count
+            else "no sub-ICB location of 2026 has a new code"
+        ),
+        "placed_by_boundary": scale.placed_by_boundary_sentence(
+            geography.lsoas_placed_by_boundary()
+        ),
+        "mean_resamples": f"{integration.MEAN_RESAMPLES:,}",
+        "smooth_resamples": f"{finance.SMOOTH_RESAMPLES:,}",
+        "wild_replications": f"{inference.WILD_REPLICATIONS:,}",
+        "lines_default": str(community.RULES["default"]),
+        "lines_strict": str(community.RULES["strict"]),
+        "lines_loose": str(community.RULES["loose"]),
+        "carry_months": vocabulary.count_words(community.CARRY_MONTHS),
+        "smallest_effect": f"{integration.DEFAULT_SMALLEST_EFFECT:.0%}",
+    }
