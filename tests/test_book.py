@@ -358,6 +358,29 @@ def test_no_inside_language_in_the_built_book():
             assert word not in body, f"{path.relative_to(HTML)}: {word!r}"
 
 
+def _visible_text(path) -> str:
+    body = path.read_text(encoding="utf-8").split("<body", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S | re.I)
+    body = re.sub(r"<svg\b.*?</svg>", " ", body, flags=re.S | re.I)  # charts: their text is tested
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_no_developer_language_on_a_readers_page():
+    """Package and function names, command lines, the manifest's ids and the workshop's words
+    stay on the page for analysts (Re-run this book for your area), off every reader's page."""
+    ids = list(data.load_manifest())
+    words = ("chsreport", "-p icb=", "workbook", "third source", "data/manifest.yml", "_build")
+    for path in sorted(HTML.rglob("*.html")):
+        name = path.relative_to(HTML).as_posix()
+        if name in ("genindex.html", "search.html", "book/rerun.html") or "_static" in name:
+            continue
+        text = _visible_text(path)
+        for word in words:
+            assert word not in text, f"{name}: {word!r}"
+        for item in ids:  # an id on its own, not inside a file's name on the data page
+            assert not re.search(rf"(?<![/\w-]){item}(?![\w.-])", text), f"{name}: {item!r}"
+
+
 def test_no_page_shows_markdown_that_did_not_render():
     """A link written in Markdown that the parser could not read shows its brackets."""
     for path in sorted(HTML.rglob("*.html")):

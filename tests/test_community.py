@@ -119,3 +119,15 @@ def test_known_classes_from_the_review(exposure):
     assert at[("RWW", M("2023-06-01"))] != "acute_runs_community"  # Bridgewater only from 2026
     assert at[("RAX", M("2024-06-01"))] != "acute_runs_community"  # before Hounslow and Richmond
     assert at[("RAX", M("2024-12-01"))] == "acute_runs_community"  # after
+
+
+def test_providers_are_named_before_their_codes():
+    assert community.provider_named("RY4").startswith("Hertfordshire Community")
+    assert community.provider_named("RY4").endswith("(RY4)")
+    assert community.provider_named("ZZZ99") == "ZZZ99"
+
+
+def test_return_months_in_words():
+    M = pd.Timestamp
+    months = [M("2023-01-01"), M("2023-02-01"), M("2024-08-01")]
+    assert community.month_runs_words(months) == "Jan 2023 to Feb 2023 and Aug 2024"

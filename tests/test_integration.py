@@ -133,3 +133,18 @@ def test_staff_comparison_is_holm_adjusted(setting):
     groups = integration.classify(od, acute)
     table = integration.staff_comparison(od, groups, ctl, ["size"])
     assert len(table) == 2 and (table["p_holm"] >= table["p_value"]).all()
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "reading"),
+    [
+        (-0.5, -0.1, "fewer delays"),
+        (0.1, 0.5, "more delays"),
+        (-0.3, 0.2, "no link"),
+    ],
+)
+def test_dose_sentence_follows_its_interval(low, high, reading):
+    slope = {"slope": (low + high) / 2, "low95": low, "high95": high, "trusts": 30}
+    text = integration.dose_sentence(slope)
+    assert reading in text and "exploratory" in text
+    assert "does not change the verdict" not in text

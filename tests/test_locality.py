@@ -126,3 +126,17 @@ def test_a_merged_trust_s_share_lies_between_its_predecessors_shares():
     low, high = sorted([before["RBN"], before["RVY"]])
     assert low - 0.0005 <= now <= high + 0.0005  # shown rounded to 3 places
     assert now < before["RBN"] + before["RVY"] - 0.5  # a weighted mean, not the sum (1.525)
+
+
+@pytest.mark.parametrize(
+    ("districts", "words"),
+    [(0, "none of them district councils"), (3, "all of them district councils"),
+     (1, "1 district council among them")],
+)  # fmt: skip
+def test_at_a_glance_words_fit_the_counts(districts, words):
+    profile = {
+        "patients": 100_000, "residents": 95_000, "rural_share": 0.5, "sub_icbs": ["A"],
+        "councils": [1, 2, 3], "districts": districts, "pcns": 1, "pcn_median": 40_000,
+    }  # fmt: skip
+    text = locality.at_a_glance(profile, 50_000, 2024)
+    assert words in text and "(mid-2024)" in text and "1 sub-ICB location " in text

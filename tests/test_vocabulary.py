@@ -113,3 +113,17 @@ def test_months_in_words_only_for_month_periods():
     assert vocabulary.months_in_words("2026-08") == "Aug 2026"
     for kept in ("2013-14", "2011-12", "mid-2024", "2024 to July 2026", ""):
         assert vocabulary.months_in_words(kept) == kept
+
+
+def test_names_keep_saint_and_the_places_own_spelling():
+    assert vocabulary.org_name("GUY'S AND ST THOMAS' NHS FOUNDATION TRUST") == (
+        "Guy's and St Thomas' NHS Foundation Trust"
+    )
+    assert "King's Lynn" in vocabulary.org_name(
+        "THE QUEEN ELIZABETH HOSPITAL, KINGS LYNN, NHS TRUST"
+    )
+
+
+def test_month_long_and_count_words():
+    assert vocabulary.month_long("2026-08-01") == "August 2026"
+    assert vocabulary.count_words(3) == "three" and vocabulary.count_words(12) == "12"

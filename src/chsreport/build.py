@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from chsreport import buildlog, charts, data, params, pdf, text
+from chsreport import buildlog, charts, data, params, pdf, text, vocabulary
 
 ROOT = data.PROJECT_ROOT
 BUILD = Path(os.environ.get("CHS_BUILD_DIR") or ROOT / "_build")
@@ -292,24 +292,24 @@ def data_page() -> str:
     lines = [
         "# Data sources",
         "",
-        "Every raw file the book reads, as listed in `data/manifest.yml`. Each file is checked "
-        "against its sha256 before it is parsed; none is stored in this project. Run "
-        "`chsreport data verify` to check your copies.",
+        "Every public file the book reads. Each is checked against its published checksum "
+        "(sha256) before it is read; none is stored in this project. Analysts can check their "
+        "own copies: see [Re-run this book for your area](rerun.md).",
         "",
-        "| Input | Publisher | Period | Used by |",
+        "| What it holds | Publisher | Period | Used by |",
         "|---|---|---|---|",
     ]
     users = chapter_inputs()
     manifest = data.load_manifest().values()
     for item in manifest:
         used = ", ".join(ch for ch, names in users.items() if item.name in names) or "not yet used"
-        cells = [item.name, item.publisher, item.period, used]
+        cells = [item.description, item.publisher, vocabulary.months_in_words(item.period), used]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     lines += ["", "## Each file: what it holds, licence, quality and hash", ""]
     for item in manifest:
         quality = f"{item.quality.upper()}: {item.quality_note}" if item.quality else "not rated"
         lines.append(
-            f"- **{item.name}**: {item.description}. File `{item.path}`; {item.licence}; "
+            f"- **{item.description}** ({item.publisher}). File `{item.path}`; {item.licence}; "
             f"{source_link(item.url)}. Quality: {quality}. sha256 `{item.sha256}`."
         )
     lines += [

@@ -410,8 +410,8 @@ class Table:
 
 
 def inputs_table(names: list[str], csv_name: str, caption: str = "") -> Table:
-    """A chapter's inputs, at its end: each file's name, publisher and period. Files, licences and
-    full sha256 hashes are in the CSV and on the Data sources page."""
+    """A chapter's inputs, at its end: what each holds, its publisher and period, in words.
+    Files, licences and full sha256 hashes are in the CSV and on the Data sources page."""
     from chsreport import data
 
     note = "Files, licences and sha256 hashes: the Data sources page and this CSV."
@@ -419,7 +419,7 @@ def inputs_table(names: list[str], csv_name: str, caption: str = "") -> Table:
         data.inputs_table(names),
         csv_name,
         f"{caption} {note}".strip(),
-        columns=["input", "publisher", "period"],
+        columns=["description", "publisher", "period"],
     )
 
 

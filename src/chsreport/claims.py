@@ -539,8 +539,8 @@ def page(frame: pd.DataFrame) -> str:
         "",
         "Each claim made in the five source articles (Health Service Journal columns by Dave West, "
         "Rebecca Thomas, Saffron Cordery and Matthew Winn, numbered 000 to 004), tested against "
-        "the data by a named function in `chsreport.claims` (the rule for each verdict is "
-        "written in that function's description). Verdicts on claims of fact: "
+        "the data by a written rule (analysts will find where each rule is written on the page "
+        "[Re-run this book for your area](rerun.md)). Verdicts on claims of fact: "
         + ", ".join(badge(v) for v in ("supported", "partly supported", "not supported"))
         + f" or {badge('untestable with open data')}. Verdicts on claims that one kind of trust "
         "does better than another, and on claims the data are too old or too thin to settle: "

@@ -58,6 +58,27 @@ def chs_names() -> list[str]:
     return sorted(n for n in data.load_manifest() if n.startswith(CHS_PREFIX))
 
 
+def return_months() -> list[pd.Timestamp]:
+    """The months for which NHS England published provider returns held here (a workbook's
+    month, from its manifest period)."""
+    return [data.month_of(name) for name in chs_names()]
+
+
+def month_runs_words(months: list[pd.Timestamp]) -> str:
+    """Months as runs in words: "Jan 2023 to Oct 2023 and Aug 2024 to Jul 2025"."""
+    runs: list[list[pd.Timestamp]] = []
+    for month in sorted(months):
+        if runs and month == runs[-1][-1] + pd.DateOffset(months=1):
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    words = [
+        vocabulary.month(run[0]) if len(run) == 1 else vocabulary.period(run[0], run[-1])
+        for run in runs
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _month_of(table: pd.DataFrame, path: Path) -> pd.Timestamp:
     """The data month: from Table 4's heading, or (2023-02, whose heading has none) the last month
     with a number in Table 2's national time series."""
@@ -149,6 +170,26 @@ def _chs_raw() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@lru_cache(maxsize=1)
+def provider_names() -> dict[str, str]:
+    """ODS code -> the provider's name as readers know it: the newest name the CHS returns give
+    for the code, else the ODS trust files' name, in title case."""
+    chs = _chs_raw()
+    coded = chs[(chs["level"] == "provider") & (chs["code"] != "")]
+    newest = coded.sort_values("month").drop_duplicates("code", keep="last")
+    names = dict(zip(newest["code"], newest["name"], strict=True))
+    ods = orgs.load_ods_trusts().sort_values("extract", ascending=False).drop_duplicates("code")
+    for code, name in zip(ods["code"], ods["name"], strict=True):
+        names.setdefault(code, name)
+    return {code: vocabulary.org_name(name) for code, name in names.items()}
+
+
+def provider_named(code: str) -> str:
+    """A provider named before its code: "Hertfordshire Community NHS Trust (RY4)"."""
+    name = provider_names().get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
 def provider_codes_by_name(chs: pd.DataFrame) -> dict[str, str]:
     """Normalised provider name -> ODS code, from the coded months first, then every ODS trust
     file (a name used for two codes is dropped rather than guessed)."""
@@ -233,6 +274,7 @@ def load_csds() -> pd.DataFrame:
 
 
 SITREP_MONTH = pd.Timestamp("2023-10-01")  # the middle of the community sitrep's eight months
+SITREP_FIRST, SITREP_LAST = pd.Timestamp("2023-06-01"), pd.Timestamp("2024-01-01")
 SITREP_ACTIVITY = (
     "Number of patients discharged",
     "Number of patients who no longer meet the criteria to reside",
@@ -346,11 +388,19 @@ def return_for(
         if near:
             used = min(near, key=lambda m: (abs((m - anchor).days), m))
             if used == month:
-                return used, "return for the month"
+                return used, f"its community services return for {used:%b %Y}"
             if month in files:
-                return used, f"nearest return: {used:%b %Y}; none that month"
-            return used, f"nearest return: {used:%b %Y}; no workbook that month"
-    return None, "no return near this month (on this side of any change of hands)"
+                return used, (
+                    f"its community services return for {used:%b %Y}, the nearest month it sent one"
+                )
+            return used, (
+                f"its community services return for {used:%b %Y}, the nearest month for which "
+                "NHS England published returns"
+            )
+    return (
+        None,
+        "no community services return near this month (on this side of any change of hands)",
+    )
 
 
 def register(
@@ -388,9 +438,9 @@ def _returns_by_month(od: lineage.OrgData, months: tuple[pd.Timestamp, ...]) -> 
             if used is not None:
                 lines = int(part.at[used, "adult_lines"])
                 waiting = float(part.at[used, "adult_waiting"])
-                source = f"CHS {vocabulary.month(used)}: {lines} adult service lines ({how})"
+                source = f"{vocabulary.plural(lines, 'adult service line')} in {how}"
             else:
-                lines, waiting, source = 0, 0.0, f"CHS: {how}"
+                lines, waiting, source = 0, 0.0, how
             rows.append(
                 {
                     "code": code,
@@ -599,7 +649,12 @@ def exposure(
         total = sum(p for _, _, p in mine)
         for month in months:
             found = own[(code, month)]
-            own_text = f"{found[0]}: {found[1]['source']}" if found is not None else "no CHS return"
+            own_text = (
+                found[1]["source"]
+                + ("" if found[0] == code else f", as {provider_named(found[0])}")
+                if found is not None
+                else "no community services return"
+            )
             shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
             named: dict[str, float] = {}
             if runs_own[(code, month)]:
@@ -635,15 +690,16 @@ def exposure(
                         f"{SHARE_WORDS[k]} {shares[k]:.0%}" for k in shares if shares[k] >= 0.005
                     )
                     + (
-                        "; main providers " + ", ".join(f"{m} ({w:.0%})" for m, w in top)
+                        "; main providers "
+                        + ", ".join(f"{provider_named(m)}: {w:.0%}" for m, w in top)
                         if top
                         else ""
                     )
                 )
             beds = sitrep_months[code]
             evidence += (
-                f"; community discharge sitrep (third source): non-zero activity in {beds} of 8 "
-                "months, Jun 2023-Jan 2024"
+                f"; the community discharge sitrep shows community bed activity in {beds} of 8 "
+                f"months, {vocabulary.period(SITREP_FIRST, SITREP_LAST)}"
                 if beds
                 else "; no community bed activity in the community discharge sitrep"
             )

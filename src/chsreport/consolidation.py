@@ -257,13 +257,13 @@ def trust_story(od: lineage.OrgData, code: str) -> str:
         else []
     ):
         parts.append(
-            f"{step[2]['kind']} into {step[1]} {name_of(od, step[1])} "
+            f"{step[2]['kind']} into {name_of(od, step[1])} ({step[1]}) "
             f"on {fmt_date(step[2]['date'])}"
         )
     absorbed = [e for e in od.graph.in_edges(code, data=True)] if code in od.graph else []
     recent = [e for e in absorbed if e[2]["date"] >= lineage.TCS_DATE]
     for step in sorted(recent, key=lambda e: e[2]["date"]):
-        parts.append(f"took in {step[0]} {name_of(od, step[0])} on {fmt_date(step[2]['date'])}")
+        parts.append(f"took in {name_of(od, step[0])} ({step[0]}) on {fmt_date(step[2]['date'])}")
     if pd.notna(rec["close_date"]):
         parts.append(f"closed {fmt_date(rec['close_date'])}")
         if code not in od.graph or od.graph.out_degree(code) == 0:

@@ -459,6 +459,7 @@ def inputs_table(names: list[str]) -> pd.DataFrame:
         item = entry(name)
         rows.append(
             {
+                "description": item.description,
                 "input": item.name,
                 "file": item.path,
                 "publisher": item.publisher,

@@ -56,4 +56,19 @@ def book_facts() -> dict[str, str]:
         "lines_loose": str(community.RULES["loose"]),
         "carry_months": vocabulary.count_words(community.CARRY_MONTHS),
         "smallest_effect": f"{integration.DEFAULT_SMALLEST_EFFECT:.0%}",
+        "sitrep_period": locality.sitrep_period(),
+        "chs_months": community.month_runs_words(community.return_months()),
+        "chs_gap_months": _gap_months(),
+        "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
     }
+
+
+def _gap_months() -> str:
+    """How many months of the primary outcome's period have no published provider return."""
+    import pandas as pd
+
+    first, last = integration.OUTCOME_PERIODS[integration.PRIMARY]
+    period = pd.date_range(first, last, freq="MS")
+    held = set(community.return_months())
+    missing = sum(month not in held for month in period)
+    return f"{missing} of the {len(period)} months from {vocabulary.period(period[0], period[-1])}"

@@ -207,7 +207,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
             f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
-            f"{carter['smallest_effect']:.1f}).",
+            f"{carter['smallest_effect']:.2f}).",
             {
                 "supported": "The data support the claim that combined trusts manage discharge "
                 "better; the size of the gain is the one above.",

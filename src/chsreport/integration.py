@@ -681,7 +681,10 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
 
 
 # --------------------------------------------------------------------------- changes of hands
-def transfer_events(od: lineage.OrgData, start: str = "2015-01-01", end: str = "2026-12-31"):
+TRANSFERS = ("2015-01-01", "2026-12-31")  # changes of hands the event study looks for
+
+
+def transfer_events(od: lineage.OrgData, start: str = TRANSFERS[0], end: str = TRANSFERS[1]):
     """Every community trust that moved to an acute or mental-health trust (ODS lineage) between
     ``start`` and ``end``: community trust, receiving trust, its kind, date."""
     fates = lineage.community_fates(od)
@@ -704,8 +707,9 @@ def transfer_events(od: lineage.OrgData, start: str = "2015-01-01", end: str = "
     return out.sort_values("date").reset_index(drop=True)
 
 
-EVENT_WINDOWS = {  # outcome series that could show an event, and the months they cover
-    "A&E 2016-19 (type 1-3, NHSRdatasets)": ("2016-04", "2019-03"),
+# outcome series the book holds that could show an event, and the months they cover (NHS
+# England's A&E series before 2021 is published but not held in the book's data)
+EVENT_WINDOWS = {
     "A&E 2021-25": ("2021-04", "2025-07"),
     "Discharge delays 2022-25": ("2022-04", "2025-08"),
 }
@@ -1385,3 +1389,26 @@ def system_maps(system: pd.DataFrame) -> list:
         "little.",
     )
     return [share, delays]
+
+
+def dose_sentence(slope: dict) -> str:
+    """The dose-response result in words, chosen by its 95% interval (``slope``:
+    :func:`dose_response`). Exploratory whatever it shows: the verdict rests on the primary
+    comparison, which this analysis does not enter."""
+    figures = (
+        f"{slope['slope']:+.2f} patients per 100 adult beds not meeting the criteria to reside "
+        f"per adult community care contact per emergency admission (95% interval "
+        f"{slope['low95']:+.2f} to {slope['high95']:+.2f}; {slope['trusts']} trusts, adjusted for "
+        "the controls)"
+    )
+    if slope["high95"] < 0:
+        reading = "Among these trusts, more community contacts went with fewer delays"
+    elif slope["low95"] > 0:
+        reading = "Among these trusts, more community contacts went with more delays"
+    else:
+        reading = "Among these trusts, the data fit no link between community contacts and delays"
+    return (
+        f"{reading}: {figures}. This is exploratory, one of several analyses outside the primary "
+        "comparison, which alone gives the verdict above: a cross-section of one year that cannot "
+        "say which came first."
+    )

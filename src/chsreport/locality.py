@@ -15,6 +15,8 @@ import pandas as pd
 
 from chsreport import (
     charts,
+    community,
+    consolidation,
     data,
     geography,
     integration,
@@ -167,7 +169,7 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
         share = acute.set_index("code")["share_from_icb"].get(code, np.nan)
         steps = (
             [
-                f"{a} ({attrs['date']:%Y})"
+                f"{vocabulary.org_name(names['name'].get(a, a))} ({a}, {attrs['date']:%Y})"
                 for a, _, attrs in od.graph.in_edges(code, data=True)
                 if attrs["date"] >= lineage.TCS_DATE
             ]
@@ -190,6 +192,43 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
         checked, "share_of_patients_from_icb", 0, 1, "serving_trusts", ["code", "icb_code"]
     )
     return frame
+
+
+def at_a_glance(profile: dict, neighbourhood_size: int, year: int) -> str:
+    """The ICB's layers in one paragraph (``profile``: :func:`scale.icb_profile`), with each
+    count in words that fit it ("none of them district councils")."""
+    districts = profile["districts"]
+    tiers = (
+        "none of them district councils"
+        if districts == 0
+        else "all of them district councils"
+        if districts == len(profile["councils"])
+        else f"{vocabulary.plural(districts, 'district council')} among them"
+    )
+    return (
+        f"{profile['patients']:,} registered patients ({geography.lists_month()}); about "
+        f"{profile['residents']:,} residents in the councils mostly inside it (mid-{year}); "
+        f"{scale.pct(profile['rural_share'])} of its small areas in councils classed rural (ONS "
+        "classes a council as a whole); "
+        f"{vocabulary.plural(len(profile['sub_icbs']), 'sub-ICB location')} (the areas of the "
+        "former clinical commissioning groups); "
+        f"{vocabulary.plural(len(profile['councils']), 'district or unitary council')} ({tiers}); "
+        f"{vocabulary.plural(profile['pcns'], 'PCN')} (median {profile['pcn_median']:,.0f} "
+        f"patients). It would hold about {profile['patients'] / neighbourhood_size:.0f} "
+        f"neighbourhoods of {neighbourhood_size:,} people."
+    )
+
+
+def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
+    """The ICB's standalone community trusts and their fates, each successor named before its
+    code (the consolidation chapter's table, fewer columns)."""
+    table = consolidation.fates_table(fates)
+    return table[["code", "name", "fate_label", "fate_date", "successor"]]
+
+
+def sitrep_period() -> str:
+    """The months of the community discharge sitrep, in words ("Jun 2023 to Jan 2024")."""
+    return vocabulary.period(community.SITREP_FIRST, community.SITREP_LAST)
 
 
 def community_organisation(icb: str) -> dict:
@@ -404,8 +443,9 @@ def index_page() -> str:
     lines = [
         "# Localities",
         "",
-        "A page for each of England's 36 integrated care boards (since April 2026). Data published "
-        "for the 42 ICBs of 2022 are carried to their successors by registered-population shares. "
+        f"A page for each of England's {len(rows)} integrated care boards (since April 2026). "
+        f"Data published for the {geography.sub_icb_to_icb22().nunique()} ICBs of 2022 are "
+        "carried to their successors by registered-population shares. "
         "Each page answers the three questions for that ICB.",
         "",
         "| ICB | Registered patients | Rural share | Acute trusts | of which run community "
@@ -504,7 +544,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     q3 = (
         f"Ranked from fewest to most patients who no longer meet the criteria to reside per 100 "
         f"adult beds ({vocabulary.period(*PERIOD)}) among England's {delays['trusts'].iloc[0]} "
-        f"acute trusts, the acute trusts serving it come: {ranks}. Classes (each trust's usual "
+        f"acute trusts, the acute trusts serving it rank: {ranks}. Classes (each trust's usual "
         "class, the one it had in most months): "
         + "; ".join(f"{g[:3]} {CLASS_WORDS.get(g, g[4:].lower())}" for g in present)
         + "."

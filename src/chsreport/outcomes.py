@@ -96,7 +96,7 @@ OUTCOMES: dict[str, Outcome] = {
             "length of stay of 14 days or more (snapshots averaged over the month), per 100 "
             "occupied adult general and acute beds",
             "lower",
-            "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
+            "NHS England acute discharge sitreps, table 3 (Apr 2022 to Jan 2024)",
             short="Delayed bed days, 14+ day stays, per 100 beds",
         ),
         Outcome(
@@ -105,7 +105,7 @@ OUTCOMES: dict[str, Outcome] = {
             "bed days per 100 occupied adult G&A beds",
             "As for 14+ days, for patients with a length of stay of 21 days or more",
             "lower",
-            "NHS England acute discharge sitrep workbooks, table 3 (2022-04 to 2024-01)",
+            "NHS England acute discharge sitreps, table 3 (Apr 2022 to Jan 2024)",
             short="Delayed bed days, 21+ day stays, per 100 beds",
         ),
     ]

@@ -759,6 +759,8 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
 def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> str:
     """The book (without the locality pages) as one print page: a cover with the edition, the
     contents, then each page's article in reading order, its links and ids made local."""
+    from chsreport import locality
+
     pages = book_pages()
     anchors = {page: f"p{i}" for i, page in enumerate(pages)}
     base = book_url()
@@ -788,7 +790,8 @@ def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> st
         f"<p>By {html.escape(author)}. Published {html.escape(e['built'])}.</p>"
         "<p>Text, tables and charts: Open Government Licence v3.0; code: MIT. Contains public "
         "sector information licensed under the Open Government Licence v3.0.</p>"
-        "<p>This print edition leaves out the 36 locality pages: each ICB has its own two-page "
+        f"<p>This print edition leaves out the {len(locality.localities())} locality pages: "
+        "each ICB has its own two-page "
         "briefing, and very long tables are cut to their first rows (the web edition and the "
         "tables' CSV files have every row).</p></section>"
         f'<nav class="contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav>'

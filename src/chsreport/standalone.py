@@ -32,7 +32,13 @@ h1 { font-size: 1.9rem; line-height: 1.2; } h2 { margin-top: 2rem; }
 """
 
 
+_SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
 def _markdown(text: str, md: MarkdownIt) -> str:
+    from chsreport import facts
+
+    text = _SUBSTITUTION.sub(lambda m: facts.book_facts()[m.group(1)], text)
     text = _TARGET.sub("", text)
     text = _ROLE.sub(lambda m: m.group(1).replace("<", "(").replace(">", ")"), text)
     return md.render(text)

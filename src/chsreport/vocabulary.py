@@ -118,6 +118,7 @@ COLUMN_LABELS: dict[str, str] = {
     "whole_system_per_100k": "Acute and community, per 100,000",
     # data provenance
     "input": "Input",
+    "description": "What it holds",
     "file": "File",
     "publisher": "Publisher",
     "licence": "Licence",
@@ -190,6 +191,8 @@ def org_name(name) -> str:
         text = match.group(0)
         first = position == 0
         position += 1
+        if text.upper() in WORD_CASE:
+            return WORD_CASE[text.upper()]
         if text.upper() in ACRONYMS or _NO_VOWEL.match(text) or any(c.isdigit() for c in text):
             return text.upper()
         lower = text.lower()
@@ -197,7 +200,14 @@ def org_name(name) -> str:
             return lower
         return lower[:1].upper() + lower[1:]
 
-    return _WORD.sub(word, name)
+    named = _WORD.sub(word, name)
+    for wrong, right in NAME_SPELLINGS.items():
+        named = named.replace(wrong, right)
+    return named
+
+
+WORD_CASE = {"ST": "St"}  # words with no vowel that are not initials ("Guy's and St Thomas'")
+NAME_SPELLINGS = {"Kings Lynn": "King's Lynn"}  # as the place and its council spell it
 
 
 _TRUST_SUFFIX = re.compile(r"\s+NHS\s+(?:Foundation\s+)?Trust$", re.IGNORECASE)
@@ -342,10 +352,26 @@ def _with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+CODE_COLUMNS = ("code", "org_code", "pcn_code", "icb_code", "sub_icb_code")
+_NAME_OF_CODE = {"code": "name", "org_code": "org_name", "pcn_code": "pcn_name",
+                 "icb_code": "icb_name"}  # fmt: skip
+
+
+def names_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each organisation's name moved just before its code, so a reader meets a
+    name first and the code after it."""
+    columns = list(frame.columns)
+    for code, name in _NAME_OF_CODE.items():
+        if code in columns and name in columns and columns.index(name) > columns.index(code):
+            columns.remove(name)
+            columns.insert(columns.index(code), name)
+    return frame[columns]
+
+
 def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` as text for a reader's table: labelled columns, formatted values, and
-    an estimate with its 95% limits in one column."""
-    frame = _with_intervals(frame)
+    """A copy of ``frame`` as text for a reader's table: names before codes, labelled columns,
+    formatted values, and an estimate with its 95% limits in one column."""
+    frame = names_first(_with_intervals(frame))
     labels = [label(str(c)) for c in frame.columns]
     repeated = sorted({x for x in labels if labels.count(x) > 1})
     if repeated:
@@ -361,7 +387,7 @@ def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
 
 def numeric_columns(frame: pd.DataFrame) -> list[bool]:
     """Which columns hold numbers (right-aligned in the table)."""
-    frame = _with_intervals(frame)
+    frame = names_first(_with_intervals(frame))
     return [
         pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
         for c in frame.columns
