@@ -34,15 +34,24 @@ install: $(STAMP) ## Create the venv and install the package (pinned)
 
 system: ## Debian's chromium, poppler-utils and npm (installed with apt-get when run as root)
 	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing /usr/bin/chromium"; \
 	for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo ">> installing Debian's $(DEBIAN_PACKAGES) (missing:$$missing)"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
-	else \
+	  apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 $(DEBIAN_PACKAGES) >/dev/null; \
+	  still=""; [ -x /usr/bin/chromium ] || still="$$still /usr/bin/chromium"; \
+	  for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null 2>&1 || still="$$still $$c"; done; \
+	  if [ -n "$$still" ]; then echo "still missing after apt-get:$$still" >&2; exit 2; fi; \
+	elif command -v apt-get >/dev/null 2>&1; then \
 	  echo "make test needs$$missing. Install them with:" >&2; \
-	  echo "  sudo apt-get install -y $(DEBIAN_PACKAGES)" >&2; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(DEBIAN_PACKAGES)" >&2; \
+	  exit 2; \
+	else \
+	  echo "make test needs$$missing, from Debian's packages $(DEBIAN_PACKAGES)" >&2; \
+	  echo "  (chromium at /usr/bin/chromium); install them with your system's package manager" >&2; \
 	  exit 2; \
 	fi
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
-_LAZY_DATA = re.compile(r"downloads/[0-9a-f]{12}-chart-data\.json")
+_LAZY_DATA = re.compile(r"(?<![\w./-])downloads/[0-9a-f]{12}-chart-data\.json")
 _MAP_LAYER = re.compile(r"chs-maps/([A-Za-z0-9_]+\.json)")
-_OUTSIDE = ("http:", "https:", "mailto:", "data:", "javascript:", "tel:", "//")
 
 
 def local_targets(page: Path, root: Path) -> set[Path]:
@@ -25,9 +24,10 @@ def local_targets(page: Path, root: Path) -> set[Path]:
     targets: set[Path] = set()
     for _, raw in _ATTRIBUTE.findall(text):
         link = html.unescape(raw).strip()
-        if not link or link.startswith("#") or link.lower().startswith(_OUTSIDE):
+        parts = urlsplit(link)
+        if not link or link.startswith("#") or parts.scheme or parts.netloc:
             continue
-        path = unquote(urlsplit(link).path)
+        path = unquote(parts.path)
         if not path:
             continue
         target = (root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)

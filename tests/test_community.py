@@ -32,7 +32,14 @@ FILES = [M("2023-01-01"), M("2023-10-01"), M("2024-08-01"), M("2025-07-01")]
 
 def test_a_provider_that_submits_is_used_for_its_month():
     used, how = community.return_for(M("2023-10-01"), [M("2023-10-01")], FILES, [])
-    assert used == M("2023-10-01") and how == "return for the month"
+    assert used == M("2023-10-01") and how == "its community services return for Oct 2023"
+
+
+def test_carried_months_say_why_in_words():
+    near = community.return_for(M("2023-11-01"), [M("2023-10-01")], FILES, [])[1]
+    assert "nearest month for which NHS England published returns" in near
+    own_gap = community.return_for(M("2023-10-01"), [M("2023-09-01")], FILES, [])[1]
+    assert "the nearest month it sent one" in own_gap
 
 
 def test_gap_months_take_the_nearest_return():
@@ -45,7 +52,7 @@ def test_gap_months_take_the_nearest_return():
 def test_a_provider_that_stops_is_not_carried_forward():
     own = [M("2023-01-01"), M("2023-10-01")]  # stopped submitting after 2023-10
     used, how = community.return_for(M("2025-07-01"), own, FILES, [])
-    assert used is None and "no return" in how
+    assert used is None and "no community services return" in how
 
 
 def test_a_change_of_hands_mid_window_is_respected():
@@ -80,7 +87,8 @@ def test_register_on_a_fixture(monkeypatch):
     assert runs[("SUB", M("2024-03-01"))]  # the gap carried from the nearest return
     assert not runs[("STOP", M("2025-07-01"))]  # stopped: not carried two years
     assert not runs[("MOVE", M("2025-07-01"))]  # 2 adult lines is below the rule's 5
-    assert reg["source"].str.startswith("CHS").all()
+    assert reg["source"].str.contains("community services return").all()
+    assert not reg["source"].str.contains("CHS|workbook").any()
 
 
 def test_non_nhs_providers_are_placed_from_the_icb_totals():
@@ -106,7 +114,7 @@ def test_every_acute_trust_has_a_class_and_evidence_every_month(exposure):
     assert classes["group"].isin(list(integration.GROUPS)).all()
     assert classes["evidence"].str.len().gt(20).all()
     own = classes[classes["group"] == "acute_runs_community"]
-    assert own["evidence"].str.contains("CHS").all()
+    assert own["evidence"].str.contains("adult service line").all()
 
 
 def test_known_classes_from_the_review(exposure):

@@ -456,7 +456,7 @@ def source_files(
     files["_toc.yml"] = yaml.safe_dump(toc, sort_keys=False).encode()
     for folder in ("book", "_static"):
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file():
+            if path.is_file() and not _stray(path):
                 files[path.relative_to(ROOT).as_posix()] = path
     files["_static/vega-bundle.js"] = bundle
     from chsreport import maps  # the maps' shared geometry, one file per layer
@@ -520,20 +520,41 @@ def compile_book(source: Path, out: Path, log: Callable[[str], None] = print) ->
         "html",
     ]
     log("compiling the book with Jupyter Book")
-    # Sphinx rewrites only the pages whose source changed, so a new table of contents would
-    # leave stale navigation in the others: then it compiles from scratch
-    contents = out / "toc.digest"
-    toc = hashlib.sha256((source / "_toc.yml").read_bytes()).hexdigest()
-    if not (contents.exists() and contents.read_text() == toc):
+    # Sphinx rewrites only the pages whose source changed. A new table of contents would leave
+    # stale navigation in the others; a changed package (its Sphinx extension and templates)
+    # or static file would leave pages made by the old one, with the old file's checksum in
+    # their links (readers' browsers keep the old copy): then it compiles from scratch
+    contents = out / "scratch.key"
+    key = scratch_key(source)
+    if not (contents.exists() and contents.read_text() == key):
         shutil.rmtree(out, ignore_errors=True)
     done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
     if done.returncode != 0:
+        # with --keep-going Sphinx saved its pages: a next run would find nothing out of date
+        # and pass without the warnings, so the next build starts from scratch
+        contents.unlink(missing_ok=True)
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
         raise BuildError(f"Jupyter Book failed (exit {done.returncode}):\n{tail}")
     html = out / "_build" / "html"
     copy_verbatim_files(source, html)
-    contents.write_text(toc)
+    contents.write_text(key)
     return html
+
+
+def scratch_key(source: Path) -> str:
+    """What makes Jupyter Book compile from scratch when it changes: the staged table of
+    contents and static files, and every file of the package (its Sphinx extension and
+    templates, which Sphinx does not track)."""
+    digest = hashlib.sha256((source / "_toc.yml").read_bytes())
+    static = source / "_static"
+    for path in sorted(static.rglob("*")) if static.is_dir() else []:
+        if path.is_file():
+            name = path.relative_to(static).as_posix().encode()
+            digest.update(name + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    package = Path(__file__).resolve().parent
+    for name in package_files():
+        digest.update(name.as_posix().encode() + b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _same_file(source: Path, copy: Path) -> bool:
@@ -665,8 +686,13 @@ def package_files() -> list[Path]:
     return [
         path.relative_to(package)
         for path in sorted(package.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        if path.is_file() and "__pycache__" not in path.parts and not _stray(path)
     ]
+
+
+def _stray(path: Path) -> bool:
+    """A file no page depends on: compiled Python, an editor's swap or backup file, a dotfile."""
+    return path.suffix == ".pyc" or path.name.startswith(".") or path.name.endswith("~")
 
 
 def run_key_parts(notebook: str, values: dict, inputs: str | None = None) -> dict[str, str]:
