@@ -73,3 +73,22 @@ def test_figures_render(od, tmp_path, monkeypatch):
     types = ["acute", "community", "unknown"]
     fig = q1.trusts_by_type_figure(q1.type_counts(by_year, types), types, "England")
     assert fig.title.startswith("England:") and "<svg" in fig.svg
+
+
+def test_fates_in_words_counts_each_fate_and_leaves_out_the_empty_ones():
+    fates = pd.DataFrame(
+        {"fate": ["acquired_by_acute", "retyped", "retyped", "merged_with_community"]}
+    )
+    text = q1.fates_in_words(fates)
+    assert text == (
+        "1 was taken in by an acute trust, 1 merged with another community trust and "
+        "2 are now typed otherwise (mental health or acute) with no merger recorded"
+    )
+    assert q1.fates_in_words(fates.iloc[:0]) == "none changed"
+
+
+def test_a_trust_typed_otherwise_under_its_own_code_is_not_counted_as_a_merger():
+    od = lineage.load_org_data()
+    fates = lineage.community_fates(od).set_index("code")
+    assert fates.loc["R1A", "fate"] == "retyped"  # Herefordshire and Worcestershire
+    assert pd.isna(fates.loc["R1A", "successor"])

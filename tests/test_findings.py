@@ -84,3 +84,17 @@ def test_district_sentence_says_none_under_50k_only_when_true():
 )
 def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
     assert findings.integration_answer(verdict)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "said"),
+    [
+        (-3.25, 1.19, "being worse by more than 1.19."),
+        (-1.0, 1.19, "being worse by more than 1.19 or better by more than 1.00."),
+        (-3.25, 3.0, "neither a gain nor a harm"),
+        (0.5, 1.0, "being worse by more than 1.00 or better at all."),
+        (-2.0, -0.5, "being worse at all or better by more than 2.00."),
+    ],
+)
+def test_what_the_interval_rules_out(low, high, said):
+    assert said in findings.ruled_out({"smallest_effect": 2.65, "low95": low, "high95": high})

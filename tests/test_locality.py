@@ -139,4 +139,15 @@ def test_at_a_glance_words_fit_the_counts(districts, words):
         "councils": [1, 2, 3], "districts": districts, "pcns": 1, "pcn_median": 40_000,
     }  # fmt: skip
     text = locality.at_a_glance(profile, 50_000, 2024)
-    assert words in text and "(mid-2024)" in text and "1 sub-ICB location " in text
+    assert words in text and "(mid-2024)" in text
+    assert "1 sub-ICB location (the area of the former clinical commissioning group)" in text
+
+
+def test_at_a_glance_for_an_ICB_of_one_council():
+    profile = {
+        "patients": 600_000, "residents": 580_000, "rural_share": 0.7, "sub_icbs": ["A", "B"],
+        "councils": [1], "districts": 0, "pcns": 13, "pcn_median": 40_000,
+    }  # fmt: skip
+    text = locality.at_a_glance(profile, 50_000, 2024)
+    assert "1 district or unitary council (a single-tier council)" in text
+    assert "2 sub-ICB locations (the areas of the former" in text

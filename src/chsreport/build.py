@@ -287,6 +287,14 @@ def chapter_inputs() -> dict[str, list[str]]:
     }
 
 
+COMPILED_TABLES = {  # the hand-compiled tables, in words (each row carries its source)
+    "article_cases.yml": "The places the source articles name, and what the articles say of them",
+    "claims.yml": "The claims the book tests: each quoted from its article, with its rule",
+    "data_gaps.yml": "The data the book lacks (below)",
+    "trust_types.csv": "Trust types where the published sources are silent or disagree",
+}
+
+
 def data_page() -> str:
     """The provenance page: every manifest input with publisher, period, licence and hash."""
     lines = [
@@ -302,7 +310,9 @@ def data_page() -> str:
     users = chapter_inputs()
     manifest = data.load_manifest().values()
     for item in manifest:
-        used = ", ".join(ch for ch, names in users.items() if item.name in names) or "not yet used"
+        used = ", ".join(ch for ch, names in users.items() if item.name in names) or (
+            "maps" if item.path.startswith("boundaries/") else "kept for checks; no chapter yet"
+        )
         cells = [item.description, item.publisher, vocabulary.months_in_words(item.period), used]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     lines += ["", "## Each file: what it holds, licence, quality and hash", ""]
@@ -320,19 +330,17 @@ def data_page() -> str:
         "",
     ]
     for path in sorted((ROOT / "data" / "compiled").glob("*")):
-        lines.append(f"- `data/compiled/{path.name}`")
+        lines.append(f"- {COMPILED_TABLES.get(path.name, path.name)}")
     gaps = yaml.safe_load((ROOT / "data" / "compiled" / "data_gaps.yml").read_text())["gaps"]
     lines += [
         "",
         "## Data the book lacks",
         "",
-        "| What | Rating | Why it matters | Recorded in |",
-        "|---|---|---|---|",
+        "| What | Rating | Why it matters |",
+        "|---|---|---|",
     ]
-    for gap in gaps:
-        lines.append(
-            f"| {gap['what']} | {gap['rating'].upper()} | {gap['why']} | {gap['source']} |"
-        )
+    for gap in gaps:  # each gap's source stays in the compiled table, for the project
+        lines.append(f"| {gap['what']} | {gap['rating'].upper()} | {gap['why']} |")
     return "\n".join(lines) + "\n"
 
 

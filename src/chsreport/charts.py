@@ -53,6 +53,7 @@ FATE_COLOURS: dict[str, str] = {
     "Merged with a mental-health trust": "#CC79A7",
     "Merged with another community trust": "#8FD175",
     "Dissolved or split": "#555555",
+    "Now typed otherwise, no merger recorded": "#E69F00",
     "Fate unknown": "#DDDDDD",
 }
 

@@ -78,11 +78,11 @@ def _latest_lines(codes: list[str]) -> str:
     for code in codes:
         own = months[months["code"] == code].sort_values("month")
         if own.empty:
-            parts.append(f"{code} no return")
+            parts.append(f"{community.provider_named(code)}: no return")
         else:
             last = own.iloc[-1]
             parts.append(
-                f"{code} {int(last['adult_lines'])} adult lines in "
+                f"{community.provider_named(code)}: {int(last['adult_lines'])} adult lines in "
                 f"{vocabulary.month(last['month'])}"
             )
     return ", ".join(parts)
@@ -104,7 +104,10 @@ def c01_cheshire_merseyside() -> Result:
     to_acute = here[here["fate"] == "acquired_by_acute"]
     n = len(to_acute)
     verdict = "supported" if n >= 2 else "partly supported" if n == 1 else "not supported"
-    detail = "; ".join(f"{r.code}: {r.fate_label.lower()}" for r in here.itertuples())
+    detail = "; ".join(
+        f"{vocabulary.org_name(r.name)} ({r.code}): {r.fate_label.lower()}"
+        for r in here.itertuples()
+    )
     services = _latest_lines(list(here["code"]))
     return Result(
         "Cheshire and Merseyside community trusts (open in 2024) now part of an acute trust",
@@ -137,7 +140,10 @@ def c02_similar_moves() -> Result:
         else:
             notes.append(
                 f"{place}: "
-                + ", ".join(f"{r.code} {r.fate_label.lower()}" for r in rows.itertuples())
+                + ", ".join(
+                    f"{vocabulary.org_name(r.name)} ({r.code}) {r.fate_label.lower()}"
+                    for r in rows.itertuples()
+                )
             )
     verdict = "supported" if moved == 3 else "partly supported" if moved else "not supported"
     notes.append(

@@ -83,6 +83,35 @@ def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) ->
 
 
 # --------------------------------------------------------------------------- community trusts
+def fates_in_words(fates: pd.DataFrame) -> str:
+    """What became of the standalone community trusts, counted by fate, in one clause ("3 were
+    taken in by acute trusts, 4 merged with mental-health trusts, ..."); a fate no trust had is
+    left out."""
+    counts = fates["fate"].value_counts()
+    words = {  # fate -> (words for one, words for several)
+        "acquired_by_acute": ("was taken in by an acute trust", "were taken in by acute trusts"),
+        "merged_with_mental_health": (
+            "merged with a mental-health trust",
+            "merged with mental-health trusts",
+        ),
+        "merged_with_community": ("merged with another community trust",) * 2,
+        "retyped": (
+            "is now typed otherwise (mental health or acute) with no merger recorded",
+            "are now typed otherwise (mental health or acute) with no merger recorded",
+        ),
+        "dissolved": ("was dissolved or split", "were dissolved or split"),
+        "unknown": ("has no fate in the data", "have no fate in the data"),
+    }
+    parts = [
+        f"{int(counts[fate])} {one if counts[fate] == 1 else several}"
+        for fate, (one, several) in words.items()
+        if counts.get(fate, 0)
+    ]
+    if not parts:
+        return "none changed"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
     """Each standalone community trust and its fate; the successor named, with its code."""
 
@@ -289,7 +318,10 @@ def case_stories(od: lineage.OrgData, fates: pd.DataFrame) -> list[dict]:
                     "organisation data alone do not show."
                 )
             else:
-                summary = ", ".join(f"{r.code} ({r.fate_label.lower()})" for r in here.itertuples())
+                summary = ", ".join(
+                    f"{display_name(r.name)} ({r.code}: {r.fate_label.lower()})"
+                    for r in here.itertuples()
+                )
                 lines.append(f"{label} ({icb}): community trusts since 2011: {summary}.")
         stories.append({**case, "lines": lines})
     return stories

@@ -59,6 +59,7 @@ def book_facts() -> dict[str, str]:
         "sitrep_period": locality.sitrep_period(),
         "chs_months": community.month_runs_words(community.return_months()),
         "chs_gap_months": _gap_months(),
+        "chs_before_first": _before_first(),
         "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
     }
 
@@ -72,3 +73,16 @@ def _gap_months() -> str:
     held = set(community.return_months())
     missing = sum(month not in held for month in period)
     return f"{missing} of the {len(period)} months from {vocabulary.period(period[0], period[-1])}"
+
+
+def _before_first() -> str:
+    """The months of the primary outcome's period before the first published return, and the
+    month they take ("Apr 2022 to Dec 2022 take Jan 2023"); empty when there are none."""
+    import pandas as pd
+
+    first_month = pd.Timestamp(f"{integration.OUTCOME_PERIODS[integration.PRIMARY][0]}-01")
+    first_return = min(community.return_months())
+    if first_return <= first_month:
+        return "no month of the period comes before the first returns"
+    last_before = first_return - pd.DateOffset(months=1)
+    return f"{vocabulary.period(first_month, last_before)} take {vocabulary.month(first_return)}"

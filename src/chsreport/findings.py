@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chsreport import finance, geography, integration, lineage, scale, vocabulary
+from chsreport import (
+    consolidation,
+    facts,
+    finance,
+    geography,
+    integration,
+    lineage,
+    scale,
+    vocabulary,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,21 @@ def district_sentence(share_below_100k: float, smallest: float, no_district: flo
     )
 
 
+def ruled_out(result: dict) -> str:
+    """What the 95% interval already rules out, against the smallest difference that would
+    matter (the estimate is combined trusts minus the others; fewer is better): being worse by
+    more than the interval's upper end, better by more than its lower end, or neither."""
+    margin, low, high = result["smallest_effect"], result["low95"], result["high95"]
+    parts = []
+    if high < margin:
+        parts.append(f"worse by more than {high:.2f}" if high > 0 else "worse at all")
+    if low > -margin:
+        parts.append(f"better by more than {-low:.2f}" if low < 0 else "better at all")
+    if not parts:
+        return "The data rule out neither a gain nor a harm as large as that."
+    return f"The data rule out combined trusts being {' or '.join(parts)}."
+
+
 def integration_answer(verdict: str) -> str:
     """The short answer to the integration question, from the verdict on Carter's claim."""
     return {
@@ -114,6 +138,12 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         lineage.trusts_by_type_and_year(od, range(2011, od.as_of.year + 1))
     )
     peak = by_year.loc[by_year["community_trusts"].idxmax()]
+    at_peak = by_year.loc[by_year["community_trusts"] == peak["community_trusts"], "year"]
+    peak_years = (
+        f"{int(at_peak.min())}"
+        if at_peak.min() == at_peak.max()
+        else f"{int(at_peak.min())} to {int(at_peak.max())}"
+    )
     latest = by_year.iloc[-1]
     carter = integration.carter_verdict()
     carter_b = integration.carter_verdict(comparison="a_vs_b")
@@ -131,11 +161,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         Finding(
             "Consolidation",
             f"England had {int(latest['community_trusts'])} standalone community trusts on 1 April "
-            f"{int(latest['year'])}, down from a peak of {int(peak['community_trusts'])} in "
-            f"{int(peak['year'])}. Of the {len(fates)} open at some time since 2011, "
-            f"{counts.get('acquired_by_acute', 0)} were taken in by acute trusts, "
-            f"{counts.get('merged_with_mental_health', 0)} merged with mental-health trusts and "
-            f"{counts.get('merged_with_community', 0)} with another community trust.",
+            f"{int(latest['year'])}, down from a peak of {int(peak['community_trusts'])} "
+            f"({peak_years}). Of the {len(fates)} open at some time since 2011, "
+            f"{consolidation.fates_in_words(fates[fates['fate'] != 'standalone'])}.",
             (
                 f"Only {to_acute} of {len(fates)} standalone community trusts have been taken in "
                 "by acute trusts since 2011, so a case for taking one in cannot point to a wave "
@@ -186,7 +214,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{runs} of {sum(sizes.values())} acute trusts ran adult community services "
             "themselves in most months of "
             f"{vocabulary.months_in_words(carter['period'])}, by their own returns to NHS "
-            "England. Counted the other way round, among the providers of adult community "
+            f"England ({facts.book_facts()['chs_gap_months']} have no published return and take "
+            "each provider's nearest). Counted the other way round, among the providers of adult "
+            "community "
             f"services in one month's returns ({c04['period']}), acute trusts are "
             f"{_pct(c04['value'])} ({c04['note'].split(';')[0]}): the first count is of acute "
             "trusts over the whole period, the second of every kind of provider (community and "
@@ -207,7 +237,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
             f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
-            f"{carter['smallest_effect']:.2f}).",
+            f"{carter['smallest_effect']:.2f}). {ruled_out(carter)}",
             {
                 "supported": "The data support the claim that combined trusts manage discharge "
                 "better; the size of the gain is the one above.",
@@ -237,9 +267,9 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
         "Consolidation": consolidation_answer(
             int(counts.get("acquired_by_acute", 0)), len(fates), remaining
         ),
-        "Scale": f"{scale.big_is_best_sentence(cost).split(',')[0]}, and no single right size: "
-        f"the median ICB has {c12['value'] / 1e6:.2f} million registered patients and the "
-        f"largest is {icbs.max() / icbs.min():.1f} times the smallest.",
+        "Scale": f"{scale.big_is_best_sentence(cost).split(',')[0]}, and the data cannot "
+        f"identify one right size: the median ICB has {c12['value'] / 1e6:.2f} million "
+        f"registered patients, and today's ICBs range {icbs.max() / icbs.min():.1f}-fold.",
         "Integration": integration_answer(integration.carter_verdict()["verdict"]),
     }
 

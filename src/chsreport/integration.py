@@ -211,7 +211,8 @@ def classify(
     end: str = "2025-08",
 ) -> pd.DataFrame:
     """One row per acute trust: its usual class over [start, end] (the class of most months),
-    the months in each class, the evidence of its last month, and its main 2022 ICB."""
+    the months in each class, its class and the evidence in its last month, and its main 2022
+    ICB."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {RULES}")
     monthly = outcomes.window(monthly_classes(od, acute_codes, rule), "group", start, end)
@@ -228,6 +229,8 @@ def classify(
     ]
     out["months"] = out["code"].map(counts.sum(axis=1))
     out["changed_class"] = out["code"].map((counts > 0).sum(axis=1) > 1)
+    out["last_group_label"] = out["code"].map(last["group"]).map(GROUPS)
+    out["last_month"] = out["code"].map(last["month"])
     out["evidence"] = out["code"].map(last["evidence"])
     main, share = _main_icb22(od, acute_codes)
     out["main_icb22"] = out["code"].map(main)
@@ -1247,7 +1250,7 @@ def plain_verdict(row: dict, spec) -> str:
     the range the data allow."""
 
     def words(v: float) -> str:
-        return f"{abs(v):.1f} {'fewer' if v < 0 else 'more'}"
+        return f"{abs(v):.2f} {'fewer' if v < 0 else 'more'}"
 
     if spec.better == "lower":
         sense = (
@@ -1258,8 +1261,8 @@ def plain_verdict(row: dict, spec) -> str:
         )
     else:
         sense = (
-            f"Trusts that run community services differed by {row['estimate']:+.1f} {spec.unit}; "
-            f"the data fit anything from {row['low95']:+.1f} to {row['high95']:+.1f}"
+            f"Trusts that run community services differed by {row['estimate']:+.2f} {spec.unit}; "
+            f"the data fit anything from {row['low95']:+.2f} to {row['high95']:+.2f}"
         )
     ending = {
         "supported": "so the data support the claim.",
@@ -1411,4 +1414,39 @@ def dose_sentence(slope: dict) -> str:
         f"{reading}: {figures}. This is exploratory, one of several analyses outside the primary "
         "comparison, which alone gives the verdict above: a cross-section of one year that cannot "
         "say which came first."
+    )
+
+
+def class_sizes_by_rule(
+    od: lineage.OrgData, acute: list[str], start: str, end: str
+) -> pd.DataFrame:
+    """How many acute trusts fall in each usual class under each rule for who runs community
+    services, with each rule named by its number of adult service lines."""
+    sizes = {
+        f"{rule.capitalize()} rule ({community.RULES[rule]}+ adult service lines)": classify(
+            od, acute, rule, start, end
+        )["group_label"].value_counts()
+        for rule in RULES
+    }
+    frame = pd.DataFrame(sizes).reindex(list(GROUPS.values())).fillna(0).astype(int)
+    return frame.rename_axis("Class").reset_index()
+
+
+def placement_sentence(placed: pd.DataFrame) -> str:
+    """How providers missing from the ODS trust files were placed in an ICB (``placed``:
+    :func:`community.locate_providers`), each one left out named before its code."""
+    from_returns = int(placed["how"].str.startswith("CHS").sum())
+    left = placed[placed["icb22_code"] == ""]
+    ending = (
+        f"{vocabulary.plural(len(left), 'provider')} could not be placed and "
+        f"{'is' if len(left) == 1 else 'are'} left out of every area: "
+        + ", ".join(community.provider_named(code) for code in left["code"])
+        + "."
+        if len(left)
+        else "all were placed."
+    )
+    return (
+        f"{from_returns} providers missing from the ODS trust files (community interest "
+        "companies, social enterprises, private providers, care trusts) were placed in their ICB "
+        f"from the returns' own ICB totals; {ending}"
     )

@@ -28,6 +28,7 @@ FATES: dict[str, str] = {
     "merged_with_mental_health": "Merged with a mental-health trust",
     "merged_with_community": "Merged with another community trust",
     "dissolved": "Dissolved or split",
+    "retyped": "Now typed otherwise, no merger recorded",
     "unknown": "Fate unknown",
 }
 
@@ -179,6 +180,14 @@ def fate_of(code: str, od: OrgData) -> dict:
         )
         partner = [a for a, attrs in absorbed if _base_type(a, attrs["date"], od) == now_type]
         date = max((attrs["date"] for a, attrs in absorbed if a in partner), default=pd.NaT)
+        if fate != "unknown" and not partner:  # the same trust, typed otherwise by a later
+            return {  # source: no merger is recorded, so none is counted
+                "fate": "retyped",
+                "date": pd.NaT,
+                "successor": None,
+                "evidence": f"still open under its own code; now typed {now_type.replace('_', ' ')}"
+                " (and community), with no merger recorded in ODS",
+            }
         return {
             "fate": fate,
             "date": date,

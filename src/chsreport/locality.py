@@ -197,25 +197,47 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
 def at_a_glance(profile: dict, neighbourhood_size: int, year: int) -> str:
     """The ICB's layers in one paragraph (``profile``: :func:`scale.icb_profile`), with each
     count in words that fit it ("none of them district councils")."""
-    districts = profile["districts"]
-    tiers = (
-        "none of them district councils"
-        if districts == 0
-        else "all of them district councils"
-        if districts == len(profile["councils"])
-        else f"{vocabulary.plural(districts, 'district council')} among them"
+    districts, councils = profile["districts"], len(profile["councils"])
+    if councils == 1:
+        tiers = "a district council" if districts else "a single-tier council"
+    elif districts == 0:
+        tiers = "none of them district councils"
+    elif districts == councils:
+        tiers = "all of them district councils"
+    else:
+        tiers = f"{vocabulary.plural(districts, 'district council')} among them"
+    subs = len(profile["sub_icbs"])
+    former = (
+        "the area of the former clinical commissioning group"
+        if subs == 1
+        else "the areas of the former clinical commissioning groups"
     )
     return (
         f"{profile['patients']:,} registered patients ({geography.lists_month()}); about "
         f"{profile['residents']:,} residents in the councils mostly inside it (mid-{year}); "
         f"{scale.pct(profile['rural_share'])} of its small areas in councils classed rural (ONS "
         "classes a council as a whole); "
-        f"{vocabulary.plural(len(profile['sub_icbs']), 'sub-ICB location')} (the areas of the "
-        "former clinical commissioning groups); "
-        f"{vocabulary.plural(len(profile['councils']), 'district or unitary council')} ({tiers}); "
+        f"{vocabulary.plural(subs, 'sub-ICB location')} ({former}); "
+        f"{vocabulary.plural(councils, 'district or unitary council')} ({tiers}); "
         f"{vocabulary.plural(profile['pcns'], 'PCN')} (median {profile['pcn_median']:,.0f} "
         f"patients). It would hold about {profile['patients'] / neighbourhood_size:.0f} "
         f"neighbourhoods of {neighbourhood_size:,} people."
+    )
+
+
+def classes_table(acute: pd.DataFrame) -> pd.DataFrame:
+    """The acute trusts based in the ICB with their usual class (most months of the period),
+    how many months they had it, and their class and evidence in the last month."""
+    table = acute.rename(columns={"group_label": "usual_class"})
+    return table[["code", "name", "usual_class", "months_in_group", "last_group_label", "evidence"]]
+
+
+def classes_caption() -> str:
+    """What :func:`classes_table` shows, with its period and last month in words."""
+    return (
+        "Acute trusts based here: the class each had in most months of "
+        f"{vocabulary.period(*PERIOD)} and in how many, then its class and the evidence in the "
+        f"last month ({vocabulary.month(PERIOD[1])}), which can differ from the usual one."
     )
 
 
@@ -557,10 +579,11 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         q1 += (
             f" Of the {vocabulary.plural(len(acute), 'acute trust')} based here, {running} "
             f"{'runs' if running == 1 else 'run'} community services "
-            f"{'itself' if running == 1 else 'themselves'}."
+            f"{'itself' if running == 1 else 'themselves'} (in most months of "
+            f"{vocabulary.period(*PERIOD)})."
             if len(acute) > 1
-            else f" Its one acute trust {'runs' if running else 'does not run'} community "
-            "services itself."
+            else f" Its one acute trust {'ran' if running else 'did not run'} community "
+            f"services itself in most months of {vocabulary.period(*PERIOD)}."
         )
 
     # the five most similar ICBs on ICB-level delays per 100,000

@@ -78,6 +78,8 @@ COLUMN_LABELS: dict[str, str] = {
     "months_in_file": "Months in the file",
     "months_reported": "Months reported",
     "months_in_group": "Months in this class",
+    "last_group_label": "Class in the last month",
+    "usual_class": "Usual class (most months)",
     # classes and fates
     "group": "Class",
     "group_label": "Class",
@@ -206,7 +208,10 @@ def org_name(name) -> str:
     return named
 
 
-WORD_CASE = {"ST": "St"}  # words with no vowel that are not initials ("Guy's and St Thomas'")
+WORD_CASE = {
+    "ST": "St",
+    "LTD": "Ltd",
+}  # words with no vowel that are not initials ("Guy's and St Thomas'")
 NAME_SPELLINGS = {"Kings Lynn": "King's Lynn"}  # as the place and its council spell it
 
 
