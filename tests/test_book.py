@@ -163,7 +163,8 @@ def test_intro_and_data_pages_and_narrow_screen(site, browser):
     page.goto(f"{site}/book/data.html")
     page.wait_for_load_state("networkidle")
     assert page.locator("table").count() >= 1
-    assert "ods_succ_2026_05" in page.content()
+    assert data.entry("ods_succ_2026_05").description in page.content()  # in words, not its id
+    assert "ods_succ_2026_05" not in page.inner_text("main")
     assert errors == [] and outside == []
     context.close()
 
