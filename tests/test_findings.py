@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chsreport import claims, data, findings
+from chsreport import claims, data, findings, integration
 
 
 @pytest.fixture(scope="module")
@@ -97,4 +97,5 @@ def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
     ],
 )
 def test_what_the_interval_rules_out(low, high, said):
-    assert said in findings.ruled_out({"smallest_effect": 2.65, "low95": low, "high95": high})
+    head = {"smallest_effect": 2.65, "low95": low, "high95": high, "better": "lower"}
+    assert said in integration.ruled_out(head)

@@ -148,3 +148,64 @@ def test_dose_sentence_follows_its_interval(low, high, reading):
     text = integration.dose_sentence(slope)
     assert reading in text and "exploratory" in text
     assert "does not change the verdict" not in text
+
+
+def _head(low90, high90, low95, high95, verdict="inconclusive", better="lower"):
+    return {
+        "estimate": (low95 + high95) / 2, "low90": low90, "high90": high90, "low95": low95,
+        "high95": high95, "p_value": 0.3, "clusters": 40, "observations": 4000, "method": "wild",
+        "reference_mean": 26.5, "better": better, "verdict": verdict, "smallest_effect": 2.65,
+    }  # fmt: skip
+
+
+def test_the_verdict_across_margins_moves_only_with_the_margin():
+    head = _head(-2.8, 0.84, -3.13, 1.30)
+    table = integration.margin_verdicts(head)
+    assert list(table["margin_share"]) == list(integration.MARGINS)
+    flip = integration.equivalence_margin(head)
+    assert flip == pytest.approx(2.8 / 26.5)
+    for row in table.itertuples():
+        expected = "no meaningful difference" if row.margin_share > flip else "inconclusive"
+        assert row.verdict == expected
+    text = integration.margin_sentence(head, 0.10)
+    assert 'would read "no meaningful difference" with a smallest effect of 10.6%' in text
+    assert "worse by more than 1.30" in text
+
+
+def test_the_margin_sentence_when_already_equivalent_and_for_higher_is_better():
+    head = _head(-1.0, 1.0, -1.2, 1.2, verdict="no meaningful difference")
+    assert 'reads "no meaningful difference" with any smallest effect of 3.8%' in (
+        integration.margin_sentence(head, 0.10)
+    )
+    up = _head(-4.0, -0.5, -4.5, -0.1, better="higher")
+    assert "worse by more than 4.50" not in integration.ruled_out(up)  # 4.5 > the margin
+    assert "better at all" in integration.ruled_out(up)
+
+
+def test_every_outcome_gets_the_same_share_of_its_spread_as_the_primary():
+    od = lineage.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    k = integration.spread_share(panel, 0.10)
+    assert 0.2 < k < 0.8
+    for key in ("ae_4hr_performance", "delay_days_14_per_100_beds"):
+        first, last = integration.OUTCOME_PERIODS[key]
+        margin = integration.smallest_effect_for(panel, key, first, last, 999.0, 0.10)
+        sd = integration.trust_spread(panel, key, first, last).std()
+        assert margin == pytest.approx(k * sd)
+    first, last = integration.OUTCOME_PERIODS[integration.PRIMARY]
+    assert integration.smallest_effect_for(
+        panel, integration.PRIMARY, first, last, 26.5, 0.10
+    ) == pytest.approx(2.65)
+
+
+def test_dose_sentence_says_when_the_link_rests_on_a_few_trusts():
+    slope = {
+        "slope": -0.32, "low95": -0.53, "high95": -0.05, "trusts": 53, "rank_correlation": -0.09,
+        "left_out": ["A (A1)", "B (B1)", "C (C1)"], "slope_without": -0.24,
+        "low95_without": -0.56, "high95_without": 0.16,
+    }  # fmt: skip
+    text = integration.dose_sentence(slope)
+    assert "fewer delays, but the link rests on a few trusts" in text
+    assert "rank correlation is -0.09" in text and "A (A1), B (B1), C (C1)" in text
+    slope.update(low95_without=-0.5, high95_without=-0.1)
+    assert "rests on a few" not in integration.dose_sentence(slope)

@@ -153,3 +153,20 @@ def test_a_share_above_one_in_the_file_fails_naming_the_row(tmp_path):
     )
     with pytest.raises(data.SchemaError, match=r"code='RVY', icb22_ons_code='E54000008'\): 1.5"):
         outcomes.parse_catchment_shares(path)
+
+
+def test_a_day_reported_as_zero_is_missing_not_zero(tmp_path):
+    path = tmp_path / "ctr.csv"
+    path.write_text(
+        "nhs_trust22_code,date,do_not_meet_criteria_to_reside\n"
+        "RXX,2022-04-01,100\nRXX,2022-04-02,0\nRXX,2022-04-03,200\n"
+        "RXX,2022-05-01,0\nRXX,2022-05-02,0\n"
+    )
+    monthly = outcomes.parse_ctr(path).set_index("month")["do_not_meet_criteria_to_reside"]
+    assert monthly[pd.Timestamp("2022-04-01")] == 150  # not 100
+    assert pd.isna(monthly[pd.Timestamp("2022-05-01")])  # a month of zeros is not reported
+
+
+def test_no_trust_month_of_delays_is_zero():
+    ctr = outcomes.load_ctr()
+    assert (ctr["do_not_meet_criteria_to_reside"].dropna() > 0).all()

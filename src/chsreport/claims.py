@@ -261,7 +261,8 @@ def c06_carter() -> Result:
         outcomes.OUTCOMES[integration.PRIMARY].source,
         v["verdict"],
         f"95% interval {v['low95']:.2f} to {v['high95']:.2f}, 90% {v['low90']:.2f} to "
-        f"{v['high90']:.2f}; smallest effect of interest {v['smallest_effect']:.2f}. Against "
+        f"{v['high90']:.2f}; smallest effect of interest {v['smallest_effect']:.2f}. "
+        f"{integration.margin_sentence(v, integration.DEFAULT_SMALLEST_EFFECT)} Against "
         f"trusts beside a standalone community trust only: {b['estimate']:+.2f} "
         f"({b['low95']:.2f} to {b['high95']:.2f}), {b['verdict']}. Efficiency is not tested: "
         "cost per bed does not measure it.",

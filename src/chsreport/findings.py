@@ -99,21 +99,6 @@ def district_sentence(share_below_100k: float, smallest: float, no_district: flo
     )
 
 
-def ruled_out(result: dict) -> str:
-    """What the 95% interval already rules out, against the smallest difference that would
-    matter (the estimate is combined trusts minus the others; fewer is better): being worse by
-    more than the interval's upper end, better by more than its lower end, or neither."""
-    margin, low, high = result["smallest_effect"], result["low95"], result["high95"]
-    parts = []
-    if high < margin:
-        parts.append(f"worse by more than {high:.2f}" if high > 0 else "worse at all")
-    if low > -margin:
-        parts.append(f"better by more than {-low:.2f}" if low < 0 else "better at all")
-    if not parts:
-        return "The data rule out neither a gain nor a harm as large as that."
-    return f"The data rule out combined trusts being {' or '.join(parts)}."
-
-
 def integration_answer(verdict: str) -> str:
     """The short answer to the integration question, from the verdict on Carter's claim."""
     return {
@@ -237,7 +222,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
             f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
-            f"{carter['smallest_effect']:.2f}). {ruled_out(carter)}",
+            f"{carter['smallest_effect']:.2f}). {integration.ruled_out(carter)}",
             {
                 "supported": "The data support the claim that combined trusts manage discharge "
                 "better; the size of the gain is the one above.",

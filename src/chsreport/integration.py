@@ -51,12 +51,15 @@ BEDS_ONLY_GROUPS = {
     "mh_runs_community": "(c) Mental-health trust runs community services",
     "unplaced": "Unplaced",
 }
-DEFAULT_SMALLEST_EFFECT = 0.10  # share of the comparison group's mean
+DEFAULT_SMALLEST_EFFECT = 0.10  # share of the comparison group's mean, for the primary outcome
 SMALLEST_EFFECT_REASON = (
     "a tenth of the comparison group's average, taken as the smallest change in delayed "
     "discharges that would justify reorganising who runs community services; it is a judgement, "
-    "not an estimate, and the chapter can be re-run with another value"
+    "not an estimate, and the chapter can be re-run with another value. Every other outcome's "
+    "smallest effect is the same share of the spread between trusts (the standard deviation of "
+    "trusts' averages), so no outcome gets a looser or stricter test than the primary one"
 )
+MARGINS = tuple(round(0.05 + 0.01 * i, 2) for i in range(16))  # 5 % to 20 %, shown for readers
 
 
 def _community_providers_by_icb22(od: lineage.OrgData) -> pd.DataFrame:
@@ -425,6 +428,98 @@ def reference_mean(frame: pd.DataFrame, outcome: str) -> float:
     return float(others.groupby("code")[outcome].mean().mean())
 
 
+def trust_spread(panel: pd.DataFrame, outcome: str, start: str, end: str) -> pd.Series:
+    """Each trust's average of ``outcome`` over [start, end] (the spread between trusts)."""
+    return outcomes.window(panel, outcome, start, end).groupby("code")[outcome].mean()
+
+
+def spread_share(panel: pd.DataFrame, smallest_effect: float = DEFAULT_SMALLEST_EFFECT) -> float:
+    """The primary outcome's smallest effect (``smallest_effect`` of its average) in standard
+    deviations of trusts' averages: the share of the spread every other outcome's smallest effect
+    is set to."""
+    means = trust_spread(panel, PRIMARY, *OUTCOME_PERIODS[PRIMARY])
+    return smallest_effect * float(means.mean()) / float(means.std())
+
+
+def smallest_effect_for(
+    panel: pd.DataFrame,
+    outcome: str,
+    start: str,
+    end: str,
+    base: float,
+    smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
+) -> float:
+    """The smallest effect of interest for ``outcome``, in its own unit: for the primary outcome
+    ``smallest_effect`` of the comparison group's average ``base``; for any other, the same
+    share of the spread between trusts as the primary's (:func:`spread_share`)."""
+    if outcome == PRIMARY:
+        return abs(smallest_effect * base)
+    return spread_share(panel, smallest_effect) * float(
+        trust_spread(panel, outcome, start, end).std()
+    )
+
+
+def margin_verdicts(head: dict, margins: tuple[float, ...] = MARGINS) -> pd.DataFrame:
+    """The verdict of one headline (:func:`headline`) at each smallest effect in ``margins``
+    (shares of the comparison group's average): the interval stays, only the margin moves."""
+    interval = inference.Interval(
+        head["estimate"], np.nan, head["low95"], head["high95"], head["low90"], head["high90"],
+        head["p_value"], head["clusters"], head["observations"], head["method"],
+    )  # fmt: skip
+    rows = [
+        {
+            "margin_share": share,
+            "margin": share * abs(head["reference_mean"]),
+            "verdict": inference.verdict(
+                interval, share * abs(head["reference_mean"]), head["better"]
+            ),
+        }
+        for share in margins
+    ]
+    return pd.DataFrame(rows)
+
+
+def equivalence_margin(head: dict) -> float:
+    """The smallest margin (a share of the comparison group's average) at which the verdict
+    would read "no meaningful difference": where the 90% interval fits inside it."""
+    return max(abs(head["low90"]), abs(head["high90"])) / abs(head["reference_mean"])
+
+
+def ruled_out(head: dict) -> str:
+    """What the 95% interval already rules out for trusts that run community services, against
+    the smallest effect (``head``: :func:`headline`): being worse by more than the interval
+    allows, better by more than it allows, or neither."""
+    lower = head.get("better", "lower") == "lower"
+    harm = head["high95"] if lower else -head["low95"]  # the worst the data allow
+    gain = -head["low95"] if lower else head["high95"]  # the best the data allow
+    margin = head["smallest_effect"]
+    parts = []
+    if harm < margin:
+        parts.append(f"worse by more than {harm:.2f}" if harm > 0 else "worse at all")
+    if gain < margin:
+        parts.append(f"better by more than {gain:.2f}" if gain > 0 else "better at all")
+    if not parts:
+        return "The data rule out neither a gain nor a harm as large as that."
+    return f"The data rule out combined trusts being {' or '.join(parts)}."
+
+
+def margin_sentence(head: dict, chosen: float) -> str:
+    """What the verdict depends on: the margin (a share of the comparison average) at which it
+    would read "no meaningful difference", and what the data already rule out."""
+    at = equivalence_margin(head)
+    if head["verdict"] == "no meaningful difference":
+        change = (
+            f'It reads "no meaningful difference" with any smallest effect of {at:.1%} of the '
+            f"comparison average or more (the one used is {chosen:.0%})."
+        )
+    else:
+        change = (
+            f'It would read "no meaningful difference" with a smallest effect of {at:.1%} of the '
+            f"comparison average or more (the one used is {chosen:.0%})."
+        )
+    return f"{change} {ruled_out(head)}"
+
+
 def headline(
     panel: pd.DataFrame,
     classes: pd.DataFrame,
@@ -445,7 +540,7 @@ def headline(
     frame = model_frame(panel, classes, controls, outcome, start, end, comparison, drop_codes)
     interval = estimate(frame, outcome, control_names, cluster, method)
     base = reference_mean(frame, outcome)
-    delta = abs(smallest_effect * base)
+    delta = smallest_effect_for(panel, outcome, start, end, base, smallest_effect)
     return {
         "outcome": outcome,
         "outcome_label": spec.label,
@@ -670,9 +765,16 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
     """Among trusts that run community services: slope of the month-demeaned primary outcome on
     the dose (adult care contacts per emergency admission), with the controls; wild cluster
     bootstrap by main 2022 ICB."""
+    from scipy.stats import spearmanr
+
     interval, trusts = _cross_section(
         frame.merge(controls, on="code"), "outcome", "dose", control_names
     )
+    rank = spearmanr(frame["dose"], frame["outcome"])
+    influential = most_influential(frame, INFLUENTIAL_LEFT_OUT)
+    rest = frame[~frame["code"].isin(influential)]
+    without, _ = _cross_section(rest.merge(controls, on="code"), "outcome", "dose", control_names)
+    names = frame.set_index("code")["name"]
     return {
         "slope": interval.estimate,
         "low95": interval.low95,
@@ -680,7 +782,27 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
         "p_value": interval.p_value,
         "trusts": trusts,
         "method": interval.method,
+        "rank_correlation": float(rank.statistic),
+        "rank_p_value": float(rank.pvalue),
+        "left_out": [f"{vocabulary.org_name(names.get(c, c))} ({c})" for c in influential],
+        "slope_without": without.estimate,
+        "low95_without": without.low95,
+        "high95_without": without.high95,
     }
+
+
+INFLUENTIAL_LEFT_OUT = 3  # trusts left out to see whether a few drive the dose-response slope
+
+
+def most_influential(frame: pd.DataFrame, n: int = INFLUENTIAL_LEFT_OUT) -> list[str]:
+    """The ``n`` trusts with the largest Cook's distance in the straight line of outcome on dose
+    (the line the chart draws): those that move the slope most."""
+    import statsmodels.api as sm
+
+    fit = sm.OLS(frame["outcome"].to_numpy(), sm.add_constant(frame["dose"].to_numpy())).fit()
+    cooks = fit.get_influence().cooks_distance[0]
+    order = np.argsort(-cooks)[:n]
+    return [frame["code"].iloc[i] for i in order]
 
 
 # --------------------------------------------------------------------------- changes of hands
@@ -1124,14 +1246,16 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         .mark_line(color="#D55E00")
         .encode(x="dose:Q", y="outcome:Q")
     )
-    fewer = "fewer" if result["slope"] < 0 else "more"
     return charts.figure(
         (points + line).properties(width=520, height=300),
-        title=f"Exploratory: each extra adult community contact per emergency admission goes with "
-        f"{abs(result['slope']):.2f} {fewer} delayed patients per 100 beds",
-        subtitle=f"Acute trusts that run community services: contacts in March 2025, delays "
-        f"2024-08 to 2025-07. 95% interval {result['low95']:+.2f} to {result['high95']:+.2f}; "
-        "line: unadjusted fit. It does not change the verdict",
+        title="Exploratory: community contacts per emergency admission and delayed discharges, "
+        f"among {result['trusts']} acute trusts that run community services",
+        subtitle=f"Contacts in Mar 2025, delays Aug 2024 to Jul 2025. Rank correlation "
+        f"{result['rank_correlation']:+.2f}; adjusted slope {result['slope']:+.2f} (95% "
+        f"{result['low95']:+.2f} to {result['high95']:+.2f}); without the "
+        f"{len(result['left_out'])} most influential trusts {result['slope_without']:+.2f} "
+        f"({result['low95_without']:+.2f} to {result['high95_without']:+.2f}). "
+        "Line: unadjusted fit",
         source=f"{community.SOURCE_CSDS}; NHS England acute discharge sitrep and G&A beds sitrep",
         table=frame,
         csv_name="dose_response.csv",
@@ -1404,16 +1528,33 @@ def dose_sentence(slope: dict) -> str:
         f"{slope['low95']:+.2f} to {slope['high95']:+.2f}; {slope['trusts']} trusts, adjusted for "
         "the controls)"
     )
-    if slope["high95"] < 0:
-        reading = "Among these trusts, more community contacts went with fewer delays"
-    elif slope["low95"] > 0:
-        reading = "Among these trusts, more community contacts went with more delays"
-    else:
+
+    def direction(low: float, high: float) -> str | None:
+        return "fewer" if high < 0 else "more" if low > 0 else None
+
+    whole = direction(slope["low95"], slope["high95"])
+    rest = direction(slope.get("low95_without", 0.0), slope.get("high95_without", 0.0))
+    if whole is None:
         reading = "Among these trusts, the data fit no link between community contacts and delays"
+    elif "left_out" in slope and rest != whole:
+        reading = (
+            f"Among these trusts, more community contacts went with {whole} delays, but the link "
+            "rests on a few trusts"
+        )
+    else:
+        reading = f"Among these trusts, more community contacts went with {whole} delays"
+    robust = (
+        f" Their rank correlation is {slope['rank_correlation']:+.2f}; without the "
+        f"{len(slope['left_out'])} trusts that move the line most ({', '.join(slope['left_out'])}) "
+        f"the slope is {slope['slope_without']:+.2f} (95% interval {slope['low95_without']:+.2f} "
+        f"to {slope['high95_without']:+.2f})."
+        if "left_out" in slope
+        else ""
+    )
     return (
-        f"{reading}: {figures}. This is exploratory, one of several analyses outside the primary "
-        "comparison, which alone gives the verdict above: a cross-section of one year that cannot "
-        "say which came first."
+        f"{reading}: {figures}.{robust} This is exploratory, one of several analyses outside the "
+        "primary comparison, which alone gives the verdict above: a cross-section of one year "
+        "that cannot say which came first."
     )
 
 

@@ -117,9 +117,19 @@ COMMUNITY_REASON = re.compile(
 
 
 # --------------------------------------------------------------------------- loaders
+# A daily count of zero patients not meeting the criteria to reside, or of zero discharges, is
+# a day the trust did not report: no acute trust in the data has a median below 50 patients a
+# day not meeting the criteria, and none discharges nobody. Such days are missing, not zero.
+ZERO_IS_NOT_REPORTED = True
+
+
 def _monthly_mean_of_daily(path: Path, value: str, how: str) -> pd.DataFrame:
+    """Daily counts -> per trust and month, the mean (or sum) over the days reported; a zero
+    day counts as not reported (``ZERO_IS_NOT_REPORTED``)."""
     raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
     data.require_columns(raw, ["nhs_trust22_code", "date", value], path.name)
+    if ZERO_IS_NOT_REPORTED:
+        raw[value] = raw[value].where(raw[value] != 0)
     raw["month"] = pd.to_datetime(raw["date"], format="%Y-%m-%d").dt.to_period("M").dt.start_time
     grouped = raw.groupby(["nhs_trust22_code", "month"])[value]
     out = grouped.mean() if how == "mean" else grouped.sum(min_count=1)
@@ -129,7 +139,7 @@ def _monthly_mean_of_daily(path: Path, value: str, how: str) -> pd.DataFrame:
 
 
 def parse_ctr(path: Path) -> pd.DataFrame:
-    """Daily criteria-to-reside counts -> monthly mean per trust."""
+    """Daily criteria-to-reside counts -> monthly mean per trust over the days reported."""
     return _monthly_mean_of_daily(path, "do_not_meet_criteria_to_reside", "mean")
 
 
@@ -312,11 +322,11 @@ def parse_catchment_shares(path: Path) -> pd.DataFrame:
 
 
 def load_ctr() -> pd.DataFrame:
-    return data.cached_frame("flow_ctr_daily", parse_ctr)
+    return data.cached_frame("flow_ctr_daily", parse_ctr, version="2")
 
 
 def load_discharged() -> pd.DataFrame:
-    return data.cached_frame("flow_discharged_daily", parse_discharged, version="2")
+    return data.cached_frame("flow_discharged_daily", parse_discharged, version="3")
 
 
 def load_beds() -> pd.DataFrame:

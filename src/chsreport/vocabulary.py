@@ -80,6 +80,9 @@ COLUMN_LABELS: dict[str, str] = {
     "months_in_group": "Months in this class",
     "last_group_label": "Class in the last month",
     "usual_class": "Usual class (most months)",
+    "margin_share": "Smallest effect (share of the comparison average)",
+    "margin": "Smallest effect (in the outcome's unit)",
+    "smallest_effect": "Smallest effect that would matter",
     # classes and fates
     "group": "Class",
     "group_label": "Class",
@@ -128,7 +131,7 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 # columns shown as a share (0.42 -> 42%)
-PERCENT_COLUMNS = {"share_in_icb", "share_of_patients_from_icb", "share_in_a"}
+PERCENT_COLUMNS = {"share_in_icb", "share_of_patients_from_icb", "share_in_a", "margin_share"}
 # columns in pounds
 MONEY_COLUMNS = {
     "median_cost_per_bed",
