@@ -86,3 +86,19 @@ def test_the_icbs_a_claim_is_about_are_current_icbs_and_every_icb_faces_three():
     assert len(named["C17"]) == 7  # the South West region's ICBs
     assert claims.claims_about("QWE") == ["C02", "C06", "C07", "C12"]  # Kingston
     assert claims.claims_about("QE1") == ["C06", "C07", "C12"]
+
+
+@pytest.mark.parametrize(
+    ("share", "verdict"),
+    [(14.9, "not supported"), (15.0, "partly supported"), (24.9, "partly supported"),
+     (25.0, "supported"), (41.4, "supported"), (42.0, "supported"), (42.1, "partly supported"),
+     (80.0, "partly supported")],
+)  # fmt: skip
+def test_c04_rule_on_both_sides_of_each_threshold(share, verdict):
+    assert claims.c04_verdict(share) == verdict
+
+
+def test_c04_is_measured_by_volume_with_the_provider_count_beside_it():
+    result = claims.c04_share_run_by_acutes()
+    assert result.measure.startswith("Share of adult community care contacts")
+    assert 30 < result.value < 50 and "counted by providers instead" in result.note

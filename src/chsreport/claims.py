@@ -169,38 +169,47 @@ def c03_places() -> Result:
     )
 
 
-def c04_share_run_by_acutes() -> Result:
-    """Share of the providers that run adult community services (at least 5 adult service lines
-    in the CHS return of March 2025) that are acute trusts. Supported if within 25-42 per cent;
+def c04_verdict(share: float) -> str:
+    """Claim C04's rule on a share (per cent): supported if within 25-42 (about a third);
     partly if above 42 (the claim's point, that many are run by acute trusts, holds and its
-    number understates it) or 15-25; not supported below 15. (An earlier rule called any share
-    above 50 "not supported", which read as if acute trusts ran fewer.)"""
+    number understates it) or 15-25; not supported below 15."""
+    return (
+        "supported" if 25 <= share <= 42 else "partly supported" if share >= 15 else "not supported"
+    )
+
+
+def c04_share_run_by_acutes() -> Result:
+    """Share of adult community care contacts (CSDS, March 2025) that acute trusts provided: the
+    volume of care, not the number of providers (:func:`c04_verdict`). The share of providers
+    running adult community services (at least 5 adult service lines in the CHS return of March
+    2025) that are acute trusts is given beside it."""
     from chsreport import community
 
     od = _org_data()
     march = pd.Timestamp("2025-03-01")
+    volume = community.adult_contact_shares(od, march)
+    share = 100 * volume.get("acute", 0.0)
     reg = community.register(od, [march])
     active = reg[reg["runs_community"]]
     kinds = [community.provider_kind(c, march, od) for c in active["code"]]
     acute = sum(k == "acute" for k in kinds)
-    share = 100 * acute / len(active)
-    verdict = (
-        "supported" if 25 <= share <= 42 else "partly supported" if share >= 15 else "not supported"
-    )
+    by_count = 100 * acute / len(active)
     return Result(
-        "Share of providers running adult community services that are acute trusts",
+        "Share of adult community care contacts provided by acute trusts",
         round(share, 1),
         "%",
         "March 2025",
-        community.SOURCE_CHS,
-        verdict,
-        f"{acute} of {len(active)} providers with 5 or more adult service lines"
+        f"{community.SOURCE_CSDS}; {community.SOURCE_CHS}",
+        c04_verdict(share),
+        f"by volume; counted by providers instead, acute trusts are {acute} of {len(active)} "
+        f"providers with 5 or more adult service lines ({by_count:.1f}%, which the rule would "
+        f"call {c04_verdict(by_count)})"
         + (
             "; more than the claim's third: its point holds, its number understates it"
             if share > 42
             else ""
         )
-        + ". Counts providers, not spending: shares of spending are not in open data.",
+        + ". Contacts, not spending: shares of spending by provider are not in the book's data.",
     )
 
 

@@ -476,6 +476,15 @@ def provider_kind(code: str, on: pd.Timestamp, od: lineage.OrgData) -> str:
     return KIND_OF_TYPE.get(orgs.type_on(code, on, od.evidence)[0], "other")
 
 
+def adult_contact_shares(od: lineage.OrgData, on: pd.Timestamp) -> pd.Series:
+    """Share of England's adult community care contacts (CSDS) by kind of provider on ``on``
+    (acute, standalone, mental_health, other); providers without an adult count are left out."""
+    csds = load_csds().dropna(subset=["adult_care_contacts"])
+    kinds = pd.Series([provider_kind(c, on, od) for c in csds["code"]], index=csds.index)
+    totals = csds.groupby(kinds)["adult_care_contacts"].sum()
+    return totals / totals.sum()
+
+
 def parse_catchment_ltla(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str)
     names = {

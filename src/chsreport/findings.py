@@ -200,15 +200,12 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "themselves in most months of "
             f"{vocabulary.months_in_words(carter['period'])}, by their own returns to NHS "
             f"England ({facts.book_facts()['chs_gap_months']} have no published return and take "
-            "each provider's nearest). Counted the other way round, among the providers of adult "
-            "community "
-            f"services in one month's returns ({c04['period']}), acute trusts are "
-            f"{_pct(c04['value'])} ({c04['note'].split(';')[0]}): the first count is of acute "
-            "trusts over the whole period, the second of every kind of provider (community and "
-            "mental-health trusts, social enterprises and acute trusts) in one month.",
-            f"Acute trusts are already {_share_words(c04['value'])} of the providers of adult "
-            "community services, whatever their name says. An ICB looking at its own providers "
-            "should count what they submit to NHS England, not their legal form.",
+            "each provider's nearest). By volume of care, acute trusts provided "
+            f"{_pct(c04['value'])} of England's adult community care contacts in {c04['period']} "
+            f"(Community Services Data Set); {c04['note'].split('. ')[0].split('; ', 1)[1]}.",
+            f"Acute trusts already provide {_share_words(c04['value'])} of adult community care, "
+            "whatever their name says. An ICB looking at its own providers should count the care "
+            "they provide and report to NHS England, not their legal form.",
             "../notebooks/integration",
             ("C04",),
         ),
