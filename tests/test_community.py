@@ -139,3 +139,11 @@ def test_return_months_in_words():
     M = pd.Timestamp
     months = [M("2023-01-01"), M("2023-02-01"), M("2024-08-01")]
     assert community.month_runs_words(months) == "Jan 2023 to Feb 2023 and Aug 2024"
+
+
+def test_a_class_from_a_month_without_returns_is_marked_carried(exposure):
+    _, classes = exposure
+    published = set(community.return_months())
+    gap = classes[~classes["month"].isin(published)]
+    assert len(gap) and not gap["from_return"].any()
+    assert classes.loc[classes["month"].isin(published), "from_return"].mean() > 0.9

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from chsreport import inference, integration, lineage, outcomes
@@ -209,3 +210,16 @@ def test_dose_sentence_says_when_the_link_rests_on_a_few_trusts():
     assert "rank correlation is -0.09" in text and "A (A1), B (B1), C (C1)" in text
     slope.update(low95_without=-0.5, high95_without=-0.1)
     assert "rests on a few" not in integration.dose_sentence(slope)
+
+
+def test_the_share_of_carried_classes_counts_trust_months_in_the_period():
+    M = pd.Timestamp
+    classes = pd.DataFrame(
+        {
+            "code": ["A", "A", "A", "B"],
+            "month": [M("2022-03-01"), M("2023-01-01"), M("2023-02-01"), M("2023-01-01")],
+            "from_return": [False, True, False, True],
+        }
+    )
+    assert integration.carried_share(classes, "2023-01", "2023-12") == pytest.approx(1 / 3)
+    assert "33% of trust-months" in integration.carried_sentence(classes, "2023-01", "2023-12")

@@ -652,6 +652,7 @@ def exposure(
         c: len(set().union(*(active.get(m, set()) for m in constituents(c, SITREP_MONTH, od))))
         for c in acute_codes
     }
+    published = set(return_months())  # a class from these months' own returns is not carried
     rows = []
     for code in acute_codes:
         mine = areas.get(code, [])
@@ -722,6 +723,8 @@ def exposure(
                     "share_mental_health": shares["mental_health"],
                     "share_other": shares["other"],
                     "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
+                    "from_return": month in published
+                    and (cls != "own" or found[1]["chs_month"] == month),
                     "evidence": evidence,
                 }
             )
