@@ -114,7 +114,7 @@ def test_every_acute_trust_has_a_class_and_evidence_every_month(exposure):
     assert classes["group"].isin(list(integration.GROUPS)).all()
     assert classes["evidence"].str.len().gt(20).all()
     own = classes[classes["group"] == "acute_runs_community"]
-    assert own["evidence"].str.contains("adult service line").all()
+    assert own["evidence"].str.contains("adult service line|contacts per emergency admission").all()
 
 
 def test_known_classes_from_the_review(exposure):
@@ -147,3 +147,36 @@ def test_a_class_from_a_month_without_returns_is_marked_carried(exposure):
     gap = classes[~classes["month"].isin(published)]
     assert len(gap) and not gap["from_return"].any()
     assert classes.loc[classes["month"].isin(published), "from_return"].mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("per_admission", "by_lines", "source", "runs"),
+    [
+        (11.5, False, "both", True),  # Mid Yorkshire: the care it provides decides
+        (0.001, True, "both", False),  # University Hospitals Plymouth: lists lines, no care
+        (1.6, True, "both", True),  # between the thresholds: the returns decide
+        (1.6, False, "both", False),
+        (float("nan"), True, "both", True),  # no count: the returns decide
+        (11.5, False, "returns", False),
+        (1.6, True, "volume", False),
+        (3.0, False, "volume", True),
+        (float("nan"), True, "volume", True),
+    ],
+)
+def test_who_runs_community_services_from_volume_and_returns(per_admission, by_lines, source, runs):
+    assert community.runs_by_volume(per_admission, by_lines, source) is runs
+
+
+def test_no_acute_trust_with_the_care_of_a_typical_runner_is_classed_as_not_running():
+    od = lineage.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration.acute_trust_codes(panel)
+    table = integration.volume_crosstab(od, acute)
+    csds = community.load_csds().set_index("code")["adult_care_contacts"]
+    table["contacts"] = table["code"].map(csds)
+    median_runner = table.loc[table["decided"] == "runs", "contacts"].median()
+    big = table[(table["contacts"] > median_runner) & (table["decided"] != "runs")]
+    assert big.empty, big[["code", "name", "contacts"]]
+    decided = table.set_index("code")["decided"]
+    assert decided["RXF"] == "runs" and decided["RJ1"] == "runs"
+    assert decided["RK9"] == "does not" and decided["R1H"] == "does not"

@@ -587,11 +587,44 @@ SHARE_WORDS = {
 }
 
 
+VOLUME_MONTH = pd.Timestamp("2025-03-01")  # the month of the CSDS counts held
+VOLUME_RUNS = 3.0  # adult care contacts per emergency admission: at least this, it runs them
+VOLUME_NOT = 1.0  # below this it does not, whatever its returns list
+# The thresholds sit in the gap of the data: acute trusts whose returns list 5 or more adult
+# service lines have 0.001 to 42 contacts per emergency admission; apart from two with 11 and 17
+# (Mid Yorkshire, Guy's and St Thomas'), those that list fewer have at most 2.1, and no acute
+# trust has between 2.2 and 3.3. Below 1 a trust's community care is a few thousand contacts a
+# month at most, whatever it lists (University Hospitals Plymouth 5, Barts Health 3,795).
+SOURCES = ("both", "returns", "volume")  # what decides whether an acute trust runs them
+
+
+def runs_by_volume(per_admission: float, by_lines: bool, source: str = "both") -> bool:
+    """Whether an acute trust runs adult community services in a month, from its CSDS adult care
+    contacts per emergency admission (NaN: no count, or the count is from a trust made of other
+    organisations that month) and what its CHS returns say (``by_lines``). ``source``: "both"
+    (volume decides above ``VOLUME_RUNS`` and below ``VOLUME_NOT``, the returns in between and
+    where there is no count), "returns" (the returns alone) or "volume" (volume decides wherever
+    there is a count, at ``VOLUME_RUNS``; the returns elsewhere)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; choose one of {SOURCES}")
+    if source == "returns" or np.isnan(per_admission):
+        return by_lines
+    if source == "volume":
+        return per_admission >= VOLUME_RUNS
+    if per_admission >= VOLUME_RUNS:
+        return True
+    if per_admission < VOLUME_NOT:
+        return False
+    return by_lines
+
+
 def exposure(
     od: lineage.OrgData,
     acute_codes: list[str],
     months: list[pd.Timestamp],
     rule: str = "default",
+    volume: dict[str, float] | None = None,
+    source: str = "both",
 ) -> pd.DataFrame:
     """Each acute trust's class per month, with the evidence.
 
@@ -602,6 +635,10 @@ def exposure(
     the council's 2022 ICB that run community services (weighted by adult service lines):
     standalone community trusts (b), mental-health trusts (c), or others (d), with acute trusts of
     the ICB only where nobody else is there. The class is the kind with the largest share.
+
+    Whether an acute trust runs them (a) is decided by :func:`runs_by_volume` from ``volume``
+    (its CSDS adult care contacts per emergency admission in ``VOLUME_MONTH``, applied to months
+    in which the trust is made of the same organisations as then) and its returns.
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(RULES)}")
@@ -623,11 +660,21 @@ def exposure(
         return best
 
     own = {(c, m): own_row(c, m) for c in acute_codes for m in months}
-    runs_own = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
+    by_lines = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
+    volume = volume or {}
+    then = {c: constituents(c, VOLUME_MONTH, od) for c in acute_codes}
+    ratio = {
+        (c, m): volume.get(c, np.nan) if own_codes[(c, m)] == then[c] else np.nan
+        for c in acute_codes
+        for m in months
+    }
+    runs_own = {k: runs_by_volume(ratio[k], by_lines[k], source) for k in by_lines}
     # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
     others: dict[tuple, list] = {}
     acute_pools: dict[tuple, list] = {}
     for icb, month, code, kind, lines in pools.itertuples(index=False):
+        if kind == "acute" and not runs_own.get((code, month), True):
+            continue  # listed lines, but too little care to count as running them
         target = acute_pools if kind == "acute" else others
         target.setdefault((icb, month), []).append((kind, code, lines))
     splits = {
@@ -667,6 +714,16 @@ def exposure(
             )
             shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
             named: dict[str, float] = {}
+            volume_text = (
+                f"{ratio[(code, month)]:.1f} adult community care contacts per emergency "
+                f"admission in {VOLUME_MONTH:%b %Y} (Community Services Data Set)"
+                if not np.isnan(ratio[(code, month)])
+                else ""
+            )
+            if volume_text and runs_own[(code, month)] != by_lines[(code, month)]:
+                own_text += f"; but {volume_text}, which decides"
+            elif volume_text:
+                own_text += f"; {volume_text}"
             if runs_own[(code, month)]:
                 cls, evidence = "own", f"runs community services ({own_text})"
             else:

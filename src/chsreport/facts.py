@@ -60,6 +60,9 @@ def book_facts() -> dict[str, str]:
         "chs_months": community.month_runs_words(community.return_months()),
         "chs_gap_months": _gap_months(),
         "chs_before_first": _before_first(),
+        "volume_runs": f"{community.VOLUME_RUNS:g}",
+        "volume_not": f"{community.VOLUME_NOT:g}",
+        "volume_month": vocabulary.month_long(community.VOLUME_MONTH),
         "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
     }
 

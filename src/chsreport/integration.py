@@ -200,14 +200,57 @@ def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
     )
 
 
-def monthly_classes(od: lineage.OrgData, acute: list[str], rule: str = "default") -> pd.DataFrame:
+def contacts_per_admission(od: lineage.OrgData, acute: list[str]) -> dict[str, float]:
+    """Each acute trust's adult community care contacts (CSDS; its own and those of the trusts
+    it was made of then) per emergency admission, in the month of the CSDS counts; NaN where
+    there is no count or no admissions."""
+    month = community.VOLUME_MONTH
+    csds = community.load_csds().set_index("code")["adult_care_contacts"]
+    admissions = outcomes.emergency_admissions(od, month)
+    out = {}
+    for code in acute:
+        counts = [csds[m] for m in community.constituents(code, month, od) if m in csds.index]
+        contacts = float(np.nansum(counts)) if counts and not np.isnan(counts).all() else np.nan
+        per = admissions.get(code, np.nan)
+        out[code] = contacts / per if per and per > 0 else np.nan
+    return out
+
+
+def volume_crosstab(od: lineage.OrgData, acute: list[str], rule: str = "default") -> pd.DataFrame:
+    """Each acute trust in the month of the CSDS counts as its returns alone and its care volume
+    alone would class it (runs community services or not), and what the book's rule decides."""
+    month = community.VOLUME_MONTH
+    ratio = contacts_per_admission(od, acute)
+    lines = monthly_classes(od, acute, rule, "returns")
+    lines = lines[lines["month"] == month].set_index("code")["group"] == "acute_runs_community"
+    both = monthly_classes(od, acute, rule, "both")
+    both = both[both["month"] == month].set_index("code")["group"] == "acute_runs_community"
+    names = od.register.set_index("code")["name"]
+    frame = pd.DataFrame({"code": acute})
+    frame["name"] = frame["code"].map(names)
+    frame["contacts_per_admission"] = frame["code"].map(ratio)
+    frame["by_returns"] = frame["code"].map(lines).map({True: "runs", False: "does not"})
+    frame["by_volume"] = np.where(
+        frame["contacts_per_admission"].isna(),
+        "no count",
+        np.where(frame["contacts_per_admission"] >= community.VOLUME_RUNS, "runs", "does not"),
+    )
+    frame["decided"] = frame["code"].map(both).map({True: "runs", False: "does not"})
+    return frame
+
+
+def monthly_classes(
+    od: lineage.OrgData, acute: list[str], rule: str = "default", source: str = "both"
+) -> pd.DataFrame:
     """Each acute trust's class per month (2021-04 to 2025-08) with its evidence: the output of
-    :func:`chsreport.community.exposure` with the chapter's group keys. Computed once per
-    kernel for each rule."""
-    key = (id(od), tuple(acute), rule)
+    :func:`chsreport.community.exposure` with the chapter's group keys, whether the trust runs
+    community services decided from ``source`` (:func:`community.runs_by_volume`). Computed
+    once per kernel for each rule and source."""
+    key = (id(od), tuple(acute), rule, source)
     if key not in _EXPOSURE_CACHE:
         months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))
-        frame = community.exposure(od, acute, months, rule)
+        volume = contacts_per_admission(od, acute) if source != "returns" else {}
+        frame = community.exposure(od, acute, months, rule, volume, source)
         frame["group"] = frame["cls"].map(GROUP_OF_CLASS)
         frame["group_label"] = frame["group"].map(GROUPS)
         _EXPOSURE_CACHE[key] = frame
@@ -676,6 +719,8 @@ def robustness(
             (),
         )
     )
+    specs.append(("returns alone, default rule", "returns_only", "carter", "icb", "wild", ()))
+    specs.append(("care volume alone (CSDS)", "volume_only", "carter", "icb", "wild", ()))
     for comparison in COMPARISONS:
         specs.append(("beds only (earlier rule)", "beds", comparison, "icb", "wild", ()))
     rows = []
@@ -687,6 +732,8 @@ def robustness(
             classes = classes.assign(
                 group=classes["group"].where(classes["group"] != "other_provider", "unplaced")
             )
+        elif rule in ("returns_only", "volume_only"):
+            classes = monthly_classes(od, acute, "default", rule.split("_")[0])
         elif rule == "returned":  # no class carried from another month's returns
             classes = monthly_classes(od, acute, "default")
             classes = classes.assign(
@@ -1624,4 +1671,34 @@ def placement_sentence(placed: pd.DataFrame) -> str:
         f"{from_returns} providers missing from the ODS trust files (community interest "
         "companies, social enterprises, private providers, care trusts) were placed in their ICB "
         f"from the returns' own ICB totals; {ending}"
+    )
+
+
+def volume_crosstab_table(crosstab: pd.DataFrame) -> pd.DataFrame:
+    """The two sources side by side for readers: how many acute trusts each pair of answers
+    covers (returns down the side, care volume across)."""
+    table = pd.crosstab(crosstab["by_returns"], crosstab["by_volume"])
+    table = table.reindex(index=["runs", "does not"], columns=["runs", "does not", "no count"])
+    table = table.fillna(0).astype(int)
+    table.index = [f"Returns: {v}" for v in table.index]
+    table.columns = [f"Care volume: {c}" for c in table.columns]
+    return table.rename_axis("Returns (5+ adult service lines)").reset_index()
+
+
+def volume_sentence(crosstab: pd.DataFrame) -> str:
+    """Where the two sources disagree and what the rule decided, each trust named."""
+    differ = crosstab[crosstab["by_returns"] != crosstab["decided"]]
+    if differ.empty:
+        return "The care volume confirms every class the returns give."
+    parts = [
+        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f} contacts per "
+        f"emergency admission, so it {'runs' if r.decided == 'runs' else 'does not run'} them)"
+        for r in differ.itertuples()
+    ]
+    return (
+        f"The two sources disagree for {vocabulary.plural(len(differ), 'acute trust')}, where the "
+        f"care volume decides: {'; '.join(parts)}. A trust runs adult community services when it "
+        f"provides at least {community.VOLUME_RUNS:g} adult community care contacts per emergency "
+        f"admission, and does not below {community.VOLUME_NOT:g}, whatever its returns list; in "
+        "between, or with no count, its returns decide."
     )

@@ -389,6 +389,14 @@ def catchment_shares_current(od: lineage.OrgData) -> pd.DataFrame:
     return combine_shares(shares, sizes, current, "icb22_ons_code")
 
 
+def emergency_admissions(od: lineage.OrgData, month: pd.Timestamp) -> pd.Series:
+    """Emergency admissions via A&E per today's acute trust in ``month`` (predecessors added)."""
+    ae = carry_monthly(
+        attribute_ae(load_ae(), load_ae_attribution()), od, ["total_emergency_admissions"]
+    )
+    return ae[ae["month"] == month].set_index("code")["total_emergency_admissions"]
+
+
 # --------------------------------------------------------------------------- the panel
 def carry_monthly(frame: pd.DataFrame, od: lineage.OrgData, sums: list[str]) -> pd.DataFrame:
     """Add counts of trusts that later merged to today's trust, month by month."""
