@@ -99,3 +99,23 @@ def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
 def test_what_the_interval_rules_out(low, high, said):
     head = {"smallest_effect": 2.65, "low95": low, "high95": high, "better": "lower"}
     assert said in integration.ruled_out(head)
+
+
+def _carter(verdict, low90=-2.53, high90=0.86, margin=2.70, mean=27.0):
+    return {"verdict": verdict, "low90": low90, "high90": high90, "smallest_effect": margin,
+            "reference_mean": mean}  # fmt: skip
+
+
+def test_the_meaning_of_the_verdict_says_how_firm_it_is():
+    firm = findings.integration_meaning(_carter("inconclusive", -4.0, 3.9), "inconclusive")
+    assert firm.startswith("The data cannot say") and "But" not in firm
+    close = findings.integration_meaning(_carter("no meaningful difference"), "inconclusive")
+    assert "close to its margin (it would read" in close and "9.4%" in close
+    assert "reads inconclusive when running community services is measured by the providers'" in (
+        close
+    )
+    assert "does not show that who runs community services makes no difference" in close
+    apart = findings.integration_meaning(
+        _carter("no meaningful difference", -1.0, 1.0), "no meaningful difference"
+    )
+    assert "But" not in apart and "within the smallest difference" in apart

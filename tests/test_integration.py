@@ -201,15 +201,17 @@ def test_every_outcome_gets_the_same_share_of_its_spread_as_the_primary():
 
 def test_dose_sentence_says_when_the_link_rests_on_a_few_trusts():
     slope = {
-        "slope": -0.32, "low95": -0.53, "high95": -0.05, "trusts": 53, "rank_correlation": -0.09,
-        "left_out": ["A (A1)", "B (B1)", "C (C1)"], "slope_without": -0.24,
+        "slope": -0.32, "low95": -0.53, "high95": -0.05, "trusts": 53, "rank_correlation": -0.30,
+        "rank_p_value": 0.01, "left_out": ["A (A1)", "B (B1)", "C (C1)"], "slope_without": -0.24,
         "low95_without": -0.56, "high95_without": 0.16,
     }  # fmt: skip
     text = integration.dose_sentence(slope)
-    assert "fewer delays, but the link rests on a few trusts" in text
-    assert "rank correlation is -0.09" in text and "A (A1), B (B1), C (C1)" in text
+    assert "fewer delays in the adjusted model, but the link is fragile" in text
+    assert "rank correlation is -0.30 (p = 0.01)" in text and "A (A1), B (B1), C (C1)" in text
     slope.update(low95_without=-0.5, high95_without=-0.1)
-    assert "rests on a few" not in integration.dose_sentence(slope)
+    assert "fragile" not in integration.dose_sentence(slope)
+    slope.update(rank_p_value=0.36)  # the ranks show no clear link
+    assert "fragile" in integration.dose_sentence(slope)
 
 
 def test_the_share_of_carried_classes_counts_trust_months_in_the_period():
@@ -223,3 +225,28 @@ def test_the_share_of_carried_classes_counts_trust_months_in_the_period():
     )
     assert integration.carried_share(classes, "2023-01", "2023-12") == pytest.approx(1 / 3)
     assert "33% of trust-months" in integration.carried_sentence(classes, "2023-01", "2023-12")
+
+
+def test_plain_words_for_an_equivalence_quote_the_90_interval_and_what_95_still_allows():
+    spec = outcomes.OUTCOMES[integration.PRIMARY]
+    row = {**_head(-2.53, 0.86, -2.84, 1.18, verdict="no meaningful difference"),
+           "relative": -0.035, "smallest_effect": 2.70}  # fmt: skip
+    text = integration.plain_verdict(row, spec)
+    assert "the 90% interval (-2.53 to +0.86) lies inside" in text
+    assert "at 95% the data still allow a difference of 2.84, past it." in text
+    assert "so any difference is smaller than the smallest that would matter." not in text
+
+
+def test_the_dependence_sentence_names_each_measure_with_its_verdict():
+    rows = [
+        ("returns and care volume, default rule", "no meaningful difference"),
+        ("returns alone, default rule", "inconclusive"),
+        ("care volume alone (CSDS)", "inconclusive"),
+    ]
+    robust = pd.DataFrame(
+        [{"classification": c, "verdict": v, "comparison": "carter",
+          "clustering": "2022 ICB (wild bootstrap)", "transfers": "all"} for c, v in rows]
+    )  # fmt: skip
+    text = integration.dependence_sentence(robust)
+    assert "no meaningful difference with the providers' returns and care volume" in text
+    assert "inconclusive with their returns alone" in text

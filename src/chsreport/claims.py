@@ -207,9 +207,13 @@ def c04_share_run_by_acutes() -> Result:
         + (
             "; more than the claim's third: its point holds, its number understates it"
             if share > 42
+            else f"; {share:.1f}% is close to the rule's 42% limit"
+            if share > 40
             else ""
         )
-        + ". Contacts, not spending: shares of spending by provider are not in the book's data.",
+        + ". Contacts, not spending: shares of spending by provider are not in the book's data. "
+        "Providers that submit no contacts (more often non-NHS ones) are missing, which raises the "
+        "acute trusts' share.",
     )
 
 

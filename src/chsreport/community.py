@@ -598,7 +598,13 @@ VOLUME_NOT = 1.0  # below this it does not, whatever its returns list
 SOURCES = ("both", "returns", "volume")  # what decides whether an acute trust runs them
 
 
-def runs_by_volume(per_admission: float, by_lines: bool, source: str = "both") -> bool:
+def runs_by_volume(
+    per_admission: float,
+    by_lines: bool,
+    source: str = "both",
+    runs_at: float = VOLUME_RUNS,
+    not_below: float = VOLUME_NOT,
+) -> bool:
     """Whether an acute trust runs adult community services in a month, from its CSDS adult care
     contacts per emergency admission (NaN: no count, or the count is from a trust made of other
     organisations that month) and what its CHS returns say (``by_lines``). ``source``: "both"
@@ -610,10 +616,10 @@ def runs_by_volume(per_admission: float, by_lines: bool, source: str = "both") -
     if source == "returns" or np.isnan(per_admission):
         return by_lines
     if source == "volume":
-        return per_admission >= VOLUME_RUNS
-    if per_admission >= VOLUME_RUNS:
+        return per_admission >= runs_at
+    if per_admission >= runs_at:
         return True
-    if per_admission < VOLUME_NOT:
+    if per_admission < not_below:
         return False
     return by_lines
 
@@ -625,6 +631,7 @@ def exposure(
     rule: str = "default",
     volume: dict[str, float] | None = None,
     source: str = "both",
+    cuts: tuple[float, float] = (VOLUME_NOT, VOLUME_RUNS),
 ) -> pd.DataFrame:
     """Each acute trust's class per month, with the evidence.
 
@@ -668,7 +675,11 @@ def exposure(
         for c in acute_codes
         for m in months
     }
-    runs_own = {k: runs_by_volume(ratio[k], by_lines[k], source) for k in by_lines}
+    runs_own = {
+        k: runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0]) for k in by_lines
+    }
+    # a month decided by the care volume of another month is carried, like a return
+    by_volume = {k: runs_own[k] != by_lines[k] for k in by_lines}
     # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
     others: dict[tuple, list] = {}
     acute_pools: dict[tuple, list] = {}
@@ -781,7 +792,8 @@ def exposure(
                     "share_other": shares["other"],
                     "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
                     "from_return": month in published
-                    and (cls != "own" or found[1]["chs_month"] == month),
+                    and not (by_volume[(code, month)] and month != VOLUME_MONTH)
+                    and (cls != "own" or found is None or found[1]["chs_month"] == month),
                     "evidence": evidence,
                 }
             )

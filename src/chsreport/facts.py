@@ -61,6 +61,7 @@ def book_facts() -> dict[str, str]:
         "chs_gap_months": _gap_months(),
         "chs_before_first": _before_first(),
         "volume_runs": f"{community.VOLUME_RUNS:g}",
+        "spread_share": _spread_share(),
         "volume_not": f"{community.VOLUME_NOT:g}",
         "volume_month": vocabulary.month_long(community.VOLUME_MONTH),
         "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
@@ -89,3 +90,11 @@ def _before_first() -> str:
         return "no month of the period comes before the first returns"
     last_before = first_return - pd.DateOffset(months=1)
     return f"{vocabulary.period(first_month, last_before)} take {vocabulary.month(first_return)}"
+
+
+def _spread_share() -> str:
+    """The primary outcome's smallest effect in standard deviations of trusts' averages."""
+    from chsreport import lineage, outcomes
+
+    panel = outcomes.outcome_panel(lineage.load_org_data())
+    return f"{integration.spread_share(panel):.2f}"

@@ -99,6 +99,45 @@ def district_sentence(share_below_100k: float, smallest: float, no_district: flo
     )
 
 
+BORDERLINE = 0.02  # a verdict within this share of the average of its margin is borderline
+
+
+def integration_meaning(carter: dict, returns_verdict: str) -> str:
+    """What the verdict on Carter's claim means for an ICB, with how firm it is: close to its
+    margin, or different when running community services is measured by the returns alone."""
+    meaning = {
+        "supported": "The data support the claim that combined trusts manage discharge "
+        "better; the size of the gain is the one above.",
+        "contradicted": "The data go against the claim: combined trusts do worse on "
+        "discharge delays.",
+        "no meaningful difference": "Combined trusts did about as well as others on discharge "
+        "delays, within the smallest difference that would matter.",
+        "inconclusive": "The data cannot say whether combined trusts manage discharge "
+        "better: a merger should not be justified by better flow alone.",
+    }[carter["verdict"]]
+    at = integration.equivalence_margin(carter)
+    chosen = carter["smallest_effect"] / abs(carter["reference_mean"])
+    caveats = []
+    if abs(at - chosen) <= BORDERLINE:
+        caveats.append(
+            f'the verdict is close to its margin (it would read "no meaningful difference" '
+            f"from {at:.1%} of the average; the margin is {chosen:.0%})"
+        )
+    if returns_verdict != carter["verdict"]:
+        caveats.append(
+            f"it reads {returns_verdict} when running community services is measured by the "
+            "providers' returns alone"
+        )
+    if not caveats:
+        return meaning
+    ending = (
+        " So it does not show that who runs community services makes no difference."
+        if carter["verdict"] == "no meaningful difference"
+        else ""
+    )
+    return f"{meaning} But {' and '.join(caveats)}.{ending}"
+
+
 def integration_answer(verdict: str) -> str:
     """The short answer to the integration question, from the verdict on Carter's claim."""
     return {
@@ -132,6 +171,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
     latest = by_year.iloc[-1]
     carter = integration.carter_verdict()
     carter_b = integration.carter_verdict(comparison="a_vs_b")
+    returns_only = integration.carter_verdict(source="returns")
     sizes = carter["class_sizes"]
     c04, c07, c10, c11, c12, c13 = (
         _row(register, c) for c in ("C04", "C07", "C10", "C11", "C12", "C13")
@@ -219,17 +259,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
             f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
-            f"{carter['smallest_effect']:.2f}). {integration.ruled_out(carter)}",
-            {
-                "supported": "The data support the claim that combined trusts manage discharge "
-                "better; the size of the gain is the one above.",
-                "contradicted": "The data go against the claim: combined trusts do worse on "
-                "discharge delays.",
-                "no meaningful difference": "Combined trusts do about as well as others on "
-                "discharge delays: a merger should be argued on other grounds.",
-                "inconclusive": "The data cannot say whether combined trusts manage discharge "
-                "better: a merger should not be justified by better flow alone.",
-            }[carter["verdict"]],
+            f"{carter['smallest_effect']:.2f}). "
+            f"{integration.margin_sentence(carter, integration.DEFAULT_SMALLEST_EFFECT)}",
+            integration_meaning(carter, returns_only["verdict"]),
             "../notebooks/integration",
             ("C06", "C05"),
         ),

@@ -56,8 +56,9 @@ SMALLEST_EFFECT_REASON = (
     "a tenth of the comparison group's average, taken as the smallest change in delayed "
     "discharges that would justify reorganising who runs community services; it is a judgement, "
     "not an estimate, and the chapter can be re-run with another value. Every other outcome's "
-    "smallest effect is the same share of the spread between trusts (the standard deviation of "
-    "trusts' averages), so no outcome gets a looser or stricter test than the primary one"
+    "smallest effect is about the same share of the spread between acute trusts (the standard "
+    "deviation of their averages) as the primary's, so each outcome is tested against a "
+    "difference of similar size relative to how much trusts differ"
 )
 MARGINS = tuple(round(0.05 + 0.01 * i, 2) for i in range(16))  # 5 % to 20 %, shown for readers
 
@@ -239,18 +240,25 @@ def volume_crosstab(od: lineage.OrgData, acute: list[str], rule: str = "default"
     return frame
 
 
+OTHER_CUTS = ((0.5, 2.0), (2.0, 5.0))  # other (not below, runs at) pairs the table tries
+
+
 def monthly_classes(
-    od: lineage.OrgData, acute: list[str], rule: str = "default", source: str = "both"
+    od: lineage.OrgData,
+    acute: list[str],
+    rule: str = "default",
+    source: str = "both",
+    cuts: tuple[float, float] = (community.VOLUME_NOT, community.VOLUME_RUNS),
 ) -> pd.DataFrame:
     """Each acute trust's class per month (2021-04 to 2025-08) with its evidence: the output of
     :func:`chsreport.community.exposure` with the chapter's group keys, whether the trust runs
     community services decided from ``source`` (:func:`community.runs_by_volume`). Computed
     once per kernel for each rule and source."""
-    key = (id(od), tuple(acute), rule, source)
+    key = (id(od), tuple(acute), rule, source, cuts)
     if key not in _EXPOSURE_CACHE:
         months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))
         volume = contacts_per_admission(od, acute) if source != "returns" else {}
-        frame = community.exposure(od, acute, months, rule, volume, source)
+        frame = community.exposure(od, acute, months, rule, volume, source, cuts)
         frame["group"] = frame["cls"].map(GROUP_OF_CLASS)
         frame["group_label"] = frame["group"].map(GROUPS)
         _EXPOSURE_CACHE[key] = frame
@@ -490,8 +498,11 @@ def reference_mean(frame: pd.DataFrame, outcome: str) -> float:
 
 
 def trust_spread(panel: pd.DataFrame, outcome: str, start: str, end: str) -> pd.Series:
-    """Each trust's average of ``outcome`` over [start, end] (the spread between trusts)."""
-    return outcomes.window(panel, outcome, start, end).groupby("code")[outcome].mean()
+    """Each acute trust's average of ``outcome`` over [start, end] (the spread between the trusts
+    the chapter compares; other providers in the A&E files are left out)."""
+    rows = outcomes.window(panel, outcome, start, end)
+    rows = rows[rows["code"].isin(acute_trust_codes(panel))]
+    return rows.groupby("code")[outcome].mean()
 
 
 def spread_share(panel: pd.DataFrame, smallest_effect: float = DEFAULT_SMALLEST_EFFECT) -> float:
@@ -567,6 +578,8 @@ def ruled_out(head: dict) -> str:
 def margin_sentence(head: dict, chosen: float) -> str:
     """What the verdict depends on: the margin (a share of the comparison average) at which it
     would read "no meaningful difference", and what the data already rule out."""
+    if head.get("outcome", PRIMARY) != PRIMARY:
+        return ruled_out(head)
     at = equivalence_margin(head)
     if head["verdict"] == "no meaningful difference":
         change = (
@@ -702,16 +715,26 @@ def robustness(
     specs = []
     for rule in RULES:
         for comparison in COMPARISONS:
-            specs.append((f"returns, {rule} rule", rule, comparison, "icb", "wild", ()))
-    specs.append(("returns, default rule", "default", "carter", "trust", "crv1", ()))
-    specs.append(("returns, default rule", "default", "carter", "icb", "crv1", ()))
+            specs.append(
+                (f"returns and care volume, {rule} rule", rule, comparison, "icb", "wild", ())
+            )
+    specs.append(
+        ("returns and care volume, default rule", "default", "carter", "trust", "crv1", ())
+    )
+    specs.append(("returns and care volume, default rule", "default", "carter", "icb", "crv1", ()))
     moved = tuple(sorted(touched_by_transfers(od, acute)))
-    specs.append(("returns, default rule", "default", "carter", "icb", "wild", moved))
-    specs.append(("returns, default rule", "default", "a_vs_b", "icb", "wild", moved))
-    specs.append(("returns, default rule, (d) left out", "no_d", "carter", "icb", "wild", ()))
+    specs.append(
+        ("returns and care volume, default rule", "default", "carter", "icb", "wild", moved)
+    )
+    specs.append(
+        ("returns and care volume, default rule", "default", "a_vs_b", "icb", "wild", moved)
+    )
+    specs.append(
+        ("returns and care volume, default rule, (d) left out", "no_d", "carter", "icb", "wild", ())
+    )
     specs.append(
         (
-            "returns, default rule, only months with a return",
+            "returns and care volume, default rule, only months read from their own returns",
             "returned",
             "carter",
             "icb",
@@ -721,6 +744,9 @@ def robustness(
     )
     specs.append(("returns alone, default rule", "returns_only", "carter", "icb", "wild", ()))
     specs.append(("care volume alone (CSDS)", "volume_only", "carter", "icb", "wild", ()))
+    for cuts in OTHER_CUTS:
+        label = f"returns and care volume, cuts {cuts[0]:g} and {cuts[1]:g} contacts per admission"
+        specs.append((label, cuts, "carter", "icb", "wild", ()))
     for comparison in COMPARISONS:
         specs.append(("beds only (earlier rule)", "beds", comparison, "icb", "wild", ()))
     rows = []
@@ -732,6 +758,8 @@ def robustness(
             classes = classes.assign(
                 group=classes["group"].where(classes["group"] != "other_provider", "unplaced")
             )
+        elif isinstance(rule, tuple):  # other thresholds for the care volume
+            classes = monthly_classes(od, acute, "default", "both", rule)
         elif rule in ("returns_only", "volume_only"):
             classes = monthly_classes(od, acute, "default", rule.split("_")[0])
         elif rule == "returned":  # no class carried from another month's returns
@@ -852,7 +880,7 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
         frame.merge(controls, on="code"), "outcome", "dose", control_names
     )
     rank = spearmanr(frame["dose"], frame["outcome"])
-    influential = most_influential(frame, INFLUENTIAL_LEFT_OUT)
+    influential = most_influential(frame, controls, control_names, INFLUENTIAL_LEFT_OUT)
     rest = frame[~frame["code"].isin(influential)]
     without, _ = _cross_section(rest.merge(controls, on="code"), "outcome", "dose", control_names)
     names = frame.set_index("code")["name"]
@@ -865,6 +893,7 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
         "method": interval.method,
         "rank_correlation": float(rank.statistic),
         "rank_p_value": float(rank.pvalue),
+        "trusts_without": len(rest),
         "left_out": [f"{vocabulary.org_name(names.get(c, c))} ({c})" for c in influential],
         "slope_without": without.estimate,
         "low95_without": without.low95,
@@ -875,15 +904,26 @@ def dose_response(frame: pd.DataFrame, controls: pd.DataFrame, control_names: li
 INFLUENTIAL_LEFT_OUT = 3  # trusts left out to see whether a few drive the dose-response slope
 
 
-def most_influential(frame: pd.DataFrame, n: int = INFLUENTIAL_LEFT_OUT) -> list[str]:
-    """The ``n`` trusts with the largest Cook's distance in the straight line of outcome on dose
-    (the line the chart draws): those that move the slope most."""
+def most_influential(
+    frame: pd.DataFrame,
+    controls: pd.DataFrame,
+    control_names: list[str],
+    n: int = INFLUENTIAL_LEFT_OUT,
+) -> list[str]:
+    """The ``n`` trusts that push the adjusted dose-response slope furthest in its own direction
+    (DFBETA of the dose coefficient in the model of :func:`dose_response`, same rows and
+    controls): leaving them out shows whether a few trusts make the finding."""
     import statsmodels.api as sm
 
-    fit = sm.OLS(frame["outcome"].to_numpy(), sm.add_constant(frame["dose"].to_numpy())).fit()
-    cooks = fit.get_influence().cooks_distance[0]
-    order = np.argsort(-cooks)[:n]
-    return [frame["code"].iloc[i] for i in order]
+    merged = frame.merge(controls, on="code")
+    cols = [c for name in control_names for c in _CONTROL_COLUMNS.get(name, [])]
+    merged = merged.dropna(subset=["outcome", "dose", *cols]).reset_index(drop=True)
+    parts = [merged[["dose"]].to_numpy(float), np.ones((len(merged), 1))]
+    parts += _control_parts(merged, control_names)
+    fit = sm.OLS(merged["outcome"].to_numpy(float), np.column_stack(parts)).fit()
+    push = fit.get_influence().dfbetas[:, 0] * np.sign(fit.params[0])
+    order = np.argsort(-push)[:n]
+    return [merged["code"].iloc[i] for i in order]
 
 
 # --------------------------------------------------------------------------- changes of hands
@@ -1042,13 +1082,15 @@ def carter_verdict(
     comparison: str = "carter",
     controls: tuple[str, ...] = CONTROLS,
     smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
+    source: str = "both",
 ) -> dict:
     """Claim C06 (Lord Carter, seed 001): the verdict, estimate and intervals for acute trusts
-    that run community services against every other acute trust, over the outcome's period."""
+    that run community services against every other acute trust, over the outcome's period;
+    ``source``: what decides who runs community services (:func:`community.runs_by_volume`)."""
     od = lineage.load_org_data()
     panel = outcomes.outcome_panel(od)
     acute = acute_trust_codes(panel)
-    classes = monthly_classes(od, acute, rule)
+    classes = monthly_classes(od, acute, rule, source)
     ctl = controls_frame(od, acute, panel)
     start, end = OUTCOME_PERIODS[outcome]
     row = headline(
@@ -1427,7 +1469,9 @@ def robustness_for_readers(robust: pd.DataFrame) -> pd.DataFrame:
     """The robustness table in three columns: the choice, the difference with its interval, and
     the verdict (the full table is in the CSV)."""
     choice = (
-        robust["classification"].str.replace("returns, ", "providers' returns, ", regex=False)
+        robust["classification"]
+        .str.replace("returns and care volume", "providers' returns and care volume", regex=False)
+        .str.replace("returns alone", "providers' returns alone", regex=False)
         + "; "
         + robust["comparison_label"]
         + "; errors: "
@@ -1469,11 +1513,22 @@ def plain_verdict(row: dict, spec) -> str:
             f"Trusts that run community services differed by {row['estimate']:+.2f} {spec.unit}; "
             f"the data fit anything from {row['low95']:+.2f} to {row['high95']:+.2f}"
         )
+    margin = row["smallest_effect"]
+    past = [v for v in (row["low95"], row["high95"]) if abs(v) > margin]
+    equivalent = (
+        f"and the 90% interval ({row['low90']:+.2f} to {row['high90']:+.2f}) lies inside the "
+        f"smallest difference that would matter ({margin:.2f} either way), so any difference is "
+        "smaller than that"
+        + (
+            f"; at 95% the data still allow a difference of {abs(past[0]):.2f}, past it."
+            if past
+            else "."
+        )
+    )
     ending = {
         "supported": "so the data support the claim.",
         "contradicted": "so the data contradict the claim.",
-        "no meaningful difference": "so any difference is smaller than the smallest that would "
-        "matter.",
+        "no meaningful difference": equivalent,
         "inconclusive": "so we cannot say whether the claim is right: the range includes both a "
         "difference that would matter and none at all.",
     }[row["verdict"]]
@@ -1615,17 +1670,20 @@ def dose_sentence(slope: dict) -> str:
 
     whole = direction(slope["low95"], slope["high95"])
     rest = direction(slope.get("low95_without", 0.0), slope.get("high95_without", 0.0))
+    fragile = "left_out" in slope and (rest != whole or slope["rank_p_value"] >= 0.05)
     if whole is None:
         reading = "Among these trusts, the data fit no link between community contacts and delays"
-    elif "left_out" in slope and rest != whole:
+    elif fragile:
         reading = (
-            f"Among these trusts, more community contacts went with {whole} delays, but the link "
-            "rests on a few trusts"
+            f"Among these trusts, more community contacts went with {whole} delays in the "
+            "adjusted model, but the link is fragile: the ranks show no clear link, or it "
+            "depends on a few trusts"
         )
     else:
         reading = f"Among these trusts, more community contacts went with {whole} delays"
     robust = (
-        f" Their rank correlation is {slope['rank_correlation']:+.2f}; without the "
+        f" Their rank correlation is {slope['rank_correlation']:+.2f} (p = "
+        f"{slope['rank_p_value']:.2f}); without the "
         f"{len(slope['left_out'])} trusts that move the line most ({', '.join(slope['left_out'])}) "
         f"the slope is {slope['slope_without']:+.2f} (95% interval {slope['low95_without']:+.2f} "
         f"to {slope['high95_without']:+.2f})."
@@ -1701,4 +1759,29 @@ def volume_sentence(crosstab: pd.DataFrame) -> str:
         f"provides at least {community.VOLUME_RUNS:g} adult community care contacts per emergency "
         f"admission, and does not below {community.VOLUME_NOT:g}, whatever its returns list; in "
         "between, or with no count, its returns decide."
+    )
+
+
+def dependence_sentence(robust: pd.DataFrame) -> str:
+    """How the verdict on Carter's claim depends on how running community services is measured
+    (``robust``: :func:`robustness`), each measure with its verdict."""
+    main = robust[
+        (robust["comparison"] == "carter")
+        & (robust["clustering"] == "2022 ICB (wild bootstrap)")
+        & (robust["transfers"] == "all")
+    ]
+    verdicts = main.drop_duplicates("classification").set_index("classification")["verdict"]
+    wanted = {
+        "returns and care volume, default rule": "with the providers' returns and care volume "
+        "(the book's rule)",
+        "returns alone, default rule": "with their returns alone",
+        "care volume alone (CSDS)": "with the care volume alone",
+        "returns and care volume, default rule, only months read from their own returns": "on "
+        "only the months read from their own returns",
+    }
+    parts = [f"{verdicts[key]} {words}" for key, words in wanted.items() if key in verdicts]
+    return (
+        "How the verdict depends on the measure of who runs community services: "
+        + "; ".join(parts)
+        + "."
     )
