@@ -84,6 +84,8 @@ def test_district_sentence_says_none_under_50k_only_when_true():
 )
 def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
     assert findings.integration_answer(verdict)
+    shaky = findings.integration_answer(verdict, firm=False)
+    assert shaky.startswith("Borderline:") and verdict in shaky
 
 
 @pytest.mark.parametrize(

@@ -138,8 +138,14 @@ def integration_meaning(carter: dict, returns_verdict: str) -> str:
     return f"{meaning} But {' and '.join(caveats)}.{ending}"
 
 
-def integration_answer(verdict: str) -> str:
-    """The short answer to the integration question, from the verdict on Carter's claim."""
+def integration_answer(verdict: str, firm: bool = True) -> str:
+    """The short answer to the integration question, from the verdict on Carter's claim;
+    ``firm``: False when the verdict is close to its margin or differs on another measure."""
+    if not firm:
+        return (
+            f"Borderline: {verdict} on discharge delays, but close to the smallest difference "
+            "that would matter and not on every measure of who runs community services."
+        )
     return {
         "supported": "Fewer discharge delays: the data support the claim that acute trusts "
         "running community services manage discharge better.",
@@ -277,6 +283,8 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
     cost = scale.big_is_best(finance.trust_size_and_cost(od))
     c12 = _row(register, "C12")
     icbs = geography.icb_populations_2026()["patients"]
+    carter = integration.carter_verdict()
+    meaning = integration_meaning(carter, integration.carter_verdict(source="returns")["verdict"])
     return {
         "Consolidation": consolidation_answer(
             int(counts.get("acquired_by_acute", 0)), len(fates), remaining
@@ -284,7 +292,7 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
         "Scale": f"{scale.big_is_best_sentence(cost).split(',')[0]}, and the data cannot "
         f"identify one right size: the median ICB has {c12['value'] / 1e6:.2f} million "
         f"registered patients, and today's ICBs range {icbs.max() / icbs.min():.1f}-fold.",
-        "Integration": integration_answer(integration.carter_verdict()["verdict"]),
+        "Integration": integration_answer(carter["verdict"], "But" not in meaning),
     }
 
 
