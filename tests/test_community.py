@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import community, integration, lineage, outcomes
+from chsreport import community, data, integration, lineage, outcomes
 
 M = pd.Timestamp
 
@@ -180,3 +180,56 @@ def test_no_acute_trust_with_the_care_of_a_typical_runner_is_classed_as_not_runn
     decided = table.set_index("code")["decided"]
     assert decided["RXF"] == "runs" and decided["RJ1"] == "runs"
     assert decided["RK9"] == "does not" and decided["R1H"] == "does not"
+
+
+AREA_HEADER = ",".join(community.AREA_COLUMNS)
+
+
+def _areas(tmp_path, *rows):
+    path = tmp_path / "areas.csv"
+    path.write_text(AREA_HEADER + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_the_table_of_community_providers_by_council_is_checked(tmp_path):
+    od = lineage.load_org_data()
+    good = "E08000015,Wirral,RY7,Wirral Community,2021-04-01,,https://example.org,2023-12-13,"
+    assert len(community.load_community_areas(od, _areas(tmp_path, good))) == 1
+    bad = {
+        "no source or source date": "E08000015,Wirral,RY7,Wirral,2021-04-01,,,,",
+        "valid_to before valid_from": "E08000015,Wirral,RY7,Wirral,2021-04-01,2020-01-01,s,d,",
+        "not an NHS trust in ODS": "E08000015,Wirral,ZZZ,Nobody,2021-04-01,,s,d,",
+        "not open in ODS": "E06000045,Southampton,R1C,Solent,2025-01-01,,s,d,",
+    }
+    for message, row in bad.items():
+        with pytest.raises(data.SchemaError, match=message):
+            community.load_community_areas(od, _areas(tmp_path, row))
+    twice = [good, good.replace("2021-04-01,,", "2022-04-01,,")]
+    with pytest.raises(data.SchemaError, match="overlapping"):
+        community.load_community_areas(od, _areas(tmp_path, *twice))
+
+
+def test_every_row_of_the_compiled_table_has_a_source_and_passes_the_checks():
+    od = lineage.load_org_data()
+    areas = community.load_community_areas(od)
+    assert (
+        areas["source"].str.startswith("http") | areas["source"].str.contains("this book's data")
+    ).all()
+    assert {"E06000045", "E08000015", "E07000008"} <= set(areas["council_code"])
+
+
+def test_classes_follow_the_provider_where_patients_live_and_change_only_on_a_dated_transfer():
+    od = lineage.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration.acute_trust_codes(panel)
+    classes = integration.monthly_classes(od, acute, "default").set_index(["code", "month"])
+    M = pd.Timestamp
+    # Cambridge University Hospitals: Cambridgeshire's adult community services are run by the
+    # mental-health trust (CPFT), not the standalone Cambridgeshire Community Services
+    assert classes.loc[("RGT", M("2023-06-01")), "group"] == "mh_runs_community"
+    assert classes.loc[("RBL", M("2023-06-01")), "group"] == "standalone_community"  # Wirral
+    assert classes.loc[("REM", M("2023-06-01")), "group"] == "mh_runs_community"  # Mersey Care
+    # the seven trusts that changed class at the gap between the 2023 and 2024-25 returns
+    for code in ("RBL", "REM", "RGT", "RHM", "RHU", "RJR", "RN5"):
+        before, after = (classes.loc[(code, M(m)), "group"] for m in ("2023-10-01", "2024-08-01"))
+        assert before == after, code

@@ -598,6 +598,76 @@ VOLUME_NOT = 1.0  # below this it does not, whatever its returns list
 SOURCES = ("both", "returns", "volume")  # what decides whether an acute trust runs them
 
 
+COMMUNITY_AREAS = data.PROJECT_ROOT / "data" / "compiled" / "community_areas.csv"
+AREA_COLUMNS = [
+    "council_code", "council_name", "provider_code", "provider_name", "valid_from", "valid_to",
+    "source", "source_date", "note",
+]  # fmt: skip
+
+
+def load_community_areas(od: lineage.OrgData, path: Path = COMMUNITY_AREAS) -> pd.DataFrame:
+    """The book's compiled table of the main adult community provider in each council, dated
+    (``valid_from``, ``valid_to``; empty: still), with a source and its date on every row.
+    Checked: the columns, a source on every row, dates in order, every provider code an NHS
+    trust in ODS open on the row's first day, no two rows of one provider overlapping."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    data.require_columns(raw, AREA_COLUMNS, path.name)
+    problems = []
+    frame = raw.assign(
+        valid_from=pd.to_datetime(raw["valid_from"], format="%Y-%m-%d", errors="coerce"),
+        valid_to=pd.to_datetime(
+            raw["valid_to"].replace("", None), format="%Y-%m-%d", errors="coerce"
+        ),
+    )
+    register = od.register.set_index("code")
+    for i, row in frame.iterrows():
+        where = f"row {i + 2} ({row['council_name']}, {row['provider_code']})"
+        if not row["source"].strip() or not row["source_date"].strip():
+            problems.append(f"{where}: no source or source date")
+        if pd.isna(row["valid_from"]):
+            problems.append(f"{where}: valid_from is not a date")
+        elif raw.at[i, "valid_to"] and not row["valid_to"] >= row["valid_from"]:
+            problems.append(f"{where}: valid_to before valid_from, or not a date")
+        code = row["provider_code"]
+        if code not in register.index:
+            problems.append(f"{where}: {code} is not an NHS trust in ODS")
+        else:
+            opened, closed = register.at[code, "open_date"], register.at[code, "close_date"]
+            day = row["valid_from"]
+            if pd.notna(opened) and day < opened or pd.notna(closed) and day > closed:
+                problems.append(f"{where}: {code} is not open in ODS on {day:%Y-%m-%d}")
+    key = frame.sort_values("valid_from").groupby(["council_code", "provider_code"])
+    for (council, code), rows in key:
+        ends = [end if pd.notna(end) else None for end in rows["valid_to"]]
+        starts = rows["valid_from"].tolist()
+        if any(ends[k] is None or starts[k + 1] <= ends[k] for k in range(len(starts) - 1)):
+            problems.append(f"{council} {code}: overlapping rows")
+    if problems:
+        raise data.SchemaError(f"{path.name}: " + "; ".join(problems))
+    return frame
+
+
+def area_splits(
+    areas: pd.DataFrame, months: list[pd.Timestamp], od: lineage.OrgData
+) -> dict[tuple[str, pd.Timestamp], dict[tuple[str, str], float]]:
+    """For each council and month the compiled table covers: its providers that month, by
+    kind (standalone, mental_health, other; an acute trust counts as other), equal shares."""
+    out: dict = {}
+    for month in months:
+        live = areas[
+            (areas["valid_from"] <= month)
+            & (areas["valid_to"].isna() | (areas["valid_to"] >= month))
+        ]
+        for council, rows in live.groupby("council_code"):
+            split: dict[tuple[str, str], float] = {}
+            for code in rows["provider_code"]:
+                kind = provider_kind(code, month, od)
+                kind = "other" if kind == "acute" else kind
+                split[(kind, code)] = split.get((kind, code), 0.0) + 1 / len(rows)
+            out[(council, month)] = split
+    return out
+
+
 def runs_by_volume(
     per_admission: float,
     by_lines: bool,
@@ -655,6 +725,7 @@ def exposure(
     patients = patients_by_council(od)
     main = main_acute_by_council(patients, acute_codes)
     months = list(months)
+    by_area = area_splits(load_community_areas(od), months, od)
     own_codes = {(c, m): constituents(c, m, od) for c in acute_codes for m in months}
 
     def own_row(code, month):
@@ -738,10 +809,14 @@ def exposure(
             if runs_own[(code, month)]:
                 cls, evidence = "own", f"runs community services ({own_text})"
             else:
+                from_table = 0.0
                 for ltla, icb, pts in mine:
                     weight = pts / total if total else 0.0
                     lead = main_of.get(ltla)
-                    if lead and lead != code and runs_own.get((lead, month)):
+                    if (ltla, month) in by_area:  # the compiled table names the provider
+                        split = by_area[(ltla, month)]
+                        from_table += weight
+                    elif lead and lead != code and runs_own.get((lead, month)):
                         split = {("other", lead): 1.0}
                     elif (icb, month) in splits:
                         split = splits[(icb, month)]
@@ -771,6 +846,13 @@ def exposure(
                         "; main providers "
                         + ", ".join(f"{provider_named(m)}: {w:.0%}" for m, w in top)
                         if top
+                        else ""
+                    )
+                    + (
+                        f"; for councils holding {from_table:.0%} of its patients the provider "
+                        "comes from the book's table of community providers by council, for the "
+                        "rest from the providers in each council's 2022 ICB"
+                        if from_table >= 0.005
                         else ""
                     )
                 )

@@ -62,6 +62,7 @@ def book_facts() -> dict[str, str]:
         "chs_before_first": _before_first(),
         "volume_runs": f"{community.VOLUME_RUNS:g}",
         "spread_share": _spread_share(),
+        "area_table": _area_table(),
         "volume_not": f"{community.VOLUME_NOT:g}",
         "volume_month": vocabulary.month_long(community.VOLUME_MONTH),
         "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
@@ -98,3 +99,21 @@ def _spread_share() -> str:
 
     panel = outcomes.outcome_panel(lineage.load_org_data())
     return f"{integration.spread_share(panel):.2f}"
+
+
+def _area_table() -> str:
+    """Which councils the compiled table of community providers covers, in words: how many, in
+    which 2022 ICBs."""
+    from chsreport import lineage
+
+    areas = community.load_community_areas(lineage.load_org_data())
+    councils = geography.councils().set_index("gss_code")["icb22_code"]
+    codes = sorted({councils.get(c) for c in areas["council_code"]} - {None})
+    names = geography.load_lsoa_icb22().drop_duplicates("icb22_code").set_index("icb22_code")
+    words = [vocabulary.icb_short_name(names["icb22_name"].get(c, c)) for c in codes]
+    return (
+        f"{areas['council_code'].nunique()} councils so far, in "
+        + ", ".join(words[:-1])
+        + (" and " if len(words) > 1 else "")
+        + words[-1]
+    )
