@@ -147,7 +147,9 @@ def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
     def broken(*args, **kwargs):
         raise build.BuildError("Jupyter Book failed")
 
-    monkeypatch.setattr(build, "stage", lambda executed, target, pages=None, bundle=b"": "new")
+    monkeypatch.setattr(
+        build, "stage", lambda executed, target, pages=None, bundle=b"", book_facts=None: "new"
+    )
     monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
     monkeypatch.setattr(build, "compile_book", broken)
     with pytest.raises(build.BuildError, match="Jupyter Book failed"):
@@ -461,3 +463,15 @@ def test_files_sphinx_copies_as_they_are_match_the_staged_ones(tmp_path):
     assert [p.name for p in (html / "notebooks" / "downloads").iterdir()] == ["aaaaaaaaaa-x.csv"]
     assert (html / "_static" / "chs.css").read_text() == "new"
     assert (html / "_static" / "theme.css").read_text() == "the theme's"
+
+
+def test_the_book_facts_are_worked_out_once_per_set_of_inputs(tmp_path, monkeypatch):
+    from chsreport import facts
+
+    calls = []
+    monkeypatch.setattr(facts, "book_facts", lambda: calls.append(1) or {"lists_month": "x"})
+    assert build.cached_facts(tmp_path, "key-a") == {"lists_month": "x"}
+    assert build.cached_facts(tmp_path, "key-a") == {"lists_month": "x"} and len(calls) == 1
+    build.cached_facts(tmp_path, "key-b")  # the data, tables or package changed
+    build.cached_facts(tmp_path, "key-b", fresh=True)
+    assert len(calls) == 3

@@ -435,14 +435,15 @@ def edition() -> dict:
     }
 
 
-def config_with_footer() -> bytes:
+def config_with_footer(book_facts: dict[str, str] | None = None) -> bytes:
     """_config.yml with the edition line (version, build date, data vintage, licence) as the
-    footer of every page, and the facts the hand-written pages state (``facts.book_facts``)."""
+    footer of every page, and the facts the hand-written pages state (``book_facts``; worked
+    out by ``facts.book_facts`` when not given)."""
     from chsreport import facts
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     # the counts, periods and settings the hand-written pages state, as MyST substitutions
-    config.setdefault("parse", {})["myst_substitutions"] = facts.book_facts()
+    config.setdefault("parse", {})["myst_substitutions"] = book_facts or facts.book_facts()
     e = edition()
     config.setdefault("html", {})["extra_footer"] = (
         f'<p class="chs-edition">Version {e["version"]}, built {e["built"]} from public data to '
@@ -453,11 +454,14 @@ def config_with_footer() -> bytes:
 
 
 def source_files(
-    executed: dict[str, Path], pages: dict[str, str], bundle: bytes
+    executed: dict[str, Path],
+    pages: dict[str, str],
+    bundle: bytes,
+    book_facts: dict[str, str] | None = None,
 ) -> dict[str, bytes | Path]:
     """Every file of the Jupyter Book source tree, by path: config, hand-written and generated
     pages, the executed notebooks and the downloads their pages link to."""
-    files: dict[str, bytes | Path] = {"_config.yml": config_with_footer()}
+    files: dict[str, bytes | Path] = {"_config.yml": config_with_footer(book_facts)}
     localities = [o.split("/", 1)[1] for o in executed if o.startswith("localities/")]
     if localities:
         toc = toc_with_localities(localities)
@@ -488,12 +492,16 @@ def source_files(
 
 
 def stage(
-    executed: dict[str, Path], target: Path, pages: dict[str, str] | None = None, bundle=b""
+    executed: dict[str, Path],
+    target: Path,
+    pages: dict[str, str] | None = None,
+    bundle=b"",
+    book_facts: dict[str, str] | None = None,
 ) -> str:
     """Bring the Jupyter Book source tree in ``target`` up to date: write only the files whose
     content changed (so Sphinx re-reads only those) and delete the rest. Returns a digest of
     the whole tree: the same digest means the same book."""
-    files = source_files(executed, pages or {}, bundle)
+    files = source_files(executed, pages or {}, bundle, book_facts)
     digest = hashlib.sha256()
     target.mkdir(parents=True, exist_ok=True)
     for name in sorted(files):
@@ -673,6 +681,23 @@ def generated_pages(
     cached.write_text(json.dumps(pages), encoding="utf-8")
     stamp.write_text(key)
     return pages
+
+
+def cached_facts(build_dir: Path, inputs: str, fresh: bool = False) -> dict[str, str]:
+    """``facts.book_facts``, kept in the build folder with the ``inputs_key`` they were worked
+    out from (they read the data: over a second), so a build whose data, compiled tables and
+    package are unchanged does not work them out again."""
+    from chsreport import facts
+
+    cached, stamp = build_dir / "book-facts.json", build_dir / "book-facts.key"
+    if not fresh and cached.exists() and stamp.exists() and stamp.read_text() == inputs:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    stamp.unlink(missing_ok=True)
+    value = facts.book_facts()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(value), encoding="utf-8")
+    stamp.write_text(inputs)
+    return value
 
 
 def inputs_key() -> str:
@@ -1041,6 +1066,7 @@ def build_book(
         with ThreadPoolExecutor(max_workers=1) as side:
             pages_job = side.submit(generated_pages, build_dir, log, fresh)
             bundle_job = side.submit(vega_bundle, build_dir)
+            facts_job = side.submit(cached_facts, build_dir, inputs, fresh)
             targets = {run.output: target for run, _, target in jobs}
 
             def stamp(output: str) -> None:  # remember what this copy was executed from
@@ -1050,7 +1076,7 @@ def build_book(
 
             times = execute_all(jobs, workers, log, reuse_kernels, progress, stamp)
             phase("execution")
-            pages, bundle = pages_job.result(), bundle_job.result()
+            pages, bundle, book_facts = pages_job.result(), bundle_job.result(), facts_job.result()
             phase("claims register (beyond execution)")
         if jobs:
             prune_downloads(executed)
@@ -1058,7 +1084,8 @@ def build_book(
         # the book depends on its sources and also on the package (its Sphinx extension); its
         # pages link their PDFs only when chromium can print them
         printing = pdf.chromium() is not None
-        digest = stage(executed, source, pages, bundle) + inputs + ("+pdf" if printing else "")
+        digest = stage(executed, source, pages, bundle, book_facts)
+        digest += inputs + ("+pdf" if printing else "")
         phase("staging")
         html_dir, published = build_dir / "html", build_dir / "html.digest"
         unchanged = published.exists() and published.read_text() == digest

@@ -275,6 +275,13 @@ def load_csds() -> pd.DataFrame:
 
 SITREP_MONTH = pd.Timestamp("2023-10-01")  # the middle of the community sitrep's eight months
 SITREP_FIRST, SITREP_LAST = pd.Timestamp("2023-06-01"), pd.Timestamp("2024-01-01")
+
+
+def sitrep_period() -> str:
+    """The months of the community discharge sitrep, in words ("Jun 2023 to Jan 2024")."""
+    return vocabulary.period(SITREP_FIRST, SITREP_LAST)
+
+
 SITREP_ACTIVITY = (
     "Number of patients discharged",
     "Number of patients who no longer meet the criteria to reside",
@@ -474,6 +481,17 @@ def provider_kind(code: str, on: pd.Timestamp, od: lineage.OrgData) -> str:
     if not orgs.TRUST_CODE.match(code):
         return "other"
     return KIND_OF_TYPE.get(orgs.type_on(code, on, od.evidence)[0], "other")
+
+
+def adult_contacts(od: lineage.OrgData, codes: list[str], on: pd.Timestamp) -> dict[str, float]:
+    """Each trust's adult community care contacts (CSDS), its own and those of the trusts it
+    was made of on ``on``; NaN where none of them has a count."""
+    csds = load_csds().set_index("code")["adult_care_contacts"]
+    out = {}
+    for code in codes:
+        counts = [csds[m] for m in constituents(code, on, od) if m in csds.index]
+        out[code] = float(np.nansum(counts)) if counts and not np.isnan(counts).all() else np.nan
+    return out
 
 
 def adult_contact_shares(od: lineage.OrgData, on: pd.Timestamp) -> pd.Series:
@@ -802,7 +820,7 @@ def exposure(
                 if not np.isnan(ratio[(code, month)])
                 else ""
             )
-            if volume_text and runs_own[(code, month)] != by_lines[(code, month)]:
+            if volume_text and by_volume[(code, month)]:
                 own_text += f"; but {volume_text}, which decides"
             elif volume_text:
                 own_text += f"; {volume_text}"
@@ -859,7 +877,7 @@ def exposure(
             beds = sitrep_months[code]
             evidence += (
                 f"; the community discharge sitrep shows community bed activity in {beds} of 8 "
-                f"months, {vocabulary.period(SITREP_FIRST, SITREP_LAST)}"
+                f"months, {sitrep_period()}"
                 if beds
                 else "; no community bed activity in the community discharge sitrep"
             )

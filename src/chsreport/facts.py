@@ -56,7 +56,7 @@ def book_facts() -> dict[str, str]:
         "lines_loose": str(community.RULES["loose"]),
         "carry_months": vocabulary.count_words(community.CARRY_MONTHS),
         "smallest_effect": f"{integration.DEFAULT_SMALLEST_EFFECT:.0%}",
-        "sitrep_period": locality.sitrep_period(),
+        "sitrep_period": community.sitrep_period(),
         "chs_months": community.month_runs_words(community.return_months()),
         "chs_gap_months": _gap_months(),
         "chs_before_first": _before_first(),

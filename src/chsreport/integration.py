@@ -202,18 +202,16 @@ def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
 
 
 def contacts_per_admission(od: lineage.OrgData, acute: list[str]) -> dict[str, float]:
-    """Each acute trust's adult community care contacts (CSDS; its own and those of the trusts
-    it was made of then) per emergency admission, in the month of the CSDS counts; NaN where
-    there is no count or no admissions."""
+    """Each acute trust's adult community care contacts (:func:`community.adult_contacts`) per
+    emergency admission, in the month of the CSDS counts; NaN where there is no count or no
+    admissions."""
     month = community.VOLUME_MONTH
-    csds = community.load_csds().set_index("code")["adult_care_contacts"]
+    contacts = community.adult_contacts(od, acute, month)
     admissions = outcomes.emergency_admissions(od, month)
     out = {}
     for code in acute:
-        counts = [csds[m] for m in community.constituents(code, month, od) if m in csds.index]
-        contacts = float(np.nansum(counts)) if counts and not np.isnan(counts).all() else np.nan
         per = admissions.get(code, np.nan)
-        out[code] = contacts / per if per and per > 0 else np.nan
+        out[code] = contacts[code] / per if per and per > 0 else np.nan
     return out
 
 
@@ -849,14 +847,10 @@ def dose_frame(
     it ran that month (CSDS; its own code and any community trust it had taken in by then) per
     emergency admission that month, and its mean month-demeaned primary outcome over 2024-08 to
     2025-07 (the latest CHS window). Trusts without a CSDS row are left out, not set to 0."""
-    csds = community.load_csds().set_index("code")["adult_care_contacts"]
-    march = pd.Timestamp("2025-03-01")
+    march = community.VOLUME_MONTH
     in_a = classes[(classes["month"] == march) & (classes["group"] == "acute_runs_community")]
     codes = sorted(in_a["code"])
-    contacts = {}
-    for c in codes:
-        values = [csds[m] for m in community.constituents(c, march, od) if m in csds.index]
-        contacts[c] = float(np.nansum(values)) if values else np.nan
+    contacts = community.adult_contacts(od, codes, march)
     admissions = panel[panel["month"] == march].set_index("code")["total_emergency_admissions"]
     rows = outcomes.window(panel, PRIMARY, "2024-08", "2025-07")[["code", "month", PRIMARY]].copy()
     rows["demeaned"] = rows[PRIMARY] - rows.groupby("month")[PRIMARY].transform("mean")

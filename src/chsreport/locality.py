@@ -15,7 +15,6 @@ import pandas as pd
 
 from chsreport import (
     charts,
-    community,
     consolidation,
     data,
     geography,
@@ -246,11 +245,6 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
     code (the consolidation chapter's table, fewer columns)."""
     table = consolidation.fates_table(fates)
     return table[["code", "name", "fate_label", "fate_date", "successor"]]
-
-
-def sitrep_period() -> str:
-    """The months of the community discharge sitrep, in words ("Jun 2023 to Jan 2024")."""
-    return vocabulary.period(community.SITREP_FIRST, community.SITREP_LAST)
 
 
 def community_organisation(icb: str) -> dict:
