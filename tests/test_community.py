@@ -150,21 +150,29 @@ def test_a_class_from_a_month_without_returns_is_marked_carried(exposure):
 
 
 @pytest.mark.parametrize(
-    ("per_admission", "by_lines", "source", "runs"),
+    ("per_admission", "by_lines", "source", "named", "runs"),
     [
-        (11.5, False, "both", True),  # Mid Yorkshire: the care it provides decides
-        (0.001, True, "both", False),  # University Hospitals Plymouth: lists lines, no care
-        (1.6, True, "both", True),  # between the thresholds: the returns decide
-        (1.6, False, "both", False),
-        (float("nan"), True, "both", True),  # no count: the returns decide
-        (11.5, False, "returns", False),
-        (1.6, True, "volume", False),
-        (3.0, False, "volume", True),
-        (float("nan"), True, "volume", True),
+        (11.5, False, "both", False, True),  # Mid Yorkshire: the care it provides decides
+        (0.001, True, "both", False, False),  # University Hospitals Plymouth: lines, no care
+        (0.001, True, "both", True, False),  # named by the table, but no care to speak of
+        (1.6, True, "both", False, True),  # between the thresholds: the returns decide
+        (1.6, False, "both", False, False),
+        (2.1, False, "both", True, True),  # Frimley Health: the dated table names it
+        (float("nan"), True, "both", False, True),  # no count: the returns decide
+        (float("nan"), False, "both", True, True),  # or the table
+        (float("nan"), False, "both", False, False),
+        (11.5, False, "returns", False, False),
+        (1.6, False, "returns", True, False),  # the returns alone: the table is not read
+        (1.6, True, "volume", False, False),
+        (3.0, False, "volume", False, True),
+        (float("nan"), True, "volume", False, True),
+        (float("nan"), False, "volume", True, False),
     ],
 )
-def test_who_runs_community_services_from_volume_and_returns(per_admission, by_lines, source, runs):
-    assert community.runs_by_volume(per_admission, by_lines, source) is runs
+def test_who_runs_community_services_from_volume_and_returns(
+    per_admission, by_lines, source, named, runs
+):
+    assert community.runs_by_volume(per_admission, by_lines, source, named=named) is runs
 
 
 def test_no_acute_trust_with_the_care_of_a_typical_runner_is_classed_as_not_running():
@@ -195,10 +203,14 @@ def test_the_table_of_community_providers_by_council_is_checked(tmp_path):
     od = lineage.load_org_data()
     good = "E08000015,Wirral,RY7,Wirral Community,2021-04-01,,https://example.org,2023-12-13,"
     assert len(community.load_community_areas(od, _areas(tmp_path, good))) == 1
+    # a community interest company, by the code the returns give it (Sirona care & health)
+    cic = "E06000023,Bristol,NLX,Sirona,2021-04-01,,https://example.org,2023,"
+    assert len(community.load_community_areas(od, _areas(tmp_path, cic))) == 1
     bad = {
         "no source or source date": "E08000015,Wirral,RY7,Wirral,2021-04-01,,,,",
         "valid_to before valid_from": "E08000015,Wirral,RY7,Wirral,2021-04-01,2020-01-01,s,d,",
-        "not an NHS trust in ODS": "E08000015,Wirral,ZZZ,Nobody,2021-04-01,,s,d,",
+        "neither an NHS trust in ODS nor a provider": "E08000015,Wirral,ZZZ,X,2021-04-01,,s,d,",
+        "R9Z is neither": "E08000015,Wirral,R9Z,Nobody,2021-04-01,,s,d,",
         "not open in ODS": "E06000045,Southampton,R1C,Solent,2025-01-01,,s,d,",
     }
     for message, row in bad.items():

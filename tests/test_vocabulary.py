@@ -89,6 +89,14 @@ def test_codes_and_initials_stay_in_capitals(raw, expected):
     assert vocabulary.org_name(raw) == expected
 
 
+def test_lists_in_words():
+    assert vocabulary.in_a_list(["Hart"]) == "Hart"
+    assert vocabulary.in_a_list(["Hart", "Rushmoor"]) == "Hart and Rushmoor"
+    assert vocabulary.in_a_list(["a", "b", "c"]) == "a, b and c"
+    with pytest.raises(ValueError):
+        vocabulary.in_a_list([])
+
+
 def test_plurals_and_units():
     assert vocabulary.plural(1, "acute trust") == "1 acute trust"
     assert vocabulary.plural(1200, "PCN") == "1,200 PCNs"

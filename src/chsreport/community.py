@@ -76,7 +76,7 @@ def month_runs_words(months: list[pd.Timestamp]) -> str:
         vocabulary.month(run[0]) if len(run) == 1 else vocabulary.period(run[0], run[-1])
         for run in runs
     ]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return vocabulary.in_a_list(words)
 
 
 def _month_of(table: pd.DataFrame, path: Path) -> pd.Timestamp:
@@ -627,7 +627,8 @@ def load_community_areas(od: lineage.OrgData, path: Path = COMMUNITY_AREAS) -> p
     """The book's compiled table of the main adult community provider in each council, dated
     (``valid_from``, ``valid_to``; empty: still), with a source and its date on every row.
     Checked: the columns, a source on every row, dates in order, every provider code an NHS
-    trust in ODS open on the row's first day, no two rows of one provider overlapping."""
+    trust in ODS open on the row's first day (or a provider that is not an NHS trust, by the code
+    the CHS returns or the CSDS give it), no two rows of one provider overlapping."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     data.require_columns(raw, AREA_COLUMNS, path.name)
     problems = []
@@ -638,6 +639,10 @@ def load_community_areas(od: lineage.OrgData, path: Path = COMMUNITY_AREAS) -> p
         ),
     )
     register = od.register.set_index("code")
+    # a provider that is not an NHS trust (a community interest company, a private provider), or
+    # a trust missing from ODS's trust register, is known by the code NHS England's community
+    # statistics give it
+    others = (set(provider_names()) | set(load_csds()["code"])) - set(register.index)
     for i, row in frame.iterrows():
         where = f"row {i + 2} ({row['council_name']}, {row['provider_code']})"
         if not row["source"].strip() or not row["source_date"].strip():
@@ -647,8 +652,13 @@ def load_community_areas(od: lineage.OrgData, path: Path = COMMUNITY_AREAS) -> p
         elif raw.at[i, "valid_to"] and not row["valid_to"] >= row["valid_from"]:
             problems.append(f"{where}: valid_to before valid_from, or not a date")
         code = row["provider_code"]
+        if code in others:
+            continue
         if code not in register.index:
-            problems.append(f"{where}: {code} is not an NHS trust in ODS")
+            problems.append(
+                f"{where}: {code} is neither an NHS trust in ODS nor a provider in the "
+                "community returns"
+            )
         else:
             opened, closed = register.at[code, "open_date"], register.at[code, "close_date"]
             day = row["valid_from"]
@@ -692,24 +702,29 @@ def runs_by_volume(
     source: str = "both",
     runs_at: float = VOLUME_RUNS,
     not_below: float = VOLUME_NOT,
+    named: bool = False,
 ) -> bool:
     """Whether an acute trust runs adult community services in a month, from its CSDS adult care
     contacts per emergency admission (NaN: no count, or the count is from a trust made of other
     organisations that month) and what its CHS returns say (``by_lines``). ``source``: "both"
-    (volume decides above ``VOLUME_RUNS`` and below ``VOLUME_NOT``, the returns in between and
-    where there is no count), "returns" (the returns alone) or "volume" (volume decides wherever
-    there is a count, at ``VOLUME_RUNS``; the returns elsewhere)."""
+    (volume decides above ``VOLUME_RUNS`` and below ``VOLUME_NOT``; in between and where there is
+    no count, the returns, or the book's table of community providers by council when it names
+    the trust as a council's main adult provider that month: ``named``), "returns" (the returns
+    alone) or "volume" (volume decides wherever there is a count, at ``VOLUME_RUNS``; the returns
+    elsewhere)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; choose one of {SOURCES}")
-    if source == "returns" or np.isnan(per_admission):
+    if source == "returns":
         return by_lines
+    if np.isnan(per_admission):
+        return by_lines or (named and source == "both")
     if source == "volume":
         return per_admission >= runs_at
     if per_admission >= runs_at:
         return True
     if per_admission < not_below:
         return False
-    return by_lines
+    return by_lines or named
 
 
 def exposure(
@@ -725,15 +740,18 @@ def exposure(
 
     (a) ``own``: the trust (or a constituent, see :func:`constituents`) runs adult community
     services that month. Otherwise its patients' community services, council by council,
-    weighted by where its admitted patients live: a council whose main acute trust runs community
-    services is served by that trust ((d), another provider); otherwise by the providers based in
-    the council's 2022 ICB that run community services (weighted by adult service lines):
-    standalone community trusts (b), mental-health trusts (c), or others (d), with acute trusts of
-    the ICB only where nobody else is there. The class is the kind with the largest share.
+    weighted by where its admitted patients live: the provider the book's dated table names for
+    the council that month (:func:`load_community_areas`); for a council not in the table, its
+    main acute trust if that trust runs community services ((d), another provider), otherwise the
+    providers based in the council's 2022 ICB that run community services (weighted by adult
+    service lines), with acute trusts of the ICB only where nobody else is there. Standalone
+    community trusts make (b), mental-health trusts (c), others (d); the class is the kind with
+    the largest share.
 
     Whether an acute trust runs them (a) is decided by :func:`runs_by_volume` from ``volume``
     (its CSDS adult care contacts per emergency admission in ``VOLUME_MONTH``, applied to months
-    in which the trust is made of the same organisations as then) and its returns.
+    in which the trust is made of the same organisations, and runs the same councils' services by
+    the table, as then), its returns and the table.
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(RULES)}")
@@ -743,8 +761,31 @@ def exposure(
     patients = patients_by_council(od)
     main = main_acute_by_council(patients, acute_codes)
     months = list(months)
-    by_area = area_splits(load_community_areas(od), months, od)
+    table = load_community_areas(od)
+    by_area = area_splits(table, sorted(set(months) | {VOLUME_MONTH}), od)
+    council_names = dict(zip(table["council_code"], table["council_name"], strict=False))
     own_codes = {(c, m): constituents(c, m, od) for c in acute_codes for m in months}
+    # councils whose main adult community provider the table names, per provider and month
+    named_in: dict[tuple[str, pd.Timestamp], list[str]] = {}
+    for (council, month), split in by_area.items():
+        for _, member in split:
+            named_in.setdefault((member, month), []).append(council_names[council])
+    named_for = {
+        (c, m): sorted({n for member in own_codes[(c, m)] for n in named_in.get((member, m), [])})
+        for c in acute_codes
+        for m in months
+    }
+    # the councils whose provider each trust was in the month of the care volume
+    named_then = {
+        c: sorted(
+            {
+                n
+                for member in constituents(c, VOLUME_MONTH, od)
+                for n in named_in.get((member, VOLUME_MONTH), [])
+            }
+        )
+        for c in acute_codes
+    }
 
     def own_row(code, month):
         best = None
@@ -759,14 +800,21 @@ def exposure(
     by_lines = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
     volume = volume or {}
     then = {c: constituents(c, VOLUME_MONTH, od) for c in acute_codes}
+    # the care volume describes a month in which the trust was made of the same organisations
+    # and ran the same councils' services as in the month of the count (the Isle of Wight NHS
+    # Trust ran the island's until its services moved in October 2024)
     ratio = {
-        (c, m): volume.get(c, np.nan) if own_codes[(c, m)] == then[c] else np.nan
+        (c, m): volume.get(c, np.nan)
+        if own_codes[(c, m)] == then[c] and named_for[(c, m)] == named_then[c]
+        else np.nan
         for c in acute_codes
         for m in months
     }
     runs_own = {
-        k: runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0]) for k in by_lines
+        k: runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0], bool(named_for[k]))
+        for k in by_lines
     }
+    by_table = {k: runs_own[k] and not by_lines[k] and not ratio[k] >= cuts[1] for k in by_lines}
     # a month decided by the care volume of another month is carried, like a return
     by_volume = {k: runs_own[k] != by_lines[k] for k in by_lines}
     # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
@@ -820,10 +868,15 @@ def exposure(
                 if not np.isnan(ratio[(code, month)])
                 else ""
             )
-            if volume_text and by_volume[(code, month)]:
+            if volume_text and by_volume[(code, month)] and not by_table[(code, month)]:
                 own_text += f"; but {volume_text}, which decides"
             elif volume_text:
                 own_text += f"; {volume_text}"
+            if by_table[(code, month)]:
+                own_text += (
+                    "; the book's table of community providers names it as the main adult "
+                    f"provider in {vocabulary.in_a_list(named_for[(code, month)])}, which decides"
+                )
             if runs_own[(code, month)]:
                 cls, evidence = "own", f"runs community services ({own_text})"
             else:
@@ -867,11 +920,12 @@ def exposure(
                         else ""
                     )
                     + (
-                        f"; for councils holding {from_table:.0%} of its patients the provider "
-                        "comes from the book's table of community providers by council, for the "
-                        "rest from the providers in each council's 2022 ICB"
-                        if from_table >= 0.005
-                        else ""
+                        "; each council's provider from the book's table of community providers "
+                        "by council"
+                        if from_table >= 0.995
+                        else f"; for councils holding {from_table:.0%} of its patients the "
+                        "provider comes from the book's table of community providers by council, "
+                        "for the rest from its main acute trust or the providers in its 2022 ICB"
                     )
                 )
             beds = sitrep_months[code]
@@ -892,6 +946,7 @@ def exposure(
                     "share_other": shares["other"],
                     "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
                     "from_return": month in published
+                    and not by_table[(code, month)]
                     and not (by_volume[(code, month)] and month != VOLUME_MONTH)
                     and (cls != "own" or found is None or found[1]["chs_month"] == month),
                     "evidence": evidence,

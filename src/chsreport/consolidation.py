@@ -109,7 +109,7 @@ def fates_in_words(fates: pd.DataFrame) -> str:
     ]
     if not parts:
         return "none changed"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return vocabulary.in_a_list(parts)
 
 
 def fates_table(fates: pd.DataFrame) -> pd.DataFrame:

@@ -102,18 +102,13 @@ def _spread_share() -> str:
 
 
 def _area_table() -> str:
-    """Which councils the compiled table of community providers covers, in words: how many, in
-    which 2022 ICBs."""
+    """Which councils the compiled table of community providers covers, in words: how many of
+    the councils (2021 districts) the acute trusts' patients come from, and which are not in it."""
     from chsreport import lineage
 
     areas = community.load_community_areas(lineage.load_org_data())
-    councils = geography.councils().set_index("gss_code")["icb22_code"]
-    codes = sorted({councils.get(c) for c in areas["council_code"]} - {None})
-    names = geography.load_lsoa_icb22().drop_duplicates("icb22_code").set_index("icb22_code")
-    words = [vocabulary.icb_short_name(names["icb22_name"].get(c, c)) for c in codes]
-    return (
-        f"{areas['council_code'].nunique()} councils so far, in "
-        + ", ".join(words[:-1])
-        + (" and " if len(words) > 1 else "")
-        + words[-1]
+    every = set(community.patients_by_council(lineage.load_org_data())["ltla_code"])
+    missing = sorted(geography.council_name(c) for c in every - set(areas["council_code"]))
+    return f"{len(every & set(areas['council_code']))} of the {len(every)} councils" + (
+        f" (all but {vocabulary.in_a_list(missing)})" if missing else ""
     )

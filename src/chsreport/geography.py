@@ -192,6 +192,23 @@ def load_local_authorities() -> pd.DataFrame:
     return data.cached_frame("la_register", parse_local_authorities)
 
 
+def parse_council_names(path: Path) -> pd.DataFrame:
+    """mySociety register -> every English council's name by GSS code, former councils (the
+    2021 districts abolished since) included."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    data.require_columns(raw, ["gss-code", "nice-name", "nation"], path.name)
+    rows = raw[(raw["nation"] == "England") & (raw["gss-code"] != "")]
+    return pd.DataFrame({"gss_code": rows["gss-code"], "name": rows["nice-name"]}).drop_duplicates(
+        "gss_code"
+    )
+
+
+def council_name(code: str) -> str:
+    """A council's name from its GSS code, former councils included (the code if unknown)."""
+    names = data.cached_frame("la_register", parse_council_names).set_index("gss_code")["name"]
+    return str(names.get(code, code))
+
+
 def parse_la_successors(path: Path) -> pd.DataFrame:
     """Former English councils -> the single council that replaced them (GSS codes)."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)

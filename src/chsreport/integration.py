@@ -195,8 +195,9 @@ def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
     it."""
     return (
         f"In {carried_share(classes, start, end):.0%} of trust-months from "
-        f"{vocabulary.period(f'{start}-01', f'{end}-01')} a trust's class is carried from the "
-        "nearest month with returns rather than read from that month's own; the robustness "
+        f"{vocabulary.period(f'{start}-01', f'{end}-01')} a trust's class is not read from "
+        "that month's own returns: it is carried from the nearest month with returns, or set by "
+        "another month's care volume or by the book's dated table of providers; the robustness "
         "table gives the verdict on only the months read from their own returns."
     )
 

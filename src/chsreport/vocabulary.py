@@ -234,6 +234,14 @@ def short_org_name(name, limit: int = 34) -> str:
     return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
 
 
+def in_a_list(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    words = list(words)
+    if not words:
+        raise ValueError("nothing to list")
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def plural(n: int, noun: str) -> str:
     """ "1 acute trust", "4 acute trusts" (the noun given in the singular)."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
