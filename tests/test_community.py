@@ -230,6 +230,13 @@ def test_every_row_of_the_compiled_table_has_a_source_and_passes_the_checks():
     assert {"E06000045", "E08000015", "E07000008"} <= set(areas["council_code"])
 
 
+def test_the_table_names_a_provider_for_every_council_but_those_listed_as_unsourced():
+    od = lineage.load_org_data()
+    areas = community.load_community_areas(od)
+    every = set(community.patients_by_council(od)["ltla_code"])
+    assert every - set(areas["council_code"]) == {"E07000214"}  # Surrey Heath: no source found
+
+
 def test_classes_follow_the_provider_where_patients_live_and_change_only_on_a_dated_transfer():
     od = lineage.load_org_data()
     panel = outcomes.outcome_panel(od)
@@ -241,6 +248,14 @@ def test_classes_follow_the_provider_where_patients_live_and_change_only_on_a_da
     assert classes.loc[("RGT", M("2023-06-01")), "group"] == "mh_runs_community"
     assert classes.loc[("RBL", M("2023-06-01")), "group"] == "standalone_community"  # Wirral
     assert classes.loc[("REM", M("2023-06-01")), "group"] == "mh_runs_community"  # Mersey Care
+    # the Isle of Wight NHS Trust ran the island's community services until they moved to
+    # Hampshire and Isle of Wight Healthcare on 1 October 2024: its March 2025 care volume (none)
+    # does not decide the months before
+    assert classes.loc[("R1F", M("2024-09-01")), "group"] == "acute_runs_community"
+    assert classes.loc[("R1F", M("2024-10-01")), "group"] == "mh_runs_community"
+    # Frimley Health runs them in Hart and Rushmoor (the table), in every month
+    frimley = classes.xs("RDU", level="code")["group"]
+    assert (frimley == "acute_runs_community").all()
     # the seven trusts that changed class at the gap between the 2023 and 2024-25 returns
     for code in ("RBL", "REM", "RGT", "RHM", "RHU", "RJR", "RN5"):
         before, after = (classes.loc[(code, M(m)), "group"] for m in ("2023-10-01", "2024-08-01"))

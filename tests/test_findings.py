@@ -103,6 +103,21 @@ def test_what_the_interval_rules_out(low, high, said):
     assert said in integration.ruled_out(head)
 
 
+@pytest.mark.parametrize(
+    ("verdict", "said"),
+    [("supported", "had fewer delays"), ("contradicted", "had more delays"),
+     ("inconclusive", ""), ("no meaningful difference", "")],
+)  # fmt: skip
+def test_the_comparison_with_standalone_trusts_adds_a_sentence_only_when_it_shows_a_difference(
+    verdict, said
+):
+    b = {"verdict": verdict, "class_sizes": {"standalone_community": 18}}
+    text = findings.standalone_meaning(b)
+    assert (said in text and "18 acute trusts" in text) if said else text == ""
+    shown = findings.integration_meaning(_carter("no meaningful difference"), "inconclusive", b)
+    assert shown.endswith(text) and "But" in shown
+
+
 def _carter(verdict, low90=-2.53, high90=0.86, margin=2.70, mean=27.0):
     return {"verdict": verdict, "low90": low90, "high90": high90, "smallest_effect": margin,
             "reference_mean": mean}  # fmt: skip

@@ -102,9 +102,26 @@ def district_sentence(share_below_100k: float, smallest: float, no_district: flo
 BORDERLINE = 0.02  # a verdict within this share of the average of its margin is borderline
 
 
-def integration_meaning(carter: dict, returns_verdict: str) -> str:
+def standalone_meaning(carter_b: dict) -> str:
+    """What the second comparison (against acute trusts beside a standalone community trust
+    only) adds, when its verdict is not the primary's kind of answer; empty otherwise."""
+    n = carter_b["class_sizes"]["standalone_community"]
+    direction = {"supported": "fewer", "contradicted": "more"}.get(carter_b["verdict"])
+    if direction is None:
+        return ""
+    return (
+        f" Against only the {n} acute trusts beside a standalone community trust, those running "
+        f"community services had {direction} delays, and the interval excludes no difference: a "
+        "second comparison on fewer trusts, across trusts as they are rather than the effect of a "
+        "takeover, so a lead to follow up locally rather than a verdict on the claim."
+    )
+
+
+def integration_meaning(carter: dict, returns_verdict: str, carter_b: dict | None = None) -> str:
     """What the verdict on Carter's claim means for an ICB, with how firm it is: close to its
-    margin, or different when running community services is measured by the returns alone."""
+    margin, or different when running community services is measured by the returns alone;
+    with what the comparison against standalone community trusts only adds (``carter_b``)."""
+    extra = standalone_meaning(carter_b) if carter_b is not None else ""
     meaning = {
         "supported": "The data support the claim that combined trusts manage discharge "
         "better; the size of the gain is the one above.",
@@ -129,13 +146,13 @@ def integration_meaning(carter: dict, returns_verdict: str) -> str:
             "providers' returns alone"
         )
     if not caveats:
-        return meaning
+        return meaning + extra
     ending = (
         " So it does not show that who runs community services makes no difference."
         if carter["verdict"] == "no meaningful difference"
         else ""
     )
-    return f"{meaning} But {' and '.join(caveats)}.{ending}"
+    return f"{meaning} But {' and '.join(caveats)}.{ending}{extra}"
 
 
 def integration_answer(verdict: str, firm: bool = True) -> str:
@@ -244,9 +261,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "Integration",
             f"{runs} of {sum(sizes.values())} acute trusts ran adult community services "
             "themselves in most months of "
-            f"{vocabulary.months_in_words(carter['period'])}, by their own returns to NHS "
-            f"England ({facts.book_facts()['chs_gap_months']} have no published return and take "
-            "each provider's nearest). By volume of care, acute trusts provided "
+            f"{vocabulary.months_in_words(carter['period'])}, by their returns to NHS England and "
+            f"the care they provide ({facts.book_facts()['chs_gap_months']} have no published "
+            "return and take each provider's nearest). By volume of care, acute trusts provided "
             f"{_pct(c04['value'])} of England's adult community care contacts in {c04['period']} "
             f"(Community Services Data Set); {c04['note'].split('. ')[0].split('; ', 1)[1]}.",
             f"Acute trusts already provide {_share_words(c04['value'])} of adult community care, "
@@ -267,7 +284,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
             f"{carter['smallest_effect']:.2f}). "
             f"{integration.margin_sentence(carter, integration.DEFAULT_SMALLEST_EFFECT)}",
-            integration_meaning(carter, returns_only["verdict"]),
+            integration_meaning(carter, returns_only["verdict"], carter_b),
             "../notebooks/integration",
             ("C06", "C05"),
         ),
