@@ -168,6 +168,8 @@ def test_a_class_from_a_month_without_returns_is_marked_carried(exposure):
         (3.0, False, "volume", False, True),
         (float("nan"), True, "volume", False, True),
         (float("nan"), False, "volume", True, False),
+        (2.1, False, "no_table", True, False),  # the table's naming left out
+        (2.1, True, "no_table", True, True),
     ],
 )
 def test_who_runs_community_services_from_volume_and_returns(

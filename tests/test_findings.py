@@ -104,17 +104,24 @@ def test_what_the_interval_rules_out(low, high, said):
 
 
 @pytest.mark.parametrize(
-    ("verdict", "said"),
-    [("supported", "had fewer delays"), ("contradicted", "had more delays"),
-     ("inconclusive", ""), ("no meaningful difference", "")],
+    ("verdict", "low", "high", "said"),
+    [("supported", -5.38, -1.09, "may be too small to matter"),
+     ("supported", -5.38, -3.0, "excludes no difference at all; with"),
+     ("contradicted", 1.2, 4.0, "may be too small"),
+     ("inconclusive", -5.0, 0.3, "verdict is inconclusive; with"),
+     ("no meaningful difference", -1.0, 1.0, "verdict is no meaningful difference; with")],
 )  # fmt: skip
-def test_the_comparison_with_standalone_trusts_adds_a_sentence_only_when_it_shows_a_difference(
-    verdict, said
+def test_the_comparison_with_standalone_trusts_is_reported_whatever_it_shows(
+    verdict, low, high, said
 ):
-    b = {"verdict": verdict, "class_sizes": {"standalone_community": 18}}
-    text = findings.standalone_meaning(b)
-    assert (said in text and "18 acute trusts" in text) if said else text == ""
-    shown = findings.integration_meaning(_carter("no meaningful difference"), "inconclusive", b)
+    b = {"verdict": verdict, "class_sizes": {"standalone_community": 18}, "low95": low,
+         "high95": high, "smallest_effect": 2.77}  # fmt: skip
+    text = findings.standalone_meaning(b, {"verdict": "inconclusive"})
+    assert said in text and "18 acute trusts" in text and "loose rule" in text
+    assert "a lead to follow up, not a verdict" in text
+    shown = findings.integration_meaning(
+        _carter("no meaningful difference"), "inconclusive", b, {"verdict": "inconclusive"}
+    )
     assert shown.endswith(text) and "But" in shown
 
 

@@ -250,3 +250,26 @@ def test_the_dependence_sentence_names_each_measure_with_its_verdict():
     text = integration.dependence_sentence(robust)
     assert "no meaningful difference with the providers' returns and care volume" in text
     assert "inconclusive with their returns alone" in text
+
+
+def _crosstab(*rows):
+    cols = ["code", "name", "contacts_per_admission", "by_returns", "decided", "by_table"]
+    return pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows])
+
+
+def test_the_sentence_on_the_two_sources_says_what_decided_each_disagreement():
+    same = _crosstab(("RXX", "A TRUST", 5.0, "runs", "runs", False))
+    assert (
+        integration.volume_sentence(same)
+        == "The care volume confirms every class the returns give."
+    )
+    volume = ("RXF", "MID YORKSHIRE", 11.5, "does not", "runs", False)
+    table = ("RDU", "FRIMLEY HEALTH", 2.1, "does not", "runs", True)
+    both = integration.volume_sentence(_crosstab(volume, table))
+    assert "class 2 acute trusts differently" in both
+    assert "For 1 trust the care volume decides: Mid Yorkshire (RXF; 11.5" in both
+    assert "For one more, between the thresholds, the book's table" in both and "(RDU; 2.1)" in both
+    only_table = integration.volume_sentence(_crosstab(table))
+    assert "care volume decides:" not in only_table and "table names the trust" in only_table
+    only_volume = integration.volume_sentence(_crosstab(volume))
+    assert "table names the trust as" not in only_volume

@@ -290,8 +290,8 @@ def chapter_inputs() -> dict[str, list[str]]:
 COMPILED_TABLES = {  # the hand-compiled tables, in words (each row carries its source)
     "article_cases.yml": "The places the source articles name, and what the articles say of them",
     "claims.yml": "The claims the book tests: each quoted from its article, with its rule",
-    "community_areas.csv": "The main adult community provider in each council the book has "
-    "compiled so far, dated, with a source on every row",
+    "community_areas.csv": "The main adult community provider in each council, dated, with a "
+    "source on every row",
     "data_gaps.yml": "The data the book lacks (below)",
     "trust_types.csv": "Trust types where the published sources are silent or disagree",
 }

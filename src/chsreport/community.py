@@ -613,7 +613,9 @@ VOLUME_NOT = 1.0  # below this it does not, whatever its returns list
 # (Mid Yorkshire, Guy's and St Thomas'), those that list fewer have at most 2.1, and no acute
 # trust has between 2.2 and 3.3. Below 1 a trust's community care is a few thousand contacts a
 # month at most, whatever it lists (University Hospitals Plymouth 5, Barts Health 3,795).
-SOURCES = ("both", "returns", "volume")  # what decides whether an acute trust runs them
+TABLE_DECIDES = "the book's table of community providers names it as the main adult provider"
+# what decides whether an acute trust runs them; "no_table": "both" without the table's naming
+SOURCES = ("both", "returns", "volume", "no_table")
 
 
 COMMUNITY_AREAS = data.PROJECT_ROOT / "data" / "compiled" / "community_areas.csv"
@@ -711,9 +713,11 @@ def runs_by_volume(
     no count, the returns, or the book's table of community providers by council when it names
     the trust as a council's main adult provider that month: ``named``), "returns" (the returns
     alone) or "volume" (volume decides wherever there is a count, at ``VOLUME_RUNS``; the returns
-    elsewhere)."""
+    elsewhere), "no_table" ("both" without the table's naming)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; choose one of {SOURCES}")
+    if source == "no_table":
+        source, named = "both", False
     if source == "returns":
         return by_lines
     if np.isnan(per_admission):
@@ -874,8 +878,8 @@ def exposure(
                 own_text += f"; {volume_text}"
             if by_table[(code, month)]:
                 own_text += (
-                    "; the book's table of community providers names it as the main adult "
-                    f"provider in {vocabulary.in_a_list(named_for[(code, month)])}, which decides"
+                    f"; {TABLE_DECIDES} in "
+                    f"{vocabulary.in_a_list(named_for[(code, month)])}, which decides"
                 )
             if runs_own[(code, month)]:
                 cls, evidence = "own", f"runs community services ({own_text})"

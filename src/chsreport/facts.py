@@ -63,6 +63,7 @@ def book_facts() -> dict[str, str]:
         "volume_runs": f"{community.VOLUME_RUNS:g}",
         "spread_share": _spread_share(),
         "area_table": _area_table(),
+        "area_table_caveats": _area_table_caveats(),
         "volume_not": f"{community.VOLUME_NOT:g}",
         "volume_month": vocabulary.month_long(community.VOLUME_MONTH),
         "transfer_years": f"{integration.TRANSFERS[0][:4]} to {integration.TRANSFERS[1][:4]}",
@@ -111,4 +112,23 @@ def _area_table() -> str:
     missing = sorted(geography.council_name(c) for c in every - set(areas["council_code"]))
     return f"{len(every & set(areas['council_code']))} of the {len(every)} councils" + (
         f" (all but {vocabulary.in_a_list(missing)})" if missing else ""
+    )
+
+
+def _area_table_caveats() -> str:
+    """How firm the compiled table of community providers is, in counts: undated pages,
+    encyclopaedia pages, starts assumed at April 2021, councils shared by two providers."""
+    from chsreport import lineage
+
+    areas = community.load_community_areas(lineage.load_org_data())
+    undated = areas["source_date"].str.startswith("undated").sum()
+    wiki = areas["source"].str.contains("wikipedia|wikimili", case=False).sum()
+    assumed = areas["note"].str.contains("in place by April 2021").sum()
+    live = areas[areas["valid_to"].isna()]
+    shared = int((live.groupby("council_code").size() > 1).sum())
+    return (
+        f"Of its {len(areas)} rows, {undated} cite an undated page (read when the table was "
+        f"compiled), {wiki} an encyclopaedia page, and {assumed} start in April 2021 only because "
+        "the source gives no earlier date, so a change of provider that no source reported "
+        f"would be missed; {shared} councils are shared by two providers today"
     )

@@ -102,26 +102,39 @@ def district_sentence(share_below_100k: float, smallest: float, no_district: flo
 BORDERLINE = 0.02  # a verdict within this share of the average of its margin is borderline
 
 
-def standalone_meaning(carter_b: dict) -> str:
+def standalone_meaning(carter_b: dict, loose_b: dict) -> str:
     """What the second comparison (against acute trusts beside a standalone community trust
-    only) adds, when its verdict is not the primary's kind of answer; empty otherwise."""
+    only) adds, whatever it shows: its verdict, whether a difference may be too small to matter,
+    its verdict under the loose rule (``loose_b``), and why it is a lead rather than a verdict."""
     n = carter_b["class_sizes"]["standalone_community"]
-    direction = {"supported": "fewer", "contradicted": "more"}.get(carter_b["verdict"])
-    if direction is None:
-        return ""
+    low, high, margin = carter_b["low95"], carter_b["high95"], carter_b["smallest_effect"]
+    text = (
+        f" Against only the {n} acute trusts beside a standalone community trust the verdict "
+        f"is {carter_b['verdict']}"
+    )
+    if carter_b["verdict"] in ("supported", "contradicted"):
+        near = min(abs(low), abs(high))
+        text += ": the 95% interval excludes no difference at all" + (
+            f", but its nearer end ({near:.2f}) is inside the smallest difference that would "
+            f"matter ({margin:.2f}), so the gap may be too small to matter"
+            if near < margin
+            else ""
+        )
     return (
-        f" Against only the {n} acute trusts beside a standalone community trust, those running "
-        f"community services had {direction} delays, and the interval excludes no difference: a "
-        "second comparison on fewer trusts, across trusts as they are rather than the effect of a "
-        "takeover, so a lead to follow up locally rather than a verdict on the claim."
+        text + f"; with the loose rule for who runs community services it reads "
+        f"{loose_b['verdict']}. This second comparison rests on fewer trusts and is one of "
+        "several tests, so it is a lead to follow up, not a verdict on the claim."
     )
 
 
-def integration_meaning(carter: dict, returns_verdict: str, carter_b: dict | None = None) -> str:
+def integration_meaning(
+    carter: dict, returns_verdict: str, carter_b: dict | None = None, loose_b: dict | None = None
+) -> str:
     """What the verdict on Carter's claim means for an ICB, with how firm it is: close to its
     margin, or different when running community services is measured by the returns alone;
-    with what the comparison against standalone community trusts only adds (``carter_b``)."""
-    extra = standalone_meaning(carter_b) if carter_b is not None else ""
+    with what the comparison against standalone community trusts only adds (``carter_b``, and
+    ``loose_b`` under the loose rule)."""
+    extra = standalone_meaning(carter_b, loose_b) if carter_b and loose_b else ""
     meaning = {
         "supported": "The data support the claim that combined trusts manage discharge "
         "better; the size of the gain is the one above.",
@@ -261,8 +274,9 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "Integration",
             f"{runs} of {sum(sizes.values())} acute trusts ran adult community services "
             "themselves in most months of "
-            f"{vocabulary.months_in_words(carter['period'])}, by their returns to NHS England and "
-            f"the care they provide ({facts.book_facts()['chs_gap_months']} have no published "
+            f"{vocabulary.months_in_words(carter['period'])}, by their returns to NHS England, "
+            "the care they provide and the book's table of providers by council "
+            f"({facts.book_facts()['chs_gap_months']} have no published "
             "return and take each provider's nearest). By volume of care, acute trusts provided "
             f"{_pct(c04['value'])} of England's adult community care contacts in {c04['period']} "
             f"(Community Services Data Set); {c04['note'].split('. ')[0].split('; ', 1)[1]}.",
@@ -284,7 +298,12 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
             f"{carter['smallest_effect']:.2f}). "
             f"{integration.margin_sentence(carter, integration.DEFAULT_SMALLEST_EFFECT)}",
-            integration_meaning(carter, returns_only["verdict"], carter_b),
+            integration_meaning(
+                carter,
+                returns_only["verdict"],
+                carter_b,
+                integration.carter_verdict(rule="loose", comparison="a_vs_b"),
+            ),
             "../notebooks/integration",
             ("C06", "C05"),
         ),

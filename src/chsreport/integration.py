@@ -236,6 +236,9 @@ def volume_crosstab(od: lineage.OrgData, acute: list[str], rule: str = "default"
         np.where(frame["contacts_per_admission"] >= community.VOLUME_RUNS, "runs", "does not"),
     )
     frame["decided"] = frame["code"].map(both).map({True: "runs", False: "does not"})
+    evidence = monthly_classes(od, acute, rule, "both")
+    evidence = evidence[evidence["month"] == month].set_index("code")["evidence"]
+    frame["by_table"] = frame["code"].map(evidence).str.contains(community.TABLE_DECIDES)
     return frame
 
 
@@ -743,6 +746,16 @@ def robustness(
     )
     specs.append(("returns alone, default rule", "returns_only", "carter", "icb", "wild", ()))
     specs.append(("care volume alone (CSDS)", "volume_only", "carter", "icb", "wild", ()))
+    specs.append(
+        (
+            "returns and care volume, without the table naming a trust",
+            "no_table",
+            "carter",
+            "icb",
+            "wild",
+            (),
+        )
+    )
     for cuts in OTHER_CUTS:
         label = f"returns and care volume, cuts {cuts[0]:g} and {cuts[1]:g} contacts per admission"
         specs.append((label, cuts, "carter", "icb", "wild", ()))
@@ -761,6 +774,8 @@ def robustness(
             classes = monthly_classes(od, acute, "default", "both", rule)
         elif rule in ("returns_only", "volume_only"):
             classes = monthly_classes(od, acute, "default", rule.split("_")[0])
+        elif rule == "no_table":  # the table never decides whether a trust runs them
+            classes = monthly_classes(od, acute, "default", "no_table")
         elif rule == "returned":  # no class carried from another month's returns
             classes = monthly_classes(od, acute, "default")
             classes = classes.assign(
@@ -1236,9 +1251,8 @@ def council_class_map(od: lineage.OrgData, groups: pd.DataFrame, rule: str):
         f"runs community services itself; in {standalone} that trust works beside a standalone "
         "community trust",
         subtitle="Each council (May 2024) by the usual class of the acute trust admitting the most "
-        f"of its residents, {vocabulary.period('2022-04', '2025-08')} (a trust is in class (a) "
-        f"in a month when it reports at least {community.RULES[rule]} adult community service "
-        "lines).",
+        f"of its residents, {vocabulary.period('2022-04', '2025-08')} (class (a): the trust "
+        "runs adult community services by the book's rule; see the methods page).",
         source=FLOW_SOURCE,
         csv_name=f"council_classes_{rule}.csv",
         tooltip=[
@@ -1743,17 +1757,39 @@ def volume_sentence(crosstab: pd.DataFrame) -> str:
     differ = crosstab[crosstab["by_returns"] != crosstab["decided"]]
     if differ.empty:
         return "The care volume confirms every class the returns give."
+    by_volume = differ[~differ["by_table"]]
+    by_table = differ[differ["by_table"]]
     parts = [
         f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f} contacts per "
         f"emergency admission, so it {'runs' if r.decided == 'runs' else 'does not run'} them)"
-        for r in differ.itertuples()
+        for r in by_volume.itertuples()
     ]
-    return (
-        f"The two sources disagree for {vocabulary.plural(len(differ), 'acute trust')}, where the "
-        f"care volume decides: {'; '.join(parts)}. A trust runs adult community services when it "
-        f"provides at least {community.VOLUME_RUNS:g} adult community care contacts per emergency "
-        f"admission, and does not below {community.VOLUME_NOT:g}, whatever its returns list; in "
-        "between, or with no count, its returns decide."
+    named = [
+        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f})"
+        for r in by_table.itertuples()
+    ]
+    text = (
+        f"The returns alone would class {vocabulary.plural(len(differ), 'acute trust')} "
+        "differently. "
+        + (
+            f"For {vocabulary.plural(len(by_volume), 'trust')} the care volume decides: "
+            f"{'; '.join(parts)}. "
+            if parts
+            else ""
+        )
+        + (
+            f"For {vocabulary.count_words(len(named))} more, between the thresholds, the book's "
+            f"table names the trust as a council's main adult community provider, which decides: "
+            f"{'; '.join(named)}. "
+            if named
+            else ""
+        )
+    )
+    return text + (
+        f"A trust runs adult community services when it provides at least "
+        f"{community.VOLUME_RUNS:g} adult community care contacts per emergency admission, and "
+        f"does not below {community.VOLUME_NOT:g}, whatever its returns list; in between, or with "
+        "no count, its returns decide, or the table when it names the trust."
     )
 
 
@@ -1771,6 +1807,8 @@ def dependence_sentence(robust: pd.DataFrame) -> str:
         "(the book's rule)",
         "returns alone, default rule": "with their returns alone",
         "care volume alone (CSDS)": "with the care volume alone",
+        "returns and care volume, without the table naming a trust": "without the table naming "
+        "a trust as a council's provider",
         "returns and care volume, default rule, only months read from their own returns": "on "
         "only the months read from their own returns",
     }
