@@ -106,7 +106,7 @@ def test_what_the_interval_rules_out(low, high, said):
 @pytest.mark.parametrize(
     ("verdict", "low", "high", "said"),
     [("supported", -5.38, -1.09, "may be too small to matter"),
-     ("supported", -5.38, -3.0, "excludes no difference at all; with"),
+     ("supported", -5.38, -3.0, "does not include zero; with"),
      ("contradicted", 1.2, 4.0, "may be too small"),
      ("inconclusive", -5.0, 0.3, "verdict is inconclusive; with"),
      ("no meaningful difference", -1.0, 1.0, "verdict is no meaningful difference; with")],

@@ -114,7 +114,7 @@ def standalone_meaning(carter_b: dict, loose_b: dict) -> str:
     )
     if carter_b["verdict"] in ("supported", "contradicted"):
         near = min(abs(low), abs(high))
-        text += ": the 95% interval excludes no difference at all" + (
+        text += ": the 95% interval does not include zero" + (
             f", but its nearer end ({near:.2f}) is inside the smallest difference that would "
             f"matter ({margin:.2f}), so the gap may be too small to matter"
             if near < margin
