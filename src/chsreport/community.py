@@ -774,22 +774,14 @@ def exposure(
     for (council, month), split in by_area.items():
         for _, member in split:
             named_in.setdefault((member, month), []).append(council_names[council])
-    named_for = {
-        (c, m): sorted({n for member in own_codes[(c, m)] for n in named_in.get((member, m), [])})
-        for c in acute_codes
-        for m in months
-    }
+
+    def councils_named(members: list[str], month: pd.Timestamp) -> list[str]:
+        return sorted({n for member in members for n in named_in.get((member, month), [])})
+
+    then = {c: constituents(c, VOLUME_MONTH, od) for c in acute_codes}
+    named_for = {(c, m): councils_named(own_codes[(c, m)], m) for c in acute_codes for m in months}
     # the councils whose provider each trust was in the month of the care volume
-    named_then = {
-        c: sorted(
-            {
-                n
-                for member in constituents(c, VOLUME_MONTH, od)
-                for n in named_in.get((member, VOLUME_MONTH), [])
-            }
-        )
-        for c in acute_codes
-    }
+    named_then = {c: councils_named(then[c], VOLUME_MONTH) for c in acute_codes}
 
     def own_row(code, month):
         best = None
@@ -803,7 +795,6 @@ def exposure(
     own = {(c, m): own_row(c, m) for c in acute_codes for m in months}
     by_lines = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
     volume = volume or {}
-    then = {c: constituents(c, VOLUME_MONTH, od) for c in acute_codes}
     # the care volume describes a month in which the trust was made of the same organisations
     # and ran the same councils' services as in the month of the count (the Isle of Wight NHS
     # Trust ran the island's until its services moved in October 2024)
@@ -818,7 +809,11 @@ def exposure(
         k: runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0], bool(named_for[k]))
         for k in by_lines
     }
-    by_table = {k: runs_own[k] and not by_lines[k] and not ratio[k] >= cuts[1] for k in by_lines}
+    # the table decides when the trust runs them only because the table names it
+    by_table = {
+        k: runs_own[k] and not runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0])
+        for k in by_lines
+    }
     # a month decided by the care volume of another month is carried, like a return
     by_volume = {k: runs_own[k] != by_lines[k] for k in by_lines}
     # per ICB and month: the non-acute providers' split by adult lines, and the acute ones

@@ -223,8 +223,9 @@ def volume_crosstab(od: lineage.OrgData, acute: list[str], rule: str = "default"
     ratio = contacts_per_admission(od, acute)
     lines = monthly_classes(od, acute, rule, "returns")
     lines = lines[lines["month"] == month].set_index("code")["group"] == "acute_runs_community"
-    both = monthly_classes(od, acute, rule, "both")
-    both = both[both["month"] == month].set_index("code")["group"] == "acute_runs_community"
+    decided = monthly_classes(od, acute, rule, "both")
+    decided = decided[decided["month"] == month].set_index("code")
+    both = decided["group"] == "acute_runs_community"
     names = od.register.set_index("code")["name"]
     frame = pd.DataFrame({"code": acute})
     frame["name"] = frame["code"].map(names)
@@ -236,9 +237,7 @@ def volume_crosstab(od: lineage.OrgData, acute: list[str], rule: str = "default"
         np.where(frame["contacts_per_admission"] >= community.VOLUME_RUNS, "runs", "does not"),
     )
     frame["decided"] = frame["code"].map(both).map({True: "runs", False: "does not"})
-    evidence = monthly_classes(od, acute, rule, "both")
-    evidence = evidence[evidence["month"] == month].set_index("code")["evidence"]
-    frame["by_table"] = frame["code"].map(evidence).str.contains(community.TABLE_DECIDES)
+    frame["by_table"] = frame["code"].map(decided["evidence"]).str.contains(community.TABLE_DECIDES)
     return frame
 
 
@@ -772,10 +771,8 @@ def robustness(
             )
         elif isinstance(rule, tuple):  # other thresholds for the care volume
             classes = monthly_classes(od, acute, "default", "both", rule)
-        elif rule in ("returns_only", "volume_only"):
-            classes = monthly_classes(od, acute, "default", rule.split("_")[0])
-        elif rule == "no_table":  # the table never decides whether a trust runs them
-            classes = monthly_classes(od, acute, "default", "no_table")
+        elif rule in ("returns_only", "volume_only", "no_table"):  # another source decides
+            classes = monthly_classes(od, acute, "default", rule.removesuffix("_only"))
         elif rule == "returned":  # no class carried from another month's returns
             classes = monthly_classes(od, acute, "default")
             classes = classes.assign(
