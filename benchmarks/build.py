@@ -139,27 +139,28 @@ def notebook_fixed_costs() -> dict[str, float]:
 
 def baseline(out: Path, quiet) -> dict[str, float]:
     """The pipeline people would otherwise run: papermill on each notebook in turn, each in a
-    fresh kernel (``build.execute`` without a reused kernel is papermill plus naming the page),
+    fresh kernel (``execution.execute`` without a reused kernel is papermill plus naming the page),
     then the claims register and the same Jupyter Book build."""
-    from chsreport import build, params
+    from chsreport.analysis import params
+    from chsreport.publishing import execution, notebook_runs, staging
 
     times: dict[str, float] = {}
     executed = {}
     start = time.perf_counter()
-    runs = build.book_runs()
+    runs = notebook_runs.book_runs()
     for i, run in enumerate(runs, 1):
         target = out / "executed" / f"{run.output}.ipynb"
-        build.execute(run.notebook, params.validate(run.notebook, run.values), target, quiet)
+        execution.execute(run.notebook, params.validate(run.notebook, run.values), target, quiet)
         executed[run.output] = target
         if i % 10 == 0 or i == len(runs):
             say(f"    baseline: {i}/{len(runs)} notebooks, {time.perf_counter() - start:.0f} s")
     times["papermill, serial, fresh kernels"] = time.perf_counter() - start
     clock = time.perf_counter()
-    pages = build.generated_pages(out, quiet, fresh=True)
-    build.stage(executed, out / "stage", pages, build.vega_bundle(out))
+    pages = staging.generated_pages(out, quiet, fresh=True)
+    staging.stage(executed, out / "stage", pages, staging.vega_bundle(out))
     times["claims register and staging"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    build.compile_book(out / "stage", out / "jb", quiet)
+    staging.compile_book(out / "stage", out / "jb", quiet)
     times["Jupyter Book"] = time.perf_counter() - clock
     times["total"] = sum(times.values())
     return times
@@ -169,22 +170,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         os.environ["CHS_CACHE_DIR"] = str(tmp / "cache")
-        from chsreport import build, lineage, orgs
+        from chsreport.data import ods, succession
+        from chsreport.publishing import build, paths, printer
 
         quiet = lambda _: None  # noqa: E731
         # parameter files in a scratch copy, so one can be changed like a user would
         params_dir = tmp / "params"
-        shutil.copytree(build.PARAMS, params_dir)
-        build.PARAMS = params_dir
+        shutil.copytree(paths.PARAMS, params_dir)
+        paths.PARAMS = params_dir
         out = tmp / "build"
         cores = os.cpu_count() or 1
 
         say(f"machine: {cores} cores, Python {sys.version.split()[0]}")
-        cold_load, _ = timed(lineage.load_org_data)
-        orgs.trust_register.cache_clear()
-        orgs.type_evidence.cache_clear()
-        lineage.load_org_data.cache_clear()
-        warm_load, _ = timed(lineage.load_org_data)
+        cold_load, _ = timed(succession.load_org_data)
+        ods.trust_register.cache_clear()
+        ods.type_evidence.cache_clear()
+        succession.load_org_data.cache_clear()
+        warm_load, _ = timed(succession.load_org_data)
         say(f"data load (ODS lineage), cold parse: {cold_load:6.2f} s")
         say(
             f"data load, from the parse cache:     {warm_load:6.2f} s   "
@@ -232,13 +234,13 @@ def main() -> None:
         with_pdfs, _ = timed(
             lambda: build.build_book(out, log=quiet, fresh=True, timings=pdf_phases)
         )
-        real_chromium = build.pdf.chromium
-        build.pdf.chromium = lambda: None
+        real_chromium = printer.chromium
+        printer.chromium = lambda: None
         try:
             without, _ = timed(lambda: build.build_book(out, log=quiet, fresh=True))
             noop_without, _ = timed(lambda: build.build_book(out, log=quiet))
         finally:
-            build.pdf.chromium = real_chromium
+            printer.chromium = real_chromium
         added = with_pdfs - without
         say(
             f"PDFs (36 briefings and the book): {with_pdfs:.1f} s printing them all, "
@@ -253,7 +255,7 @@ def main() -> None:
 
         say("\nbaseline: papermill serially, a fresh kernel per notebook, then Jupyter Book ...")
         shutil.rmtree(tmp / "cache")  # cold, like our cold build
-        for cached in (lineage.load_org_data, orgs.trust_register, orgs.type_evidence):
+        for cached in (succession.load_org_data, ods.trust_register, ods.type_evidence):
             cached.cache_clear()
         base = baseline(tmp / "baseline", quiet)
         for name, seconds in base.items():

@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chsreport import data
+from chsreport.data import manifest
 
-SHARED_DATA = data.PROJECT_ROOT.parent / "shared" / "data"
+SHARED_DATA = manifest.PROJECT_ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory):
     """Parse caches go to a temp folder so tests never depend on a developer's cache."""
     mp = pytest.MonkeyPatch()
-    mp.setenv(data.CACHE_DIR_ENV, str(tmp_path_factory.mktemp("chs-cache")))
-    mp.setenv(data.OFFLINE_ENV, "1")
+    mp.setenv(manifest.CACHE_DIR_ENV, str(tmp_path_factory.mktemp("chs-cache")))
+    mp.setenv(manifest.OFFLINE_ENV, "1")
     yield
     mp.undo()
 
@@ -26,8 +26,8 @@ def _session_cache(tmp_path_factory):
 def manifest_copy(tmp_path, monkeypatch) -> Path:
     """A private copy of the manifest that a test may edit."""
     target = tmp_path / "manifest.yml"
-    target.write_text(data.manifest_path().read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setenv(data.MANIFEST_ENV, str(target))
+    target.write_text(manifest.manifest_path().read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv(manifest.MANIFEST_ENV, str(target))
     return target
 
 
@@ -38,7 +38,7 @@ def altered_release(tmp_path, manifest_copy, monkeypatch):
     content (schema, values) can object. Returns the copy's path."""
 
     def publish(name: str, change) -> Path:
-        item = data.entry(name)
+        item = manifest.entry(name)
         original = (SHARED_DATA / item.path).read_text(encoding="utf-8")
         altered = change(original)
         assert altered != original, f"the change left {item.path} as it was"
@@ -48,9 +48,9 @@ def altered_release(tmp_path, manifest_copy, monkeypatch):
         raw = yaml.safe_load(manifest_copy.read_text())
         for entry in raw["files"]:
             if entry["name"] == item.name:
-                entry["sha256"] = data.sha256_of(copy)
+                entry["sha256"] = manifest.sha256_of(copy)
         manifest_copy.write_text(yaml.safe_dump(raw))
-        monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
+        monkeypatch.setenv(manifest.DATA_DIR_ENV, str(tmp_path / "data"))
         return copy
 
     return publish

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from chsreport import data
+from chsreport.data import manifest
 
 pytestmark = pytest.mark.book
 
-HTML = data.PROJECT_ROOT / "_build" / "html"
-ARTIFACTS = data.PROJECT_ROOT / "test-artifacts"
+HTML = manifest.PROJECT_ROOT / "_build" / "html"
+ARTIFACTS = manifest.PROJECT_ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -163,7 +163,7 @@ def test_intro_and_data_pages_and_narrow_screen(site, browser):
     page.goto(f"{site}/book/data.html")
     page.wait_for_load_state("networkidle")
     assert page.locator("table").count() >= 1
-    assert data.entry("ods_succ_2026_05").description in page.content()  # in words, not its id
+    assert manifest.entry("ods_succ_2026_05").description in page.content()  # in words, not its id
     assert "ods_succ_2026_05" not in page.inner_text("main")
     assert errors == [] and outside == []
     context.close()
@@ -199,7 +199,7 @@ def test_claims_and_methods_pages(site, browser):
     context.close()
 
 
-AXE = data.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = manifest.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 # Measured in the page. Charts: the smallest text's rendered size is its font size times the
@@ -328,7 +328,7 @@ def test_every_page_weighs_at_most_300_kb():
 def test_key_findings_match_the_claims_register_and_every_page_has_the_edition(site, browser):
     import pandas as pd
 
-    register = pd.read_csv(data.PROJECT_ROOT / "_build" / "claims.csv").set_index("claim_id")
+    register = pd.read_csv(manifest.PROJECT_ROOT / "_build" / "claims.csv").set_index("claim_id")
     tab = browser.new_page()
     tab.goto(f"{site}/book/findings.html")
     text = tab.inner_text("main")
@@ -369,7 +369,7 @@ def _visible_text(path) -> str:
 def test_no_developer_language_on_a_readers_page():
     """Package and function names, command lines, the manifest's ids and the workshop's words
     stay on the page for analysts (Re-run this book for your area), off every reader's page."""
-    ids = list(data.load_manifest())
+    ids = list(manifest.load_manifest())
     words = ("chsreport", "-p icb=", "workbook", "third source", "data/manifest.yml", "_build")
     for path in sorted(HTML.rglob("*.html")):
         name = path.relative_to(HTML).as_posix()

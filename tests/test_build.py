@@ -9,7 +9,19 @@ import nbformat
 import pytest
 import yaml
 
-from chsreport import build, data, params
+from chsreport.analysis import params
+from chsreport.data import manifest
+from chsreport.publishing import (
+    build,
+    buildlog,
+    colophon,
+    execution,
+    notebook_runs,
+    paths,
+    printer,
+    staging,
+)
+from chsreport.reading import facts
 
 from .conftest import SHARED_DATA
 
@@ -73,12 +85,12 @@ def test_a_bad_parameter_file_stops_the_build(
     """A user edits a book parameter file: the build names the file, the parameter and what is
     wrong, before any kernel starts, and the last good book stays."""
     folder = tmp_path / "params"
-    shutil.copytree(build.PARAMS, folder)
+    shutil.copytree(paths.PARAMS, folder)
     values = yaml.safe_load((folder / f"{chapter}.yml").read_text())
     values[key] = value
     (folder / f"{chapter}.yml").write_text(yaml.safe_dump(values))
-    monkeypatch.setattr(build, "PARAMS", folder)
-    monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    monkeypatch.setattr(paths, "PARAMS", folder)
+    monkeypatch.setattr(execution, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
     with pytest.raises(params.ParameterError) as err:
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     assert str(err.value).startswith(f"{chapter}.yml: invalid parameters for {chapter}")
@@ -97,8 +109,8 @@ def test_html_in_the_data_is_shown_as_text_in_the_built_book(
             '"RY2","BRIDGEWATER <SCRIPT>ALERT(1)</SCRIPT> COMMUNITY',
         ),
     )
-    chapters = [r for r in build.book_runs() if not r.output.startswith("localities/")]
-    monkeypatch.setattr(build, "book_runs", lambda: chapters)
+    chapters = [r for r in notebook_runs.book_runs() if not r.output.startswith("localities/")]
+    monkeypatch.setattr(notebook_runs, "book_runs", lambda: chapters)
     index = build.build_book(last_good_book, log=lambda _: None)
     page = (index.parent / "notebooks" / "consolidation.html").read_text(encoding="utf-8")
     assert "Bridgewater &lt;Script&gt;Alert(1)&lt;/Script&gt; Community" in page
@@ -110,12 +122,12 @@ def test_html_in_the_data_is_shown_as_text_in_the_built_book(
 
 
 def test_tampered_file_stops_the_build(last_good_book, tmp_path, monkeypatch):
-    item = data.entry("ods_succ_2026_05")
+    item = manifest.entry("ods_succ_2026_05")
     copy = tmp_path / "data" / item.path
     copy.parent.mkdir(parents=True)
     copy.write_bytes((SHARED_DATA / item.path).read_bytes() + b"\n")
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "data"))
-    with pytest.raises(data.ChecksumError, match="ods_succ_2026_05"):
+    monkeypatch.setenv(manifest.DATA_DIR_ENV, str(tmp_path / "data"))
+    with pytest.raises(manifest.ChecksumError, match="ods_succ_2026_05"):
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
@@ -124,7 +136,7 @@ def test_missing_file_stops_the_build(last_good_book, manifest_copy):
     raw = yaml.safe_load(manifest_copy.read_text())
     raw["files"][-1]["path"] = "orgs/missing.zip"
     manifest_copy.write_text(yaml.safe_dump(raw))
-    with pytest.raises(data.MissingDataError, match="orgs/missing.zip"):
+    with pytest.raises(manifest.MissingDataError, match="orgs/missing.zip"):
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
@@ -133,7 +145,7 @@ def test_renamed_column_fails_in_the_notebook_and_names_the_cell(last_good_book,
     altered_release(  # a changed split-flag column
         "ods_succ_2026_05", lambda text: text.replace('","0"\n', '","maybe"\n', 1)
     )
-    with pytest.raises(build.BuildError) as err:
+    with pytest.raises(paths.BuildError) as err:
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
@@ -142,17 +154,17 @@ def test_renamed_column_fails_in_the_notebook_and_names_the_cell(last_good_book,
 
 
 def test_failed_compile_keeps_the_last_good_book(last_good_book, monkeypatch):
-    monkeypatch.setattr(build, "execute", lambda nb, v, out, log, km=None: out)
+    monkeypatch.setattr(execution, "execute", lambda nb, v, out, log, km=None: out)
 
     def broken(*args, **kwargs):
-        raise build.BuildError("Jupyter Book failed")
+        raise paths.BuildError("Jupyter Book failed")
 
     monkeypatch.setattr(
-        build, "stage", lambda executed, target, pages=None, bundle=b"", book_facts=None: "new"
+        staging, "stage", lambda executed, target, pages=None, bundle=b"", book_facts=None: "new"
     )
-    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
-    monkeypatch.setattr(build, "compile_book", broken)
-    with pytest.raises(build.BuildError, match="Jupyter Book failed"):
+    monkeypatch.setattr(staging, "generated_pages", lambda build_dir, log, fresh=False: {})
+    monkeypatch.setattr(staging, "compile_book", broken)
+    with pytest.raises(paths.BuildError, match="Jupyter Book failed"):
         build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     _assert_untouched(last_good_book)
 
@@ -165,25 +177,25 @@ def test_publish_swaps_whole_folders(tmp_path):
     target.mkdir()
     (target / "index.html").write_text("old")
     (target / "stale.html").write_text("stale")
-    build.publish(built, target)
+    staging.publish(built, target)
     assert (target / "index.html").read_text() == "new"
     assert not (target / "stale.html").exists()
 
 
 def test_second_build_is_refused_while_the_first_holds_the_lock(last_good_book, monkeypatch):
-    monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
-    with build.build_lock(last_good_book / ".lock"):  # a first build is running
-        with pytest.raises(build.BuildError) as err:
+    monkeypatch.setattr(execution, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    with execution.build_lock(last_good_book / ".lock"):  # a first build is running
+        with pytest.raises(paths.BuildError) as err:
             build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
     assert "another build is running (pid " in str(err.value)
     assert "wait for it to finish" in str(err.value)
     _assert_untouched(last_good_book)
-    with build.build_lock(last_good_book / ".lock"):  # released afterwards
+    with execution.build_lock(last_good_book / ".lock"):  # released afterwards
         pass
 
 
 def test_injected_parameters_cell_is_hidden(tmp_path):
-    out = build.execute(
+    out = execution.execute(
         "consolidation",
         params.validate("consolidation", {"icb": "QYG"}),
         tmp_path / "c.ipynb",
@@ -200,7 +212,7 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
 
 def test_scale_chapter_for_one_icb_and_band(tmp_path):
     values = params.validate("scale", {"icb": "QE1", "neighbourhood_max": 70000})
-    out = build.execute("scale", values, tmp_path / "s.ipynb", log=lambda _: None)
+    out = execution.execute("scale", values, tmp_path / "s.ipynb", log=lambda _: None)
     text = _markdown_outputs(out)
     assert "NHS Lancashire and South Cumbria Integrated Care Board has" in text
     assert "neighbourhoods of 70,000 to 30,000 people" in text
@@ -217,8 +229,12 @@ def test_run_key_changes_with_parameters_and_sources():
 def test_two_executions_give_identical_outputs(tmp_path):
     """Determinism: the same inputs give byte-identical cell outputs (ids included)."""
     values = params.validate("consolidation", {"icb": "QYG"})
-    first = build.execute("consolidation", values, tmp_path / "a" / "c.ipynb", log=lambda _: None)
-    second = build.execute("consolidation", values, tmp_path / "b" / "c.ipynb", log=lambda _: None)
+    first = execution.execute(
+        "consolidation", values, tmp_path / "a" / "c.ipynb", log=lambda _: None
+    )
+    second = execution.execute(
+        "consolidation", values, tmp_path / "b" / "c.ipynb", log=lambda _: None
+    )
 
     def outputs(path):
         nb = nbformat.read(path, as_version=4)
@@ -235,10 +251,10 @@ def test_a_cell_that_raises_names_notebook_cell_and_error(
 ):
     notebooks = tmp_path / "notebooks"
     _tiny_notebook(notebooks / "consolidation.ipynb", "raise ValueError('broken chart')")
-    monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
-    runs = [build.Run("consolidation", {}, "consolidation", "test")]
-    monkeypatch.setattr(build, "book_runs", lambda: runs)
-    with pytest.raises(build.BuildError) as err:
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    runs = [notebook_runs.Run("consolidation", {}, "consolidation", "test")]
+    monkeypatch.setattr(notebook_runs, "book_runs", lambda: runs)
+    with pytest.raises(paths.BuildError) as err:
         build.build_book(last_good_book, log=lambda _: None, workers=workers, reuse_kernels=reuse)
     message = str(err.value)
     assert "consolidation.ipynb failed in cell" in message
@@ -268,15 +284,15 @@ def test_only_linked_downloads_are_kept_and_published(tmp_path):
     page.cells = [cell]
     nbformat.write(page, folder / "page.ipynb")
     executed = {"page": folder / "page.ipynb"}
-    assert build.referenced_downloads(folder / "page.ipynb") == [
+    assert staging.referenced_downloads(folder / "page.ipynb") == [
         "0123456789ab-chart-data.json",
         "aaaaaaaaaa-x.csv",
     ]
-    files = build.source_files(executed, {}, b"")
+    files = staging.source_files(executed, {}, b"")
     assert "_extra/notebooks/downloads/aaaaaaaaaa-x.csv" in files
     assert "_extra/notebooks/downloads/0123456789ab-chart-data.json" in files
     assert not any("bbbbbbbbbb" in name for name in files)
-    assert build.prune_downloads(executed) == 1
+    assert staging.prune_downloads(executed) == 1
     assert sorted(f.name for f in (folder / "downloads").iterdir()) == [
         "0123456789ab-chart-data.json",
         "aaaaaaaaaa-x.csv",
@@ -286,22 +302,22 @@ def test_only_linked_downloads_are_kept_and_published(tmp_path):
 def test_stage_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):
     executed = {}
     target = tmp_path / "stage"
-    first = build.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
+    first = staging.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
     intro = target / "book" / "intro.md"
     stamp = intro.stat().st_mtime_ns
     (target / "book" / "stale.md").write_text("gone")
-    again = build.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
+    again = staging.stage(executed, target, {"book/claims.md": "# one\n"}, b"bundle")
     assert again == first and intro.stat().st_mtime_ns == stamp
     assert not (target / "book" / "stale.md").exists()
-    changed = build.stage(executed, target, {"book/claims.md": "# two\n"}, b"bundle")
+    changed = staging.stage(executed, target, {"book/claims.md": "# two\n"}, b"bundle")
     assert changed != first and (target / "book" / "claims.md").read_text() == "# two\n"
 
 
 def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
-    runs = [build.Run("consolidation", {"icb": "QYG"}, "consolidation", "test")]
-    monkeypatch.setattr(build, "book_runs", lambda: runs)
-    monkeypatch.setattr(build, "generated_pages", lambda build_dir, log, fresh=False: {})
-    monkeypatch.setattr(build.pdf, "chromium", lambda: None)  # PDFs are tested in test_pdf
+    runs = [notebook_runs.Run("consolidation", {"icb": "QYG"}, "consolidation", "test")]
+    monkeypatch.setattr(notebook_runs, "book_runs", lambda: runs)
+    monkeypatch.setattr(staging, "generated_pages", lambda build_dir, log, fresh=False: {})
+    monkeypatch.setattr(printer, "chromium", lambda: None)  # PDFs are tested in test_pdf
     compiled = []
 
     def fake_compile(source, out, log):
@@ -311,7 +327,7 @@ def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
         (html / "index.html").write_text("book")
         return html
 
-    monkeypatch.setattr(build, "compile_book", fake_compile)
+    monkeypatch.setattr(staging, "compile_book", fake_compile)
     messages = []
     build.build_book(tmp_path, log=messages.append, workers=1, reuse_kernels=False)
     build.build_book(tmp_path, log=messages.append, workers=1, reuse_kernels=False)
@@ -319,19 +335,23 @@ def test_no_op_rebuild_leaves_the_published_book_alone(tmp_path, monkeypatch):
     assert "executing 0 of 1 notebooks" in " ".join(messages)
     assert any("unchanged since the last build" in m for m in messages)
     # without chromium the HTML book is built and one line says how to get the PDFs
-    assert build.pdf.HOW_TO_GET_PDFS in messages
+    assert printer.HOW_TO_GET_PDFS in messages
     build.build_book(tmp_path, log=messages.append, workers=1, fresh=True, reuse_kernels=False)
     assert len(compiled) == 2  # --fresh compiles again
 
 
 def test_progress_names_each_notebook_with_its_count(monkeypatch, tmp_path):
-    monkeypatch.setattr(build, "_execute_job", lambda job: (job[2], 0.5))
+    monkeypatch.setattr(execution, "_execute_job", lambda job: (job[2], 0.5))
     jobs = [
-        (build.Run("locality", {"icb": code}, f"localities/{code}", "t"), {}, tmp_path / code)
+        (
+            notebook_runs.Run("locality", {"icb": code}, f"localities/{code}", "t"),
+            {},
+            tmp_path / code,
+        )
         for code in ("QE1", "QYG")
     ]
     lines, calls = [], []
-    times = build.execute_all(
+    times = execution.execute_all(
         jobs,
         workers=1,
         log=lines.append,
@@ -366,10 +386,10 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch):
 
     answers = iter([False, True])
     monkeypatch.setattr(jupyter_client.manager, "KernelManager", FakeKernel)
-    monkeypatch.setattr(build, "_answers", lambda km: next(answers))
-    monkeypatch.setattr(build, "_WORKER_KERNEL", None)
+    monkeypatch.setattr(execution, "_answers", lambda km: next(answers))
+    monkeypatch.setattr(execution, "_WORKER_KERNEL", None)
     monkeypatch.setattr("atexit.register", lambda *a, **k: None)
-    kernel = build._worker_kernel()
+    kernel = execution._worker_kernel()
     assert len(started) == 2 and stopped == [started[0]] and kernel is started[1]
 
 
@@ -379,8 +399,8 @@ def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
     notebooks = tmp_path / "notebooks"
     for name in ("consolidation", "scale"):
         _tiny_notebook(notebooks / f"{name}.ipynb", "print(icb)")
-    monkeypatch.setattr(build, "NOTEBOOKS", notebooks)
-    monkeypatch.setattr(build, "generated_pages", lambda *a, **k: {})
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(staging, "generated_pages", lambda *a, **k: {})
 
     class Staged(Exception):
         pass
@@ -388,14 +408,14 @@ def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
     def stop_at_staging(*_args, **_kwargs):  # the log's notebook lines are written by then
         raise Staged("stopped at staging")
 
-    monkeypatch.setattr(build, "stage", stop_at_staging)
+    monkeypatch.setattr(staging, "stage", stop_at_staging)
 
     def run(scale_icb):
         runs = [
-            build.Run("consolidation", {}, "consolidation", "test"),
-            build.Run("scale", {"icb": scale_icb}, "scale", "test"),
+            notebook_runs.Run("consolidation", {}, "consolidation", "test"),
+            notebook_runs.Run("scale", {"icb": scale_icb}, "scale", "test"),
         ]
-        monkeypatch.setattr(build, "book_runs", lambda: runs)
+        monkeypatch.setattr(notebook_runs, "book_runs", lambda: runs)
         with pytest.raises(Staged):
             build.build_book(last_good_book, log=lambda _: None, workers=1, reuse_kernels=False)
         return (last_good_book / "logs" / "latest.log").read_text(encoding="utf-8")
@@ -410,7 +430,7 @@ def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
         second,
     )
     assert "[1/1] scale" in second  # its time
-    assert "data ods_succ_2026_05 sha256 " + data.entry("ods_succ_2026_05").sha256 in second
+    assert "data ods_succ_2026_05 sha256 " + manifest.entry("ods_succ_2026_05").sha256 in second
     assert second.splitlines()[0].split(" INFO    ")[1].startswith("chsreport ")
     assert "build failed: Staged: stopped at staging" in second
     assert "publish: nothing was published" in second
@@ -419,7 +439,6 @@ def test_the_build_log_records_what_was_re_executed_what_was_reused_and_why(
 
 
 def test_only_the_last_20_build_logs_are_kept(tmp_path):
-    from chsreport import buildlog
 
     for _ in range(buildlog.KEPT + 3):
         with buildlog.build_log(tmp_path):
@@ -431,17 +450,17 @@ def test_only_the_last_20_build_logs_are_kept(tmp_path):
 
 
 def test_a_source_address_with_a_note_still_makes_a_link():
-    assert build.source_link("https://a.org/x") == "[original](https://a.org/x)"
-    assert build.source_link("https://a.org/ (Boundaries EN BSC)") == (
+    assert colophon.source_link("https://a.org/x") == "[original](https://a.org/x)"
+    assert colophon.source_link("https://a.org/ (Boundaries EN BSC)") == (
         "[original](https://a.org/) (Boundaries EN BSC)"
     )
-    for item in data.load_manifest().values():  # every address in the manifest makes a link
-        assert " " not in build.source_link(item.url).split("](", 1)[1].split(")", 1)[0]
+    for item in manifest.load_manifest().values():  # every address in the manifest makes a link
+        assert " " not in colophon.source_link(item.url).split("](", 1)[1].split(")", 1)[0]
 
 
 def test_the_inputs_key_covers_the_package_templates_not_only_its_modules():
-    names = {name.as_posix() for name in build.package_files()}
-    assert "build.py" in names and "templates/theme-switcher.html" in names
+    names = {name.as_posix() for name in staging.package_files()}
+    assert "publishing/build.py" in names and "publishing/templates/theme-switcher.html" in names
     assert not any("__pycache__" in name for name in names)
 
 
@@ -459,19 +478,18 @@ def test_files_sphinx_copies_as_they_are_match_the_staged_ones(tmp_path):
     (html / "_static").mkdir()
     (html / "_static" / "chs.css").write_text("old")
     (html / "_static" / "theme.css").write_text("the theme's")
-    build.copy_verbatim_files(source, html)
+    staging.copy_verbatim_files(source, html)
     assert [p.name for p in (html / "notebooks" / "downloads").iterdir()] == ["aaaaaaaaaa-x.csv"]
     assert (html / "_static" / "chs.css").read_text() == "new"
     assert (html / "_static" / "theme.css").read_text() == "the theme's"
 
 
 def test_the_book_facts_are_worked_out_once_per_set_of_inputs(tmp_path, monkeypatch):
-    from chsreport import facts
 
     calls = []
     monkeypatch.setattr(facts, "book_facts", lambda: calls.append(1) or {"lists_month": "x"})
-    assert build.cached_facts(tmp_path, "key-a") == {"lists_month": "x"}
-    assert build.cached_facts(tmp_path, "key-a") == {"lists_month": "x"} and len(calls) == 1
-    build.cached_facts(tmp_path, "key-b")  # the data, tables or package changed
-    build.cached_facts(tmp_path, "key-b", fresh=True)
+    assert staging.cached_facts(tmp_path, "key-a") == {"lists_month": "x"}
+    assert staging.cached_facts(tmp_path, "key-a") == {"lists_month": "x"} and len(calls) == 1
+    staging.cached_facts(tmp_path, "key-b")  # the data, tables or package changed
+    staging.cached_facts(tmp_path, "key-b", fresh=True)
     assert len(calls) == 3

@@ -5,7 +5,7 @@ The sequence is the one that broke the book (issue 21): a build, then builds in 
 but something other than a page changed (PDFs no longer or newly possible, a static file), so
 Sphinx found no page out of date and returned before copying the downloads and static files.
 Then one parameter changed. Slow (a whole build first), so it runs with the determinism tests.
-A static file or package change makes Jupyter Book compile from scratch (``build.scratch_key``);
+A static file or package change makes Jupyter Book compile from scratch (``staging.scratch_key``);
 PDFs becoming possible or impossible do not, and are the case Sphinx leaves untouched.
 """
 
@@ -16,7 +16,8 @@ import shutil
 import pytest
 import yaml
 
-from chsreport import build
+from chsreport.publishing import build, paths, printer, staging
+from chsreport.reading import locality
 
 from .links import broken_links
 
@@ -33,7 +34,7 @@ def build_dir(tmp_path_factory):
 def _build(build_dir, monkeypatch, static: bytes | None = None, printing: bool = True):
     """One ``build_book`` into ``build_dir``; ``static``: the content of an extra static file
     staged with the book (None: no such file); ``printing``: whether chromium is visible."""
-    stage_files = build.source_files
+    stage_files = staging.source_files
 
     def with_marker(*args, **kwargs):
         files = stage_files(*args, **kwargs)
@@ -41,9 +42,9 @@ def _build(build_dir, monkeypatch, static: bytes | None = None, printing: bool =
             files[MARKER] = static
         return files
 
-    monkeypatch.setattr(build, "source_files", with_marker)
+    monkeypatch.setattr(staging, "source_files", with_marker)
     if not printing:
-        monkeypatch.setattr(build.pdf, "chromium", lambda: None)
+        monkeypatch.setattr(printer, "chromium", lambda: None)
     messages: list[str] = []
     try:
         index = build.build_book(build_dir, log=messages.append)
@@ -64,10 +65,9 @@ def _assert_whole(html):
 
 
 def test_every_build_in_a_sequence_publishes_every_file_its_pages_need(build_dir, tmp_path):
-    from chsreport import locality
 
     mp = pytest.MonkeyPatch()
-    can_print = build.pdf.chromium() is not None
+    can_print = printer.chromium() is not None
     html, _ = _build(build_dir, mp, printing=False)
     _assert_whole(html)
     assert not (html / "pdf").exists()
@@ -94,11 +94,11 @@ def test_every_build_in_a_sequence_publishes_every_file_its_pages_need(build_dir
         assert (html / MARKER).read_bytes() == content
 
     params = tmp_path / "params"  # one parameter changed: one chapter executed again
-    shutil.copytree(build.PARAMS, params)
+    shutil.copytree(paths.PARAMS, params)
     values = yaml.safe_load((params / "scale.yml").read_text())
     values["neighbourhood_max"] = values["neighbourhood_max"] + 10_000
     (params / "scale.yml").write_text(yaml.safe_dump(values))
-    mp.setattr(build, "PARAMS", params)
+    mp.setattr(paths, "PARAMS", params)
     html, messages = _build(build_dir, mp, printing=False)
     assert any("executing 1 of" in m for m in messages)
     _assert_whole(html)

@@ -8,7 +8,7 @@ import re
 import altair as alt
 import pandas as pd
 
-from chsreport import charts
+from chsreport.reading import charts
 
 
 def _chart(frame):

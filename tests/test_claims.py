@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import claims, geography
+from chsreport.analysis import params
+from chsreport.data import geography, manifest
+from chsreport.reading import claims
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +71,14 @@ def test_c13_rule_on_a_fixture(monkeypatch):
 
 
 def test_a_claim_naming_no_function_is_refused(tmp_path):
-    from chsreport import data
 
     path = tmp_path / "claims.yml"
     path.write_text("claims:\n  - {id: C99, seed: '000', function: nope, quote: x}\n")
-    with pytest.raises(data.SchemaError, match="C99 names no function"):
+    with pytest.raises(manifest.SchemaError, match="C99 names no function"):
         claims.load_claims(path)
 
 
 def test_the_icbs_a_claim_is_about_are_current_icbs_and_every_icb_faces_three():
-    from chsreport import params
 
     valid = set(params.valid_icbs())
     named = {c["id"]: c.get("icbs", []) for c in claims.load_claims()}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from chsreport import build, cli
+from chsreport import cli
+from chsreport.publishing import build, execution, standalone
 
 
 def test_run_with_unknown_icb_fails_fast(capsys, monkeypatch):
-    monkeypatch.setattr(build, "execute", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr(execution, "execute", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     assert cli.main(["run", "consolidation", "-p", "icb=XYZ"]) == 2
     err = capsys.readouterr().err
     assert "unknown ICB code 'XYZ'" in err and "QE1" in err
@@ -19,9 +20,11 @@ def test_run_with_wrong_type(capsys):
 
 def test_run_passes_checked_values_and_file(tmp_path, monkeypatch, capsys):
     seen = {}
-    monkeypatch.setattr(build, "execute", lambda nb, v, out, log=print: seen.update(v=v, out=out))
     monkeypatch.setattr(
-        cli.standalone, "write_html", lambda path, title, note: path.with_suffix(".html")
+        execution, "execute", lambda nb, v, out, log=print: seen.update(v=v, out=out)
+    )
+    monkeypatch.setattr(
+        standalone, "write_html", lambda path, title, note: path.with_suffix(".html")
     )
     params_file = tmp_path / "mine.yml"
     params_file.write_text("start_year: 2015\n")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import consolidation as q1
-from chsreport import lineage
+from chsreport.analysis import consolidation, lineage
+from chsreport.data import succession
+from chsreport.reading import consolidation_story
 
 
 @pytest.fixture(scope="module")
 def od():
-    return lineage.load_org_data()
+    return succession.load_org_data()
 
 
 @pytest.fixture(scope="module")
@@ -45,25 +46,25 @@ def test_count_by_year(od):
     by_year = lineage.trusts_by_type_and_year(od, range(2013, 2027))
     counts = lineage.community_count_by_year(by_year).set_index("year")["community_trusts"]
     assert counts.loc[2013] == 20 and counts.loc[2026] == 11
-    assert counts.max() < q1.SEED_COUNT
+    assert counts.max() < consolidation.SEED_COUNT
 
 
 def test_dudley_story_says_no_successor(od):
-    story = q1.trust_story(od, "RYK")
+    story = consolidation_story.trust_story(od, "RYK")
     assert "Dudley Integrated Health and Care" in story
     assert "no successor recorded" in story
 
 
 def test_display_name():
-    assert q1.display_name("KINGSTON AND RICHMOND NHS FOUNDATION TRUST") == (
+    assert consolidation.display_name("KINGSTON AND RICHMOND NHS FOUNDATION TRUST") == (
         "Kingston and Richmond NHS Foundation Trust"
     )
 
 
 def test_icb_providers_and_lineage(od):
-    providers = q1.icb_providers(od, "QYG", lineage.TCS_DATE)
+    providers = consolidation.icb_providers(od, "QYG", succession.TCS_DATE)
     assert {"RY2", "RY7", "RWW", "RBL"} <= set(providers["code"])
-    steps = q1.icb_lineage(od, ["RY2"], lineage.TCS_DATE)
+    steps = consolidation.icb_lineage(od, ["RY2"], succession.TCS_DATE)
     assert steps.iloc[0]["to_code"] == "RWW" and steps.iloc[0]["kind"] == "acquisition"
 
 
@@ -71,7 +72,9 @@ def test_figures_render(od, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     by_year = lineage.trusts_by_type_and_year(od, range(2011, 2027))
     types = ["acute", "community", "unknown"]
-    fig = q1.trusts_by_type_figure(q1.type_counts(by_year, types), types, "England")
+    fig = consolidation_story.trusts_by_type_figure(
+        consolidation.type_counts(by_year, types), types, "England"
+    )
     assert fig.title.startswith("England:") and "<svg" in fig.svg
 
 
@@ -79,16 +82,16 @@ def test_fates_in_words_counts_each_fate_and_leaves_out_the_empty_ones():
     fates = pd.DataFrame(
         {"fate": ["acquired_by_acute", "retyped", "retyped", "merged_with_community"]}
     )
-    text = q1.fates_in_words(fates)
+    text = consolidation_story.fates_in_words(fates)
     assert text == (
         "1 was taken in by an acute trust, 1 merged with another community trust and "
         "2 are now typed otherwise (mental health or acute) with no merger recorded"
     )
-    assert q1.fates_in_words(fates.iloc[:0]) == "none changed"
+    assert consolidation_story.fates_in_words(fates.iloc[:0]) == "none changed"
 
 
 def test_a_trust_typed_otherwise_under_its_own_code_is_not_counted_as_a_merger():
-    od = lineage.load_org_data()
+    od = succession.load_org_data()
     fates = lineage.community_fates(od).set_index("code")
     assert fates.loc["R1A", "fate"] == "retyped"  # Herefordshire and Worcestershire
     assert pd.isna(fates.loc["R1A", "successor"])

@@ -8,15 +8,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from chsreport import data, orgs
+from chsreport import cli
+from chsreport.data import manifest, ods
 
 from .conftest import SHARED_DATA
 
 
 def test_manifest_lists_every_file_with_provenance():
-    manifest = data.load_manifest()
-    assert len(manifest) >= 11
-    for item in manifest.values():
+    held = manifest.load_manifest()
+    assert len(held) >= 11
+    for item in held.values():
         assert len(item.sha256) == 64
         assert item.publisher and item.licence and item.url.startswith("http")
         assert item.period and item.description
@@ -24,31 +25,31 @@ def test_manifest_lists_every_file_with_provenance():
 
 
 def test_fetch_verifies_the_real_file():
-    path = data.fetch("ods_succ_2026_05")
+    path = manifest.fetch("ods_succ_2026_05")
     assert path.name == "ods_succ_2026-05.csv"
-    assert data.sha256_of(path) == data.entry("ods_succ_2026_05").sha256
+    assert manifest.sha256_of(path) == manifest.entry("ods_succ_2026_05").sha256
 
 
 def test_chs_data_dir_is_searched_first(tmp_path, monkeypatch):
-    item = data.entry("ods_etr_2016_01")
+    item = manifest.entry("ods_etr_2016_01")
     copy = tmp_path / item.path
     copy.parent.mkdir(parents=True)
     shutil.copy(SHARED_DATA / item.path, copy)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-    assert data.fetch("ods_etr_2016_01") == copy
+    monkeypatch.setenv(manifest.DATA_DIR_ENV, str(tmp_path))
+    assert manifest.fetch("ods_etr_2016_01") == copy
 
 
 def test_tampered_file_gives_checksum_error_with_both_hashes(tmp_path, monkeypatch):
-    item = data.entry("ods_etr_2016_01")
+    item = manifest.entry("ods_etr_2016_01")
     copy = tmp_path / item.path
     copy.parent.mkdir(parents=True)
     copy.write_bytes((SHARED_DATA / item.path).read_bytes().replace(b"SOLENT", b"SOLEMN"))
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-    with pytest.raises(data.ChecksumError) as err:
-        data.fetch("ods_etr_2016_01")
+    monkeypatch.setenv(manifest.DATA_DIR_ENV, str(tmp_path))
+    with pytest.raises(manifest.ChecksumError) as err:
+        manifest.fetch("ods_etr_2016_01")
     message = str(err.value)
     assert item.sha256 in message
-    assert data.sha256_of(copy) in message
+    assert manifest.sha256_of(copy) in message
     assert str(copy) in message
 
 
@@ -56,24 +57,24 @@ def test_missing_file_names_the_file_where_it_looked_and_the_fix(manifest_copy):
     raw = yaml.safe_load(manifest_copy.read_text())
     raw["files"][0]["path"] = "orgs/no_such_file.csv"
     manifest_copy.write_text(yaml.safe_dump(raw))
-    with pytest.raises(data.MissingDataError) as err:
-        data.fetch(raw["files"][0]["name"])
+    with pytest.raises(manifest.MissingDataError) as err:
+        manifest.fetch(raw["files"][0]["name"])
     message = str(err.value)
     assert "orgs/no_such_file.csv" in message
     assert "looked in" in message
-    assert data.DATA_DIR_ENV in message
+    assert manifest.DATA_DIR_ENV in message
 
 
 def test_unknown_name_lists_known_names():
-    with pytest.raises(data.DataError, match="ods_succ_2026_05"):
-        data.fetch("nope")
+    with pytest.raises(manifest.DataError, match="ods_succ_2026_05"):
+        manifest.fetch("nope")
 
 
 def test_renamed_column_gives_schema_error_naming_it(altered_release):
     # a deliberate new release: the manifest carries the new hash, so only the schema can object
     altered_release("trust_list_2026_08", lambda text: text.replace("ods_code,", "org_code,", 1))
-    with pytest.raises(data.SchemaError) as err:
-        orgs.load_trust_list()
+    with pytest.raises(manifest.SchemaError) as err:
+        ods.load_trust_list()
     assert "'ods_code'" in str(err.value)
     assert "org_code" in str(err.value)
 
@@ -82,8 +83,8 @@ def test_bad_values_give_schema_error_naming_the_column(tmp_path):
     path = tmp_path / "etr.csv"
     row = ["RXX", "A TRUST", "Y56", "QKK"] + [""] * 5 + ["SE1 1AA", "2020-01-01", ""] + [""] * 15
     path.write_text(",".join(row) + "\n")
-    with pytest.raises(data.SchemaError, match="YYYYMMDD"):
-        orgs.parse_ods_etr(path)
+    with pytest.raises(manifest.SchemaError, match="YYYYMMDD"):
+        ods.parse_ods_etr(path)
 
 
 def test_cached_frame_parses_once(monkeypatch):
@@ -93,29 +94,28 @@ def test_cached_frame_parses_once(monkeypatch):
         calls.append(path)
         return pd.DataFrame({"x": [1, 2]})
 
-    first = data.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
-    second = data.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
+    first = manifest.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
+    second = manifest.cached_frame("ods_succ_2026_05", parse_succ_counted, version="test")
     assert len(calls) == 1
     pd.testing.assert_frame_equal(first, second)
 
 
 def test_inputs_table_rows_follow_the_manifest():
-    table = data.inputs_table(["ods_succ_2026_05"])
-    assert table.loc[0, "publisher"] == data.entry("ods_succ_2026_05").publisher
+    table = manifest.inputs_table(["ods_succ_2026_05"])
+    assert table.loc[0, "publisher"] == manifest.entry("ods_succ_2026_05").publisher
 
 
 def test_verify_names_every_broken_input_in_one_pass(manifest_copy, monkeypatch, tmp_path, capsys):
-    from chsreport import cli
 
-    monkeypatch.setenv(data.OFFLINE_ENV, "1")
-    monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(manifest.OFFLINE_ENV, "1")
+    monkeypatch.setenv(manifest.CACHE_DIR_ENV, str(tmp_path / "cache"))
     raw = yaml.safe_load(manifest_copy.read_text())
     missing, altered = raw["files"][0], raw["files"][3]
     missing["path"] = "orgs/no_such_file.csv"
     altered["sha256"] = "0" * 64  # the file on disk no longer matches: altered or re-laid-out
     manifest_copy.write_text(yaml.safe_dump(raw))
-    with pytest.raises(data.DataProblems) as err:
-        data.verify_all()
+    with pytest.raises(manifest.DataProblems) as err:
+        manifest.verify_all()
     lines = str(err.value).splitlines()
     assert lines[0].startswith(f"2 of {len(raw['files'])} data files failed")
     assert len(lines) == 3
@@ -130,11 +130,11 @@ def test_verify_names_every_broken_input_in_one_pass(manifest_copy, monkeypatch,
 
 def test_check_range_passes_at_the_bounds_and_on_missing_values():
     frame = pd.DataFrame({"code": ["RA1", "RA2", "RA3"], "share": [0.0, 1.0, None]})
-    assert data.check_range(frame, "share", 0, 1, "shares.csv") is frame
+    assert manifest.check_range(frame, "share", 0, 1, "shares.csv") is frame
     rounded = pd.DataFrame({"code": ["RA1"], "share": [0.7 * (1 / 0.7) + 1e-15]})  # 1 + rounding
-    assert data.check_range(rounded, "share", 0, 1, "shares.csv") is rounded
-    with pytest.raises(data.SchemaError, match="RA1"):
-        data.check_range(frame.assign(share=1.001), "share", 0, 1, "shares.csv")
+    assert manifest.check_range(rounded, "share", 0, 1, "shares.csv") is rounded
+    with pytest.raises(manifest.SchemaError, match="RA1"):
+        manifest.check_range(frame.assign(share=1.001), "share", 0, 1, "shares.csv")
 
 
 def test_check_range_names_the_row_its_key_value_range_and_fix():
@@ -145,8 +145,8 @@ def test_check_range_names_the_row_its_key_value_range_and_fix():
             "share": [1.525, 0.2, -0.1],
         }
     )
-    with pytest.raises(data.SchemaError) as err:
-        data.check_range(frame, "share", 0, 1, "serving_trusts", key=["code", "icb_code"])
+    with pytest.raises(manifest.SchemaError) as err:
+        manifest.check_range(frame, "share", 0, 1, "serving_trusts", key=["code", "icb_code"])
     message = str(err.value)
     assert "row 0 (code='RBN', icb_code='QYG'): 1.525" in message
     assert "row 2 (code='RVY', icb_code='QYG'): -0.1" in message
@@ -160,7 +160,7 @@ def test_validate_names_the_failing_row_by_index_and_key():
 
     schema = pa.DataFrameSchema({"code": pa.Column(str), "beds": pa.Column(float, pa.Check.ge(0))})
     frame = pd.DataFrame({"code": ["RA1", "RA2"], "beds": [3.0, -2.0]}, index=[10, 11])
-    with pytest.raises(data.SchemaError) as err:
-        data.validate(frame, schema, "beds.csv")
+    with pytest.raises(manifest.SchemaError) as err:
+        manifest.validate(frame, schema, "beds.csv")
     assert "row 11 (code='RA2'), column 'beds'" in str(err.value)
     assert "value: -2" in str(err.value)

@@ -8,9 +8,10 @@ import re
 import pandas as pd
 import yaml
 
-from chsreport import build, data
+from chsreport.data import manifest
+from chsreport.publishing import staging
 
-GAPS = data.PROJECT_ROOT / "data" / "compiled" / "data_gaps.yml"
+GAPS = manifest.PROJECT_ROOT / "data" / "compiled" / "data_gaps.yml"
 MONTHS = "January February March April May June July August September October November December"
 MONTH = rf"(?:{'|'.join(MONTHS.split())})"
 
@@ -33,10 +34,10 @@ def _months_named(text: str) -> set[pd.Period]:
 
 def _held_by_provider() -> dict[str, set[pd.Period]]:
     """Words a gap would use for a provider-level dataset the manifest holds -> months held."""
-    manifest = data.load_manifest()
+    held = manifest.load_manifest()
     chs = {pd.Period(n.removeprefix("chs_waiting_lists_").replace("_", "-"), "M")
-           for n in manifest if n.startswith("chs_waiting_lists_")}  # fmt: skip
-    assert chs and {"pelld_ucr_2024_25", "pelld_csds_mar_2025"} <= set(manifest)
+           for n in held if n.startswith("chs_waiting_lists_")}  # fmt: skip
+    assert chs and {"pelld_ucr_2024_25", "pelld_csds_mar_2025"} <= set(held)
     return {
         r"waiting list": chs,
         r"urgent community response|\bUCR\b": set(pd.period_range("2024-04", "2025-03", freq="M")),
@@ -80,7 +81,7 @@ def test_month_reading_of_the_gap_rows():
 
 
 def test_the_data_page_shows_every_gap():
-    page = build.data_page()
+    page = staging.data_page()
     for gap in _gaps():
         assert gap["what"] in page and gap["why"] in page
     assert "no open" not in page.split("## Data the book lacks", 1)[1].lower()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from chsreport import build
+from chsreport.publishing import build
 
 pytestmark = pytest.mark.determinism
 

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from chsreport import data
+from chsreport.data import manifest
 
 
 def _pins(requirements):
@@ -15,10 +15,10 @@ def _pins(requirements):
 
 
 def test_environment_yml_mirrors_pyproject_pins():
-    project = tomllib.loads((data.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((manifest.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     wanted = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
     assert all("==" in spec for spec in wanted.values()), "every dependency must be pinned"
-    env = yaml.safe_load((data.PROJECT_ROOT / "environment.yml").read_text())
+    env = yaml.safe_load((manifest.PROJECT_ROOT / "environment.yml").read_text())
     pip_block = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
     have = _pins([p for p in pip_block if not p.startswith("-e")])
     assert have == wanted
@@ -27,7 +27,7 @@ def test_environment_yml_mirrors_pyproject_pins():
 
 
 def test_constraints_agree_with_pins():
-    project = tomllib.loads((data.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    lines = (data.PROJECT_ROOT / "constraints.txt").read_text().lower().splitlines()
+    project = tomllib.loads((manifest.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    lines = (manifest.PROJECT_ROOT / "constraints.txt").read_text().lower().splitlines()
     for spec in project["dependencies"] + project["optional-dependencies"]["test"]:
         assert spec.lower() in lines, f"{spec} differs in constraints.txt"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chsreport import finance, lineage
+from chsreport.analysis import scale
+from chsreport.data import finance, manifest, succession
 
 from .test_lineage import _org_data
 
@@ -34,8 +35,8 @@ def test_merged_trusts_are_carried_to_their_successor():
 
 
 def test_real_roll_up_keeps_every_pound():
-    od = lineage.load_org_data()
-    costs = finance.trust_size_and_cost(od)
+    od = succession.load_org_data()
+    costs = scale.trust_size_and_cost(od)
     peer = finance.load_peer_finder()
     assert np.isclose(costs["operating_expenses_m"].sum(), peer["operating_expenses_m"].sum())
     rax = costs.set_index("code").loc["RAX"]
@@ -46,11 +47,11 @@ def test_smooth_is_deterministic_and_brackets_the_fit():
     rng = np.random.default_rng(1)
     x = rng.uniform(10, 1000, 80)
     y = 100 + 0.1 * x + rng.normal(0, 5, 80)
-    a = finance.smooth_with_interval(x, y, n_boot=50)
-    b = finance.smooth_with_interval(x, y, n_boot=50)
+    a = scale.smooth_with_interval(x, y, n_boot=50)
+    b = scale.smooth_with_interval(x, y, n_boot=50)
     pd.testing.assert_frame_equal(a, b)
     assert (a["low"] <= a["fit"] + 1e-9).all() and (a["fit"] <= a["high"] + 1e-9).all()
-    corr = finance.size_cost_correlation(x, y)
+    corr = scale.size_cost_correlation(x, y)
     assert corr["rho"] > 0.8 and corr["n"] == 80
 
 
@@ -69,9 +70,7 @@ def test_ohid_catchments_are_acute_trusts():
 def test_a_data_file_of_the_wrong_layout_names_what_is_missing(tmp_path):
     import pytest
 
-    from chsreport import data
-
     path = tmp_path / "peer.csv"
     path.write_text("Procode,Opex\nR0A,1\n")
-    with pytest.raises(data.SchemaError, match="'Operating Expenses'"):
+    with pytest.raises(manifest.SchemaError, match="'Operating Expenses'"):
         finance.parse_peer_finder(path)

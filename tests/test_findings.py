@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chsreport import claims, data, findings, integration
+from chsreport.analysis import integration_models
+from chsreport.data import manifest
+from chsreport.reading import claims, findings
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,7 @@ def test_five_to_eight_findings_across_the_three_questions(register):
     for item in items:
         assert set(item.claims) <= set(register["claim_id"])
         assert item.claims or item.text.startswith("Is big best?")
-        chapter = data.PROJECT_ROOT / "notebooks" / f"{item.chapter.split('/')[-1]}.ipynb"
+        chapter = manifest.PROJECT_ROOT / "notebooks" / f"{item.chapter.split('/')[-1]}.ipynb"
         assert chapter.exists(), item.chapter
 
 
@@ -100,7 +102,7 @@ def test_integration_answer_has_a_sentence_for_each_verdict(verdict):
 )
 def test_what_the_interval_rules_out(low, high, said):
     head = {"smallest_effect": 2.65, "low95": low, "high95": high, "better": "lower"}
-    assert said in integration.ruled_out(head)
+    assert said in integration_models.ruled_out(head)
 
 
 @pytest.mark.parametrize(

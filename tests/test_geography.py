@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chsreport import data, geography
+from chsreport.analysis import population_layers
+from chsreport.data import geography, manifest, pcn_lists
 
 
 def test_list_sizes_2026():
@@ -50,12 +51,12 @@ def test_every_pcn_in_one_icb_but_the_known_exceptions():
     practices straddle two ICBs."""
     pm = geography.load_practice_map_2026()
     spans = pm.groupby("pcn_code")["icb_code"].nunique()
-    assert set(spans[spans > 1].index) == {geography.UNALLOCATED_PCN, "U41591"}
-    pcns = geography.pcn_populations()
-    assert geography.UNALLOCATED_PCN not in set(pcns["pcn_code"])
+    assert set(spans[spans > 1].index) == {pcn_lists.UNALLOCATED_PCN, "U41591"}
+    pcns = pcn_lists.pcn_populations()
+    assert pcn_lists.UNALLOCATED_PCN not in set(pcns["pcn_code"])
     assert pcns["pcn_code"].is_unique and pcns["icb_code"].notna().all()
     assert pcns["cross_border"].sum() == 1
-    total = pcns["patients"].sum() + geography.unallocated_patients()
+    total = pcns["patients"].sum() + pcn_lists.unallocated_patients()
     assert total == 63_237_908
 
 
@@ -83,7 +84,7 @@ def _pcn_fixture():
             ],
         }
     )
-    return geography.classify_pcn_entries(sizes, practice_map).set_index("pcn_code")
+    return pcn_lists.classify_pcn_entries(sizes, practice_map).set_index("pcn_code")
 
 
 def test_pcn_rule_on_a_fixture():
@@ -91,10 +92,10 @@ def test_pcn_rule_on_a_fixture():
     reasons = entries["reason"].to_dict()
     assert reasons == {
         "P1": "",
-        "U": geography.NOT_A_NETWORK["pseudo"],
+        "U": pcn_lists.NOT_A_NETWORK["pseudo"],
         "P2": "",
-        "P3": geography.NOT_A_NETWORK["service"],
-        "P4": geography.NOT_A_NETWORK["no_practices"],
+        "P3": pcn_lists.NOT_A_NETWORK["service"],
+        "P4": pcn_lists.NOT_A_NETWORK["no_practices"],
         "P5": "",
     }
     assert entries.loc["P2", "pcn_name"] == "SOUTH PCN"
@@ -114,18 +115,18 @@ def test_pcn_rule_on_a_fixture():
     ],
 )
 def test_network_name_drops_only_a_service_label(published, shown):
-    assert geography.network_name(published) == shown
+    assert pcn_lists.network_name(published) == shown
 
 
 def test_pcn_rule_on_real_data():
     sizes = geography.load_list_sizes_2026()
-    excluded = geography.excluded_pcns()
-    assert list(excluded["pcn_code"]) == [geography.UNALLOCATED_PCN]
-    pcns = geography.pcn_populations()
+    excluded = pcn_lists.excluded_pcns()
+    assert list(excluded["pcn_code"]) == [pcn_lists.UNALLOCATED_PCN]
+    pcns = pcn_lists.pcn_populations()
     assert len(pcns) == (sizes["org_type"] == "PCN").sum() - len(excluded)
     assert not set(pcns["pcn_code"]) & set(excluded["pcn_code"])
     assert "FCP SERVICE - BARNSLEY PCN" not in set(pcns["pcn_name"])
-    assert not pcns["pcn_name"].str.contains(geography.SERVICE_WORDS).any()
+    assert not pcns["pcn_name"].str.contains(pcn_lists.SERVICE_WORDS).any()
     # no patient counted twice: kept entries and the excluded ones add up to England's list
     england = sizes.loc[sizes["org_type"] == "ICB", "patients"].sum()
     assert pcns["patients"].sum() + excluded["patients"].sum() == england
@@ -134,19 +135,19 @@ def test_pcn_rule_on_real_data():
 def test_barnsley_is_one_network_for_the_whole_borough():
     """The entry published as "FCP SERVICE - BARNSLEY PCN" is Barnsley PCN: the same code and
     name in January 2022, every practice in Barnsley (sub-ICB location 02P) and its whole list."""
-    pcns = geography.pcn_populations().set_index("pcn_code")
+    pcns = pcn_lists.pcn_populations().set_index("pcn_code")
     barnsley = pcns.loc["U16464"]
     assert barnsley["pcn_name"] == "BARNSLEY PCN" and barnsley["sub_icb_code"] == "02P"
     pm = geography.load_practice_map_2026()
     assert set(pm.loc[pm["sub_icb_code"] == "02P", "pcn_code"]) == {"U16464"}
     sizes = geography.load_list_sizes_2026().set_index("org_code")
     assert barnsley["patients"] == sizes.loc["02P", "patients"] == 269_883
-    raw22 = pd.read_csv(data.fetch("gp_practice_map_2022_01"), dtype=str, keep_default_na=False)
+    raw22 = pd.read_csv(manifest.fetch("gp_practice_map_2022_01"), dtype=str, keep_default_na=False)
     assert set(raw22.loc[raw22["PCN_CODE"] == "U16464", "PCN_NAME"]) == {"BARNSLEY PCN"}
     south_yorkshire = pcns[pcns["icb_name"].str.contains("South Yorkshire")]
     largest = south_yorkshire["patients"].idxmax()
     assert largest == "U16464"
-    assert geography.pcn_entries().set_index("pcn_code").loc[largest, "reason"] == ""
+    assert pcn_lists.pcn_entries().set_index("pcn_code").loc[largest, "reason"] == ""
 
 
 def test_methods_page_names_the_excluded_pcns():
@@ -156,28 +157,28 @@ def test_methods_page_names_the_excluded_pcns():
     )
     assert listed, "methods.md should list the PCN entries left out"
     named = set(re.findall(r"([^;,]+?) \(`(\w+)`\)", listed.group(1)))
-    excluded = geography.excluded_pcns()
+    excluded = pcn_lists.excluded_pcns()
     assert {(n.strip().lower(), c) for n, c in named} == set(
         zip(excluded["pcn_name"].str.lower(), excluded["pcn_code"], strict=True)
     )
 
 
 def test_seed_claims_on_real_data():
-    d100 = geography.share_of_districts_below(100_000, 2024)
+    d100 = population_layers.share_of_districts_below(100_000, 2024)
     assert (d100["count"], d100["total"]) == (44, 164)
-    assert geography.share_of_districts_below(100_000, 2020)["count"] == 53
-    assert geography.share_of_districts_below(50_000, 2024)["count"] == 0
-    assert geography.smallest_district(2024)["name"] == "Melton"
-    no_district = geography.share_population_without_district(2024)
+    assert population_layers.share_of_districts_below(100_000, 2020)["count"] == 53
+    assert population_layers.share_of_districts_below(50_000, 2024)["count"] == 0
+    assert population_layers.smallest_district(2024)["name"] == "Melton"
+    no_district = population_layers.share_population_without_district(2024)
     assert 0.65 < no_district["share"] < 0.67
-    band = geography.pcn_band_summary(30_000, 70_000)
+    band = pcn_lists.pcn_band_summary(30_000, 70_000)
     assert band["inside"] + band["below"] + band["above"] == band["count"]
     assert 44_000 < band["median"] < 46_000
 
 
 def test_unknown_population_year_is_refused():
     with pytest.raises(ValueError, match="population year 2023"):
-        geography.share_of_districts_below(100_000, 2023)
+        population_layers.share_of_districts_below(100_000, 2023)
 
 
 def test_icb_mergers_parts_add_up_to_2026_icbs():
@@ -190,7 +191,7 @@ def test_icb_mergers_parts_add_up_to_2026_icbs():
 
 
 def test_councils_reorganised_in_2023_are_placed():
-    councils = geography.councils_with_icb().set_index("name")
+    councils = population_layers.councils_with_icb().set_index("name")
     assert councils.loc["Somerset", "icb_code"] == "QSL"
     assert councils.loc["North Yorkshire", "icb_code"] == "QOQ"
     # the Frimley sub-ICB location (D4U1Y) was split between three ICBs in 2026 and no 2026
@@ -208,9 +209,9 @@ def test_councils_reorganised_in_2023_are_placed():
 
 
 def test_layer_populations_cover_every_layer_with_measure_and_date():
-    layers = geography.layer_populations(2024)
-    summary = geography.layer_summary(layers).set_index("layer")
-    assert list(summary.index) == geography.LAYER_ORDER
+    layers = population_layers.layer_populations(2024)
+    summary = population_layers.layer_summary(layers).set_index("layer")
+    assert list(summary.index) == population_layers.LAYER_ORDER
     assert summary.loc["ICB (2026)", "count"] == 36
     assert summary.loc["District council", "measure"] == geography.RESIDENT
     assert summary.loc["PCN", "measure"] == geography.REGISTERED
@@ -231,15 +232,15 @@ def _district_fixture(tmp_path):
 
 def test_claim_functions_on_a_fixture(tmp_path, monkeypatch):
     monkeypatch.setattr(geography, "councils", lambda: _district_fixture(tmp_path))
-    result = geography.share_of_districts_below(100_000, 2020)
+    result = population_layers.share_of_districts_below(100_000, 2020)
     assert (result["count"], result["total"]) == (2, 3)
-    assert geography.share_of_districts_below(50_000, 2020)["count"] == 1
-    no_district = geography.share_population_without_district(2020)
+    assert population_layers.share_of_districts_below(50_000, 2020)["count"] == 1
+    no_district = population_layers.share_population_without_district(2020)
     assert no_district["share"] == pytest.approx(200_000 / 470_000)
 
 
 def test_schema_drift_in_mye_names_the_column(tmp_path):
     path = tmp_path / "mye.csv"
     path.write_text("\ufeffCode,Name,Geography,All people\nE92000001,England,Country,1\n")
-    with pytest.raises(data.SchemaError, match="'All ages'"):
+    with pytest.raises(manifest.SchemaError, match="'All ages'"):
         geography.parse_mye_2024(path)

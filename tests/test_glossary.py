@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from chsreport import data, pdf, sphinx_ext
+from chsreport.data import manifest
+from chsreport.publishing import briefings, sphinx_ext
 
-GLOSSARY = data.PROJECT_ROOT / "book" / "glossary.md"
+GLOSSARY = manifest.PROJECT_ROOT / "book" / "glossary.md"
 # the same reading as pdf.glossary: a term line, then its indented definition
 ENTRY = re.compile(r"^(\S[^\n]*)\n((?:  [^\n]*\n)+)", re.M)
 
@@ -52,7 +53,7 @@ def test_the_terms_the_book_relies_on_are_defined():
 
 def test_every_linked_and_printed_term_has_an_entry():
     assert set(sphinx_ext.GLOSSARY_LINKS.values()) <= set(_entries())
-    assert set(pdf.glossary(pdf.BRIEFING_TERMS)) == set(pdf.BRIEFING_TERMS)
+    assert set(briefings.glossary(briefings.BRIEFING_TERMS)) == set(briefings.BRIEFING_TERMS)
 
 
 def test_a_standalone_community_trust_may_run_community_hospitals():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from chsreport import inference
+from chsreport.analysis import inference
 
 
 def _clustered(effect: float, noise: float, clusters: int = 40, per: int = 30, seed: int = 1):

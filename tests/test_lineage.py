@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from chsreport import lineage
+from chsreport.analysis import lineage
+from chsreport.data import succession
 
 ts = pd.Timestamp
 
@@ -59,9 +60,9 @@ def _evidence():
 
 
 def _org_data():
-    edges = lineage.succession_edges(SUCC, NO_PATHS, REGISTER)
-    return lineage.OrgData(
-        REGISTER, edges, lineage.lineage_graph(edges, REGISTER), _evidence(), ts("2026-06-30")
+    edges = succession.succession_edges(SUCC, NO_PATHS, REGISTER)
+    return succession.OrgData(
+        REGISTER, edges, succession.lineage_graph(edges, REGISTER), _evidence(), ts("2026-06-30")
     )
 
 
@@ -74,10 +75,10 @@ def test_edges_are_classed_merger_acquisition_split():
 
 def test_chain_of_two_mergers_reaches_the_final_successor():
     od = _org_data()
-    assert lineage.final_successors(od.graph, "RA1") == ["RC1"]
-    steps = lineage.chain(od.graph, "RA2")
+    assert succession.final_successors(od.graph, "RA1") == ["RC1"]
+    steps = succession.chain(od.graph, "RA2")
     assert [(s["from_code"], s["to_code"]) for s in steps] == [("RA2", "RB1"), ("RB1", "RC1")]
-    assert lineage.final_successors(od.graph, "RD1") == ["RE1", "RF1"]
+    assert succession.final_successors(od.graph, "RD1") == ["RE1", "RF1"]
 
 
 def test_fates():

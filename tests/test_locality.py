@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from chsreport import cli, locality, params, scale
+from chsreport import cli
+from chsreport.analysis import params, scale
+from chsreport.data import geography, icb_outcomes, outcomes
+from chsreport.publishing import execution
+from chsreport.reading import locality
 
 
 def test_localities_are_the_36_current_icbs():
@@ -13,15 +17,15 @@ def test_localities_are_the_36_current_icbs():
 
 
 def test_icb22_weights_share_out_every_2022_icb():
-    weights = locality.icb22_weights()
+    weights = icb_outcomes.icb22_weights()
     totals = weights.groupby("icb22_code")["weight"].sum()
     assert len(totals) == 42 and totals.round(9).eq(1).all()
 
 
 def test_icb_level_series_are_carried_to_2026():
-    delays = locality.icb_discharge_delays()
+    delays = icb_outcomes.icb_discharge_delays()
     assert delays["icb_code"].nunique() == 36
-    wards = locality.icb_virtual_wards()
+    wards = icb_outcomes.icb_virtual_wards()
     assert wards["icb_code"].nunique() == 36
     assert wards["capacity_per_100k"].between(0, 200).all()
 
@@ -39,9 +43,8 @@ def test_index_lists_every_icb_with_a_link():
 
 
 def test_unknown_icb_fails_before_any_kernel(capsys, monkeypatch):
-    from chsreport import build
 
-    monkeypatch.setattr(build, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    monkeypatch.setattr(execution, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
     assert cli.main(["run", "locality", "-p", "icb=Q99"]) == 2
     err = capsys.readouterr().err
     assert "unknown ICB code 'Q99'" in err and "QE1" in err
@@ -112,7 +115,6 @@ def test_every_share_of_patients_from_an_icb_is_a_share():
 def test_a_merged_trust_s_share_lies_between_its_predecessors_shares():
     # Mersey and West Lancashire (2023) kept St Helens and Knowsley's code RBN and took in
     # Southport and Ormskirk (RVY): its share from Cheshire and Merseyside was shown as 152 %
-    from chsreport import geography, outcomes
 
     register = locality.shared()["od"].register
     named = register[register["name"].str.contains("Mersey and West Lancashire", case=False)]

@@ -9,24 +9,29 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from chsreport import geography, maps, orgs, scale
+from chsreport.analysis import params, scale
+from chsreport.data import boundaries, geography, ods
+from chsreport.reading import charts, locality_maps, maps, scale_maps
 
 
 def test_every_2026_icb_and_english_council_has_its_shape():
-    icbs = orgs.load_icbs()
-    assert set(icbs["icb_ons_code"]) == maps.codes("icb26")
+    icbs = ods.load_icbs()
+    assert set(icbs["icb_ons_code"]) == boundaries.codes("icb26")
     councils = geography.councils()
     lower = councils[councils["tier"] != "county"]
-    assert set(lower["gss_code"]) == maps.codes("lad24") and len(maps.codes("lad24")) == 296
-    assert len(maps.codes("sicbl23")) == 106 and len(maps.codes("icb23")) == 42
+    assert (
+        set(lower["gss_code"]) == boundaries.codes("lad24")
+        and len(boundaries.codes("lad24")) == 296
+    )
+    assert len(boundaries.codes("sicbl23")) == 106 and len(boundaries.codes("icb23")) == 42
 
 
 def test_only_english_areas_and_clockwise_exterior_rings():
     import shapely
     from shapely.geometry import shape
 
-    for layer in maps.LAYERS:
-        for feature in maps.features(layer):
+    for layer in boundaries.LAYERS:
+        for feature in boundaries.features(layer):
             assert feature["properties"]["code"].startswith("E")
             geometry = shape(feature["geometry"])
             polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
@@ -52,7 +57,7 @@ def test_path_boxes_reads_paths():
 
 def test_a_map_fills_areas_not_the_frame_and_ships_no_geometry(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    figure = scale.icb_map()
+    figure = scale_maps.icb_map()
     width = int(re.search(r'width="(\d+)"', figure.svg).group(1))
     height = int(re.search(r'height="(\d+)"', figure.svg).group(1))
     # a ring the wrong way round fills the whole world: one path covering the frame
@@ -68,7 +73,7 @@ def test_a_map_fills_areas_not_the_frame_and_ships_no_geometry(tmp_path, monkeyp
 
 def test_areas_without_a_value_are_drawn_grey_not_dropped(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    some = sorted(maps.codes("icb26"))[:3]
+    some = sorted(boundaries.codes("icb26"))[:3]
     figure = maps.choropleth(
         "icb26",
         pd.DataFrame({"code": some, "value": [1.0, 2.0, 3.0]}),
@@ -78,7 +83,7 @@ def test_areas_without_a_value_are_drawn_grey_not_dropped(tmp_path, monkeypatch)
         source="x",
         csv_name="x.csv",
     )
-    assert figure.svg.count(f'fill="{maps.NO_DATA}"') == len(maps.codes("icb26")) - 3
+    assert figure.svg.count(f'fill="{maps.NO_DATA}"') == len(boundaries.codes("icb26")) - 3
     with pytest.raises(Exception, match="no shape"):
         maps.choropleth(
             "icb26",
@@ -97,25 +102,25 @@ def test_relative_paths_keep_the_shape():
 
 
 def test_shared_geometry_file_is_compact_json():
-    payload = json.loads(maps.geometry_json("icb26"))
+    payload = json.loads(boundaries.geometry_json("icb26"))
     assert payload["type"] == "FeatureCollection" and len(payload["features"]) == 36
-    assert len(maps.geometry_json("lad24")) < 400_000
+    assert len(boundaries.geometry_json("lad24")) < 400_000
 
 
 def test_every_english_council_has_a_band_and_pcns_find_their_sub_icb_shape():
-    bands = scale.district_bands(2024)
-    assert set(bands["code"]) == maps.codes("lad24")
-    assert (bands.loc[bands["tier"] != "district", "band"] == scale.SINGLE_TIER).all()
+    bands = scale_maps.district_bands(2024)
+    assert set(bands["code"]) == boundaries.codes("lad24")
+    assert (bands.loc[bands["tier"] != "district", "band"] == scale_maps.SINGLE_TIER).all()
     districts = bands[bands["tier"] == "district"]
-    for label, (low, high) in scale.DISTRICT_BANDS.items():  # lower edge in, upper edge out
+    for label, (low, high) in scale_maps.DISTRICT_BANDS.items():  # lower edge in, upper edge out
         mine = districts.loc[districts["band"] == label, "residents"]
         assert ((mine >= low) & (mine < high)).all()
     # PCN medians joined on the practice map's ONS code: the 2026 sub-ICB locations with a
     # 2023 shape are all drawn; the three created or redrawn in 2026 are named, not misplaced
-    figure = scale.pcn_map([30_000, 70_000])
+    figure = scale_maps.pcn_map([30_000, 70_000])
     placed = set(figure.table["code"])
     ons = set(geography.load_practice_map_2026()["sub_icb_ons_code"])
-    assert placed == ons & maps.codes("sicbl23") and len(placed) == 103
+    assert placed == ons & boundaries.codes("sicbl23") and len(placed) == 103
     subtitle = " ".join(figure.spec["title"]["subtitle"])
     assert "U2G6B" in subtitle and "(3 areas)" in subtitle
 
@@ -137,9 +142,7 @@ def test_compact_paths_hoists_a_common_stroke_and_drops_identity_transforms():
 def test_a_part_map_is_drawn_from_its_own_areas_alone_and_the_picture_is_the_same():
     import vl_convert as vlc
 
-    from chsreport import charts
-
-    some = sorted(maps.codes("lad24_fine"))[:4]
+    some = sorted(boundaries.codes("lad24_fine"))[:4]
     figure = maps.choropleth(
         "lad24_fine",
         pd.DataFrame({"code": some, "value": [1.0, 2.0, 3.0, 4.0]}),
@@ -153,7 +156,9 @@ def test_a_part_map_is_drawn_from_its_own_areas_alone_and_the_picture_is_the_sam
     )
     inline = json.dumps(maps._with_geometry(figure.spec, {"lad24_fine": set(some)}))
     assert all(code in inline for code in some)
-    assert sum(inline.count(f'"{code}"') for code in maps.codes("lad24_fine") - set(some)) == 0
+    assert (
+        sum(inline.count(f'"{code}"') for code in boundaries.codes("lad24_fine") - set(some)) == 0
+    )
     whole = vlc.vegalite_to_svg(maps._with_geometry(figure.spec), vl_version=charts.VL_VERSION)
     part = vlc.vegalite_to_svg(json.loads(inline), vl_version=charts.VL_VERSION)
     ids = re.compile(r"gradient_\d+")
@@ -165,12 +170,11 @@ def test_a_part_map_is_drawn_from_its_own_areas_alone_and_the_picture_is_the_sam
 def test_a_council_split_between_icbs_is_drawn_grey_named_and_cut_at_the_frame(
     tmp_path, monkeypatch
 ):
-    from chsreport import locality, params
 
     monkeypatch.chdir(tmp_path)
     bands = params.validate("scale", {"neighbourhood_max": 50000})
     profile = scale.icb_profile("QOX", bands, 2024)  # part of Vale of White Horse lies in BSW
-    figure = locality.council_map("QOX", "BSW", profile)
+    figure = locality_maps.council_map("QOX", "BSW", profile)
     assert len(profile["councils"]) == 3
     assert figure.svg.count(f'fill="{maps.NO_DATA}"') == 1
     assert ">Vale of White Horse</text>" in figure.svg
@@ -180,12 +184,12 @@ def test_a_council_split_between_icbs_is_drawn_grey_named_and_cut_at_the_frame(
     assert figure.spec["projection"]["fit"]["geometry"]["type"] == "MultiPoint"
     assert all(layer["mark"].get("clip") for layer in figure.spec["layer"][:2])
     # the neighbour's name sits on its part inside the ICB
-    icb = maps._shape("icb26_fine", locality.icb_ons_code("QOX"))
+    icb = boundaries.simplified_shape("icb26_fine", locality_maps.icb_ons_code("QOX"))
     from shapely.geometry import Point
 
-    points = maps._points_within(
-        maps.label_points("lad24_fine").query("name == 'Vale of White Horse'"),
+    points = boundaries.points_within(
+        boundaries.label_points("lad24_fine").query("name == 'Vale of White Horse'"),
         "lad24_fine",
-        ("icb26_fine", locality.icb_ons_code("QOX")),
+        ("icb26_fine", locality_maps.icb_ons_code("QOX")),
     )
     assert icb.contains(Point(points["lon"].iloc[0], points["lat"].iloc[0]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import data, orgs
+from chsreport.data import manifest, ods
 
 
 def test_ods_extracts_parse_with_both_layouts():
@@ -14,16 +14,16 @@ def test_ods_extracts_parse_with_both_layouts():
         ("ods_etr_2022_03", 218),
         ("ods_etr_2016_01", 241),
     ]:
-        frame = data.cached_frame(name, orgs.parse_ods_etr)
+        frame = manifest.cached_frame(name, ods.parse_ods_etr)
         assert len(frame) == expected
         assert frame["open_date"].dtype == "datetime64[ns]"
-    latest = data.cached_frame("ods_etr_2026_07", orgs.parse_ods_etr).set_index("code")
+    latest = manifest.cached_frame("ods_etr_2026_07", ods.parse_ods_etr).set_index("code")
     assert latest.loc["RY9", "close_date"] == pd.Timestamp("2024-10-31")
     assert pd.isna(latest.loc["RY5", "close_date"])
 
 
 def test_successions_keep_split_flag_and_dates():
-    succ = orgs.load_successions()
+    succ = ods.load_successions()
     assert len(succ) == 11537
     row = succ[(succ["predecessor"] == "RY2")].iloc[0]
     assert row["successor"] == "RWW" and row["effective_date"] == pd.Timestamp("2026-04-01")
@@ -31,7 +31,7 @@ def test_successions_keep_split_flag_and_dates():
 
 
 def test_eric_types_match_the_published_counts_and_fix_shifted_rows():
-    eric = orgs.load_eric_types()
+    eric = ods.load_eric_types()
     community = eric[eric["eric_type"] == "COMMUNITY"].groupby("year").size()
     assert community.to_dict() == {2013: 18, 2014: 19, 2015: 18, 2016: 18}
     shifted = eric[(eric["code"] == "RF4") & (eric["year"] == 2013)].iloc[0]
@@ -41,19 +41,19 @@ def test_eric_types_match_the_published_counts_and_fix_shifted_rows():
 
 
 def test_trust_list_types():
-    trusts = orgs.load_trust_list()
+    trusts = ods.load_trust_list()
     assert len(trusts) == 202
     assert (trusts["type"] == "community").sum() == 11
     assert (trusts["type"] == "mental_health").sum() == 47
 
 
 def test_staff_survey_type_rejects_unknown_groups():
-    with pytest.raises(data.SchemaError, match="unknown staff-survey type"):
-        orgs.staff_survey_type("Hospices")
+    with pytest.raises(manifest.SchemaError, match="unknown staff-survey type"):
+        ods.staff_survey_type("Hospices")
 
 
 def test_icbs_are_the_36_of_2026():
-    icbs = orgs.load_icbs()
+    icbs = ods.load_icbs()
     assert len(icbs) == 36
     assert "QE1" in set(icbs["icb_code"])
 
@@ -63,12 +63,12 @@ def test_compiled_types_need_a_source(tmp_path):
     path.write_text(
         "code,name,type,valid_from,valid_to,source,note\nR1G,X,community,2012-04-01,2015-09-30,,\n"
     )
-    with pytest.raises(data.SchemaError, match="source"):
-        orgs.load_compiled_types(path)
+    with pytest.raises(manifest.SchemaError, match="source"):
+        ods.load_compiled_types(path)
 
 
 def test_register_covers_closed_trusts_and_maps_icbs_to_2026():
-    reg = orgs.trust_register().set_index("code")
+    reg = ods.trust_register().set_index("code")
     assert reg.loc["RY1", "close_date"] == pd.Timestamp("2018-03-31")
     assert reg.loc["RYV", "icb_code"] == "S1Y5D"  # Cambridgeshire: carried to Central East ICB
     assert reg.index.is_unique
@@ -88,14 +88,14 @@ def test_type_on_prefers_compiled_then_nearest_source():
             ("X", "mental_health", ts("2026-08-22"), ts("2026-08-22"), "trust list", 1),
         ]
     )
-    assert orgs.type_on("X", ts("2013-06-01"), ev) == ("community", "compiled: S10")
-    assert orgs.type_on("X", ts("2016-01-01"), ev)[0] == "care_trust"  # nearer to 2014 than 2026
-    assert orgs.type_on("X", ts("2024-01-01"), ev)[0] == "mental_health"
-    assert orgs.type_on("Y", ts("2024-01-01"), ev) == ("unknown", "no type in the data")
+    assert ods.type_on("X", ts("2013-06-01"), ev) == ("community", "compiled: S10")
+    assert ods.type_on("X", ts("2016-01-01"), ev)[0] == "care_trust"  # nearer to 2014 than 2026
+    assert ods.type_on("X", ts("2024-01-01"), ev)[0] == "mental_health"
+    assert ods.type_on("Y", ts("2024-01-01"), ev) == ("unknown", "no type in the data")
 
 
 def test_care_trusts_missing_from_ods_come_from_the_trust_list():
-    reg = orgs.trust_register().set_index("code")
+    reg = ods.trust_register().set_index("code")
     assert reg.loc["TAD", "icb_code"] == "QWO"  # Bradford District Care, West Yorkshire
-    open_2026 = reg[orgs.is_open(reg.reset_index(), pd.Timestamp("2026-08-22")).values]
-    assert set(orgs.load_trust_list()["code"]) <= set(open_2026.index)
+    open_2026 = reg[ods.is_open(reg.reset_index(), pd.Timestamp("2026-08-22")).values]
+    assert set(ods.load_trust_list()["code"]) <= set(open_2026.index)

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsreport import data, lineage, outcomes
+from chsreport.data import manifest, outcomes, succession
 
 from .test_lineage import _org_data
 
 
 @pytest.fixture(scope="module")
 def panel():
-    return outcomes.outcome_panel(lineage.load_org_data())
+    return outcomes.outcome_panel(succession.load_org_data())
 
 
 def test_every_outcome_has_unit_definition_and_direction():
@@ -62,7 +62,7 @@ def test_window_and_missing_values(panel):
 def test_a_renamed_column_names_itself(tmp_path):
     path = tmp_path / "beds.csv"
     path.write_text("nhs_trust22_code,month_start,ga_available,general_acute_beds_occupied\n")
-    with pytest.raises(data.SchemaError, match="general_acute_beds_available"):
+    with pytest.raises(manifest.SchemaError, match="general_acute_beds_available"):
         outcomes.parse_beds(path)
 
 
@@ -134,7 +134,7 @@ def test_a_predecessor_without_a_size_weighs_as_the_mean_of_the_others():
 
 
 def test_todays_catchment_shares_are_shares_that_add_to_one():
-    shares = outcomes.catchment_shares_current(lineage.load_org_data())
+    shares = outcomes.catchment_shares_current(succession.load_org_data())
     assert shares["share"].between(0, 1).all()
     assert shares.groupby("code")["share"].sum().round(9).eq(1).all()
     # Mersey and West Lancashire (RBN, with RVY since 2023) from Cheshire and Merseyside (2022)
@@ -151,7 +151,9 @@ def test_a_share_above_one_in_the_file_fails_naming_the_row(tmp_path):
         "nhs_trust22_code,icb22_code,proportion_trust_came_from_icb\n"
         "RBN,E54000008,0.9\nRVY,E54000008,1.5\n"
     )
-    with pytest.raises(data.SchemaError, match=r"code='RVY', icb22_ons_code='E54000008'\): 1.5"):
+    with pytest.raises(
+        manifest.SchemaError, match=r"code='RVY', icb22_ons_code='E54000008'\): 1.5"
+    ):
         outcomes.parse_catchment_shares(path)
 
 

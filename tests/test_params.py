@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chsreport import params
+from chsreport.analysis import params
+from chsreport.data import manifest
 
 
 def test_defaults_are_valid():
@@ -65,9 +66,7 @@ def test_params_file_must_be_a_mapping(tmp_path):
 
 
 def test_book_parameter_file_is_valid():
-    values = params.read_params_file(
-        params.orgs.data.PROJECT_ROOT / "notebooks/params/consolidation.yml"
-    )
+    values = params.read_params_file(manifest.PROJECT_ROOT / "notebooks/params/consolidation.yml")
     assert params.validate("consolidation", values)["trust_types"]
 
 

@@ -11,12 +11,15 @@ import subprocess
 import pandas as pd
 import pytest
 
-from chsreport import build, data, locality, params, pdf
+from chsreport.analysis import params
+from chsreport.data import manifest
+from chsreport.publishing import book_pdf, colophon, paths, printer
+from chsreport.reading import locality
 
 pytestmark = pytest.mark.book
 
-HTML = data.PROJECT_ROOT / "_build" / "html"
-BRIEFINGS = HTML / pdf.BRIEFINGS
+HTML = manifest.PROJECT_ROOT / "_build" / "html"
+BRIEFINGS = HTML / paths.BRIEFINGS
 
 
 def _run(*command: str) -> str:
@@ -25,7 +28,7 @@ def _run(*command: str) -> str:
 
 @pytest.fixture(scope="module")
 def briefings():
-    assert pdf.chromium(), "the PDF tests need chromium (apt-get install chromium)"
+    assert printer.chromium(), "the PDF tests need chromium (apt-get install chromium)"
     made = sorted(BRIEFINGS.glob("*.pdf"))
     assert [p.stem for p in made] == sorted(locality.localities()), "build the book: make book"
     return made
@@ -66,20 +69,22 @@ def test_fonts_are_embedded_and_charts_are_vectors(briefings):
 
 
 def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefings, tmp_path):
-    build_dir = build.BUILD
+    build_dir = paths.BUILD
     localities = {
         p.stem: build_dir / "executed" / "localities" / f"{p.stem}.ipynb" for p in briefings
     }
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
-    jobs = pdf.briefing_jobs(localities, build_dir, register, build.edition())
-    assert all(pdf.up_to_date(job) for job in jobs)  # the build's PDFs match their pages
+    jobs = briefings.briefing_jobs(localities, build_dir, register, colophon.edition())
+    assert all(printer.up_to_date(job) for job in jobs)  # the build's PDFs match their pages
     stamp = {job.target: job.target.stat().st_mtime_ns for job in jobs}
-    assert pdf.make_briefings(localities, build_dir, lambda _: None) == 0
+    assert briefings.make_briefings(localities, build_dir, lambda _: None) == 0
     assert all(job.target.stat().st_mtime_ns == stamp[job.target] for job in jobs)
     # a print page that reaches out is refused, and the build would fail on it
     leaky = tmp_path / "leaky.html"
     leaky.write_text('<html><body><img src="https://example.org/x.png"><p>x</p></body></html>')
-    printed, refused = pdf.print_all([pdf.PrintJob(leaky, tmp_path / "leaky.pdf")], "2026-01-01")
+    printed, refused = printer.print_all(
+        [printer.PrintJob(leaky, tmp_path / "leaky.pdf")], "2026-01-01"
+    )
     assert printed == 1 and refused == ["https://example.org/x.png"]
 
 
@@ -90,7 +95,7 @@ def test_each_locality_page_links_its_briefing(briefings):
 
 
 def test_the_book_pdf_has_its_chapters_bookmarks_and_vector_charts_and_a_stable_length(tmp_path):
-    book = HTML / pdf.BOOK_PDF
+    book = HTML / paths.BOOK_PDF
     assert book.exists(), "build the book with chromium: make book"
     raw = book.read_bytes()
     assert len(raw) < 15_000_000
@@ -103,23 +108,23 @@ def test_the_book_pdf_has_its_chapters_bookmarks_and_vector_charts_and_a_stable_
     fonts = _run("pdffonts", str(book)).splitlines()[2:]
     assert all(line.split()[-5] == "yes" for line in fonts)
     # printed again from the same print page: the same number of pages
-    again = pdf.PrintJob(
-        build.BUILD / "print" / "book.html", tmp_path / "book.pdf",
-        header=pdf.BOOK_HEADER, footer=pdf.book_footer(build.edition()), numbered=True,
+    again = printer.PrintJob(
+        paths.BUILD / "print" / "book.html", tmp_path / "book.pdf",
+        header=book_pdf.BOOK_HEADER, footer=book_pdf.book_footer(colophon.edition()), numbered=True,
     )  # fmt: skip
-    pdf.print_all([again], "2026-01-01", lambda _: None)
-    assert pdf.page_count((tmp_path / "book.pdf").read_bytes()) == pdf.page_count(raw)
+    printer.print_all([again], "2026-01-01", lambda _: None)
+    assert printer.page_count((tmp_path / "book.pdf").read_bytes()) == printer.page_count(raw)
     intro = (HTML / "book" / "intro.html").read_text(encoding="utf-8")
     href = re.search(r'<a class="chs-pdf" href="([^"]+)"', intro).group(1)
     assert (HTML / "book" / href).resolve() == book.resolve()
 
 
 def test_the_book_pdf_contents_give_the_page_each_chapter_starts_on():
-    raw = (HTML / pdf.BOOK_PDF).read_bytes()
-    starts = pdf.destination_pages(raw)
+    raw = (HTML / paths.BOOK_PDF).read_bytes()
+    starts = printer.destination_pages(raw)
     chapters = sorted((k for k in starts if re.fullmatch(r"p\d+", k)), key=lambda k: int(k[1:]))
-    assert len(chapters) == len(pdf.book_pages())
-    contents = _run("pdftotext", "-layout", "-f", "2", "-l", "2", str(HTML / pdf.BOOK_PDF), "-")
+    assert len(chapters) == len(book_pdf.book_pages())
+    contents = _run("pdftotext", "-layout", "-f", "2", "-l", "2", str(HTML / paths.BOOK_PDF), "-")
     printed = [int(m) for m in re.findall(r"(\d+)\s*$", contents, re.M)]
     assert printed[: len(chapters)] == [starts[k] for k in chapters]
     # and each of those pages opens with its chapter's title (the contents line's words)
@@ -131,5 +136,5 @@ def test_the_book_pdf_contents_give_the_page_each_chapter_starts_on():
     assert titles[0].strip() == "Introduction"  # the root page, titled with the book's name
     for title, key in list(zip(titles, chapters, strict=False))[1:]:
         page = _run("pdftotext", "-f", str(starts[key]), "-l", str(starts[key]),
-                    str(HTML / pdf.BOOK_PDF), "-")  # fmt: skip
+                    str(HTML / paths.BOOK_PDF), "-")  # fmt: skip
         assert " ".join(title.split()[:3]) in " ".join(page.split()), (title, starts[key])

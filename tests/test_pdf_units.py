@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import pdf
+from chsreport.publishing import book_pdf, briefings, paths, printer
 
 
 def test_fixed_dates_keep_the_length_and_use_the_build_date():
     raw = b"<< /CreationDate (D:20261126080534+00'00') /ModDate (D:20261126080534+00'00') >>"
-    fixed = pdf.fixed_dates(raw, "2026-11-20")
+    fixed = printer.fixed_dates(raw, "2026-11-20")
     assert len(fixed) == len(raw)
     assert fixed.count(b"(D:20261120000000+00'00')") == 2
 
@@ -31,24 +31,28 @@ def test_a_briefing_lists_the_claims_that_name_its_places_and_the_three_every_ic
             "note": ["", "", "", "", "", ""],
         }
     )
-    ids = pdf.claims_concerning(register, "QXX", ["Walsall", "Wolverhampton"])["claim_id"]
+    ids = briefings.claims_concerning(register, "QXX", ["Walsall", "Wolverhampton"])["claim_id"]
     assert ids.tolist() == ["C05", "C06", "C07", "C12"]
-    assert pdf.claims_concerning(register, "QXX", [])["claim_id"].tolist() == ["C06", "C07", "C12"]
+    assert briefings.claims_concerning(register, "QXX", [])["claim_id"].tolist() == [
+        "C06",
+        "C07",
+        "C12",
+    ]
     # claims.yml says C01 is about Cheshire and Merseyside and C16 about Gloucestershire, though
     # neither quote names the other's ICB
-    assert pdf.claims_concerning(register, "QYG", [])["claim_id"].tolist()[0] == "C01"
-    assert "C16" in pdf.claims_concerning(register, "QR1", [])["claim_id"].tolist()
+    assert briefings.claims_concerning(register, "QYG", [])["claim_id"].tolist()[0] == "C01"
+    assert "C16" in briefings.claims_concerning(register, "QR1", [])["claim_id"].tolist()
 
 
 def test_links_to_pdfs_not_made_are_dropped(tmp_path):
     page = tmp_path / "page.html"
     link = '<a class="chs-pdf" href="briefing.pdf">Download</a>'
     page.write_text(f"<p>{link}</p>", encoding="utf-8")
-    pdf.drop_missing_pdf_links(page)
+    printer.drop_missing_pdf_links(page)
     assert page.read_text(encoding="utf-8") == "<p></p>"
     page.write_text(f"<p>{link}</p>", encoding="utf-8")
     (tmp_path / "briefing.pdf").write_bytes(b"%PDF")
-    pdf.drop_missing_pdf_links(page)
+    printer.drop_missing_pdf_links(page)
     assert link in page.read_text(encoding="utf-8")
 
 
@@ -59,13 +63,13 @@ def test_paper_keeps_the_picture_and_drops_the_spec_and_downloads():
         '<figcaption>Source: x. <a href="d.csv" download="d.csv">Download</a></figcaption>'
         '</figure><p class="chs-pdf-line"><a class="chs-pdf" href="x.pdf">PDF</a></p>'
     )
-    out = pdf.printable(fragment)
+    out = briefings.printable(fragment)
     assert "<svg></svg>" in out and "Source: x." in out
     assert "chs-chart-spec" not in out and "download" not in out and "chs-pdf" not in out
 
 
 def test_paper_says_where_a_csv_is_and_cuts_only_long_tables():
-    assert pdf.printable("<p>Its CSV adds x; see this CSV.</p>") == (
+    assert briefings.printable("<p>Its CSV adds x; see this CSV.</p>") == (
         "<p>The web page's CSV adds x; see the web page's CSV.</p>"
     )
     short = (
@@ -73,37 +77,39 @@ def test_paper_says_where_a_csv_is_and_cuts_only_long_tables():
         "<table></table></details>"
     )
     long = short.replace("other 5 rows", "other 250 rows")
-    assert "<details open " in pdf._long_tables_cut(short)
-    cut = pdf._long_tables_cut(long)
+    assert "<details open " in book_pdf._long_tables_cut(short)
+    cut = book_pdf._long_tables_cut(long)
     assert "<table>" not in cut and "The other 250 rows" in cut and "web edition" in cut
 
 
 def test_a_briefing_names_publishers_without_how_the_data_reached_us():
-    assert pdf.short_source("NHS England via humaniverse/healthyr (converted from .rda)") == (
+    assert briefings.short_source("NHS England via humaniverse/healthyr (converted from .rda)") == (
         "NHS England"
     )
-    assert pdf.short_source("Davewest84/nhs-trust-icb-data (types follow X)") == (
+    assert briefings.short_source("Davewest84/nhs-trust-icb-data (types follow X)") == (
         "Davewest84/nhs-trust-icb-data (GitHub)"
     )
-    assert pdf.short_source("Office for National Statistics") == "Office for National Statistics"
+    assert (
+        briefings.short_source("Office for National Statistics") == "Office for National Statistics"
+    )
 
 
 def test_a_print_run_is_skipped_only_when_its_key_matches_and_every_pdf_is_there(tmp_path):
     edition = {"version": "1", "built": "2026-01-01", "data_to": "x"}
-    key = pdf.print_key("digest", edition)
-    assert key != pdf.print_key("digest", edition | {"built": "2026-01-02"})
-    assert key != pdf.print_key("other", edition)
+    key = printer.print_key("digest", edition)
+    assert key != printer.print_key("digest", edition | {"built": "2026-01-02"})
+    assert key != printer.print_key("other", edition)
     localities = {"QE1": tmp_path / "QE1.ipynb"}
-    assert not pdf.printed_already(tmp_path, key, localities)
-    pdf.remember_printed(tmp_path, key)
-    assert not pdf.printed_already(tmp_path, key, localities)  # no PDFs yet
-    for target in (tmp_path / pdf.BOOK_PDF, tmp_path / pdf.BRIEFINGS / "QE1.pdf"):
+    assert not printer.printed_already(tmp_path, key, localities)
+    printer.remember_printed(tmp_path, key)
+    assert not printer.printed_already(tmp_path, key, localities)  # no PDFs yet
+    for target in (tmp_path / paths.BOOK_PDF, tmp_path / paths.BRIEFINGS / "QE1.pdf"):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(b"%PDF")
-    assert pdf.printed_already(tmp_path, key, localities)
-    assert not pdf.printed_already(tmp_path, pdf.print_key("changed", edition), localities)
-    pdf.forget_printed(tmp_path)
-    assert not pdf.printed_already(tmp_path, key, localities)
+    assert printer.printed_already(tmp_path, key, localities)
+    assert not printer.printed_already(tmp_path, printer.print_key("changed", edition), localities)
+    printer.forget_printed(tmp_path)
+    assert not printer.printed_already(tmp_path, key, localities)
 
 
 def test_the_book_pdf_renames_ids_with_their_references():
@@ -111,30 +117,34 @@ def test_the_book_pdf_renames_ids_with_their_references():
         '<svg><defs><linearGradient id="g1"></linearGradient></defs>'
         '<rect fill="url(#g1)"></rect><a href="#sec">x</a></svg>'
     )
-    out = pdf._page_html("book/a", article, {"book/a": "p1"}, "")
+    out = book_pdf._page_html("book/a", article, {"book/a": "p1"}, "")
     assert 'id="p1-g1"' in out and "url(#p1-g1)" in out and 'href="#p1-sec"' in out
 
 
 def test_a_briefing_defines_its_terms_as_the_glossary_does():
-    terms = pdf.glossary(("PCN", "Verdict"))
+    terms = briefings.glossary(("PCN", "Verdict"))
     assert terms["PCN"].startswith("Primary care network") and terms["PCN"].endswith(".")
     assert "partly supported" in terms["Verdict"]  # given whole: both kinds of verdict
-    with pytest.raises(pdf.PrintError, match="no entry"):
-        pdf.glossary(("Not a term",))
+    with pytest.raises(printer.PrintError, match="no entry"):
+        briefings.glossary(("Not a term",))
 
 
 def test_what_it_means_follows_the_verdict_on_claim_c06():
     def register(verdict):
         return pd.DataFrame({"claim_id": ["C06"], "verdict": [verdict]})
 
-    assert "cannot yet tell" in pdf.what_it_means(register("inconclusive"))
-    assert "no meaningful difference" in pdf.what_it_means(register("no meaningful difference"))
-    assert "supported (claim C06)" in pdf.what_it_means(register("supported"))
-    assert pdf.what_it_means(pd.DataFrame({"claim_id": ["C07"], "verdict": ["supported"]})) == ""
+    assert "cannot yet tell" in briefings.what_it_means(register("inconclusive"))
+    assert "no meaningful difference" in briefings.what_it_means(
+        register("no meaningful difference")
+    )
+    assert "supported (claim C06)" in briefings.what_it_means(register("supported"))
+    assert (
+        briefings.what_it_means(pd.DataFrame({"claim_id": ["C07"], "verdict": ["supported"]})) == ""
+    )
 
 
 def test_reproducible_renumbers_tag_ids_in_order_and_keeps_the_length():
     raw = b"<</ID (node00001015)>> <</ID (node00000450)>> [(node00000450) (node00001015)]"
-    out = pdf.reproducible(raw, "2026-01-01")
+    out = printer.reproducible(raw, "2026-01-01")
     assert len(out) == len(raw)
     assert out == b"<</ID (node00000002)>> <</ID (node00000001)>> [(node00000001) (node00000002)]"

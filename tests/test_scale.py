@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chsreport import geography, params, scale
+from chsreport.analysis import params, population_layers, scale
+from chsreport.reading import scale_story
 
 
 def test_histogram_counts_every_unit():
     frame = pd.DataFrame({"v": [1, 4, 5, 12], "g": ["a", "a", "b", "b"]})
-    out = scale.histogram(frame, "v", 5, by="g")
+    out = scale_story.histogram(frame, "v", 5, by="g")
     assert out["count"].sum() == 4
     pairs = set(zip(out["g"], out["bin_start"], strict=True))
     assert pairs == {("a", 0), ("b", 5), ("b", 10)}
@@ -19,7 +20,7 @@ def test_histogram_counts_every_unit():
 def test_layers_figure_is_small_and_titled(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bands = params.validate("scale", {})
-    fig = scale.layers_figure(geography.layer_populations(2024), bands)
+    fig = scale_story.layers_figure(population_layers.layer_populations(2024), bands)
     assert fig.title.startswith("A median PCN holds")
     assert len(fig._repr_html_()) < 60_000  # percentiles, not every practice
 
@@ -51,6 +52,6 @@ def _corr(rho, p, n=120):
 )
 def test_is_big_best_is_chosen_by_the_correlation(rho, p, answer, meaning):
     result = {"cost_per_patient": _corr(rho, p), "cost_per_bed": _corr(0.0, 0.9)}
-    assert scale.big_is_best_sentence(result).startswith(answer)
-    assert meaning in scale.big_is_best_meaning(result)
-    assert "shows no clear link" in scale.big_is_best_sentence(result)  # cost per bed
+    assert scale_story.big_is_best_sentence(result).startswith(answer)
+    assert meaning in scale_story.big_is_best_meaning(result)
+    assert "shows no clear link" in scale_story.big_is_best_sentence(result)  # cost per bed

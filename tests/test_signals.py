@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chsreport import build
+from chsreport.publishing import execution
 
 CHSREPORT = Path(sys.executable).with_name("chsreport")
 
@@ -132,7 +132,7 @@ def test_sigterm_stops_the_build_like_ctrl_c_and_leaves_nothing(running_build, s
     _lock_is_free(build_dir)
     assert (build_dir / "html" / "index.html").read_text() == "last good book"
     said = []
-    with build.build_lock(build_dir / ".lock", said.append):  # the next build may start
+    with execution.build_lock(build_dir / ".lock", said.append):  # the next build may start
         pass
     assert said == []  # a clean stop leaves no stale lock to report
     log = (build_dir / "logs" / "latest.log").read_text()
@@ -148,6 +148,6 @@ def test_sigkill_leaves_no_worker_no_kernel_and_no_blocking_lock(running_build):
     _lock_is_free(build_dir)
     assert (build_dir / "html" / "index.html").read_text() == "last good book"
     said = []
-    with build.build_lock(build_dir / ".lock", said.append):  # reported, and ignored
+    with execution.build_lock(build_dir / ".lock", said.append):  # reported, and ignored
         pass
     assert said and f"pid {proc.pid}" in said[0] and "stale lock" in said[0]

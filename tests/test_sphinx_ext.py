@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sphinx.builders.html._assets import _JavaScript
 
-from chsreport import sphinx_ext
+from chsreport.publishing import sphinx_ext
 
 
 def test_repeated_inline_script_is_dropped_whatever_its_filename_or_priority():

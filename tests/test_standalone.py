@@ -1,6 +1,6 @@
 import nbformat
 
-from chsreport import standalone
+from chsreport.publishing import standalone
 
 
 def test_a_rerun_is_one_page_with_its_text_and_outputs_but_no_code(tmp_path):

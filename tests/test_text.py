@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chsreport import text
+from chsreport.reading import text
 
 
 def test_tags_become_text_outside_code_spans():

@@ -7,7 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from chsreport import build, data, params, standalone
+from chsreport.analysis import params
+from chsreport.data import manifest
+from chsreport.publishing import build, execution, notebook_runs, paths, standalone
 
 
 def _parse_pairs(pairs: list[str]) -> dict:
@@ -81,19 +83,19 @@ def main(argv: list[str] | None = None) -> int:
             values.update(_parse_pairs(args.param))
             checked = params.validate(args.notebook, values)
             suffix = "".join(f"_{k}-{v}" for k, v in sorted(values.items()) if k != "trust_types")
-            output = args.output or build.BUILD / "runs" / f"{args.notebook}{suffix}.ipynb"
-            build.execute(args.notebook, checked, Path(output))
+            output = args.output or paths.BUILD / "runs" / f"{args.notebook}{suffix}.ipynb"
+            execution.execute(args.notebook, checked, Path(output))
             print(f"executed notebook: {output}")
-            title = build.page_title(args.notebook, checked) or args.notebook.capitalize()
+            title = notebook_runs.page_title(args.notebook, checked) or args.notebook.capitalize()
             shown = ", ".join(f"{k}={v}" for k, v in sorted(values.items())) or "the defaults"
             page = standalone.write_html(
                 Path(output), title, f"A re-run of the {args.notebook} chapter with {shown}."
             )
             print(f"open in a browser: {page}")
         elif args.command == "data":
-            data.verify_all(progress=print)
+            manifest.verify_all(progress=print)
             print("all data files present and verified")
-    except (data.DataError, params.ParameterError, build.BuildError) as exc:
+    except (manifest.DataError, params.ParameterError, paths.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

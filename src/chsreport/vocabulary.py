@@ -337,8 +337,6 @@ def format_column(name: str, values: pd.Series) -> pd.Series:
     if name == "sha256":
         return text.map(lambda v: MISSING if pd.isna(v) else str(v)[:12])
     if name in {"type", "type_label"}:
-        from chsreport.orgs import TYPE_LABELS
-
         text = text.map(lambda v: TYPE_LABELS.get(v, v))
     if name in NAME_COLUMNS:
         text = text.map(org_name)
@@ -408,3 +406,20 @@ def numeric_columns(frame: pd.DataFrame) -> list[bool]:
         pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
         for c in frame.columns
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisation types (one vocabulary for the whole book; charts colour by these keys)
+# ---------------------------------------------------------------------------------------------
+TYPE_LABELS: dict[str, str] = {
+    "acute": "Acute",
+    "acute_community": "Acute, merged with a community trust",
+    "acute_specialist": "Acute specialist",
+    "community": "Community",
+    "mental_health": "Mental health",
+    "mental_health_community": "Mental health, merged with a community trust",
+    "ambulance": "Ambulance",
+    "care_trust": "Care trust",
+    "other": "Other",
+    "unknown": "Type unknown",
+}

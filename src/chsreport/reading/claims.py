@@ -1,0 +1,604 @@
+"""The claims register: each published claim in ``data/compiled/claims.yml`` tested by a function
+here, which returns the measure, its value and unit, the period, the source, a verdict and a note.
+
+Verdicts: supported, partly supported, not supported, or untestable with open data (with the
+reason) for claims of fact; for claims about a difference between groups (C06), one of the four
+words of :func:`chsreport.inference.verdict`: supported, contradicted, no meaningful difference
+or inconclusive. Every verdict is computed from the values; the rule for each is in its
+docstring.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from chsreport import settings, vocabulary
+from chsreport.analysis import (
+    community_exposure,
+    integration_classes,
+    integration_models,
+    lineage,
+    population_layers,
+)
+from chsreport.data import (
+    community_returns,
+    geography,
+    manifest,
+    ods,
+    outcomes,
+    pcn_lists,
+    succession,
+)
+from chsreport.reading import integration_story
+
+CLAIMS_FILE = manifest.PROJECT_ROOT / "data" / "compiled" / "claims.yml"
+VERDICTS = (
+    "supported",
+    "partly supported",
+    "not supported",
+    "contradicted",
+    "no meaningful difference",
+    "inconclusive",
+    "untestable with open data",
+)
+COLUMNS = [
+    "claim_id",
+    "seed",
+    "quote",
+    "measure",
+    "value",
+    "unit",
+    "period",
+    "source",
+    "verdict",
+    "note",
+]
+ODS = "NHS ODS trust and successor files; ERIC; 2026 trust list"
+LISTS = "NHS England, Patients Registered at a GP Practice"
+ONS = "ONS mid-year estimates; mySociety register"
+
+
+@dataclass
+class Result:
+    measure: str
+    value: float | None
+    unit: str
+    period: str
+    source: str
+    verdict: str
+    note: str
+
+
+@lru_cache(maxsize=1)
+def _org_data() -> succession.OrgData:
+    return succession.load_org_data()
+
+
+@lru_cache(maxsize=1)
+def _fates() -> pd.DataFrame:
+    return lineage.community_fates(_org_data())
+
+
+def _latest_lines(codes: list[str]) -> str:
+    """Each provider's adult service lines in its latest CHS return (the newest month in the
+    data), to see whether its services moved even where its legal form did not."""
+
+    months = community_returns.provider_months()
+    parts = []
+    for code in codes:
+        own = months[months["code"] == code].sort_values("month")
+        if own.empty:
+            parts.append(f"{community_returns.provider_named(code)}: no return")
+        else:
+            last = own.iloc[-1]
+            parts.append(
+                f"{community_returns.provider_named(code)}: {int(last['adult_lines'])} "
+                "adult lines in "
+                f"{vocabulary.month(last['month'])}"
+            )
+    return ", ".join(parts)
+
+
+def _untestable(measure: str, why: str) -> Result:
+    return Result(measure, None, "", "", "", "untestable with open data", why)
+
+
+# --------------------------------------------------------------------------- the claims
+def c01_cheshire_merseyside() -> Result:
+    """Supported if both Cheshire and Merseyside community trusts open in 2024 have gone to
+    acute trusts; partly if one has; not if none."""
+    fates = _fates()
+    here = fates[
+        (fates["icb_code"] == "QYG")
+        & (fates["close_date"].isna() | (fates["close_date"] >= "2024-01-01"))
+    ]
+    to_acute = here[here["fate"] == "acquired_by_acute"]
+    n = len(to_acute)
+    verdict = "supported" if n >= 2 else "partly supported" if n == 1 else "not supported"
+    detail = "; ".join(
+        f"{vocabulary.org_name(r.name)} ({r.code}): {r.fate_label.lower()}"
+        for r in here.itertuples()
+    )
+    services = _latest_lines(list(here["code"]))
+    return Result(
+        "Cheshire and Merseyside community trusts (open in 2024) now part of an acute trust",
+        n,
+        "trusts",
+        "2024 to July 2026",
+        ODS,
+        verdict,
+        f"{detail}. A transfer of services would count as folding in too: the CHS returns "
+        f"show {services}. Group arrangements are not organisational changes.",
+    )
+
+
+def c02_similar_moves() -> Result:
+    """Places among the three where a community trust became part of an acute trust: supported
+    if all three, partly if one or two, not if none."""
+    fates = _fates()
+    places = {
+        "Coventry and Warwickshire": ("QWU", []),
+        "Lincolnshire": ("QJM", ["RY5"]),
+        "Kingston": (None, ["RY9"]),
+    }
+    moved, notes = 0, []
+    for place, (icb, codes) in places.items():
+        rows = fates[fates["code"].isin(codes) | (fates["icb_code"] == icb)]
+        hit = (rows["fate"] == "acquired_by_acute").any()
+        moved += int(hit)
+        if rows.empty:
+            notes.append(f"{place}: no standalone community trust in the data")
+        else:
+            notes.append(
+                f"{place}: "
+                + ", ".join(
+                    f"{vocabulary.org_name(r.name)} ({r.code}) {r.fate_label.lower()}"
+                    for r in rows.itertuples()
+                )
+            )
+    verdict = "supported" if moved == 3 else "partly supported" if moved else "not supported"
+    notes.append(
+        "a transfer of services counts too: the CHS returns show "
+        + _latest_lines(["RY5", "RY9", "RAX"])
+    )
+    return Result(
+        "Named places where a community trust became part of an acute trust",
+        moved,
+        "places of 3",
+        "2011 to July 2026",
+        ODS,
+        verdict,
+        "; ".join(notes),
+    )
+
+
+def c03_places() -> Result:
+    return _untestable(
+        "Number of 'places' in England",
+        "no open list of ICS places exists in the data; places are local "
+        "arrangements, not statutory geographies",
+    )
+
+
+def c04_verdict(share: float) -> str:
+    """Claim C04's rule on a share (per cent): supported if within 25-42 (about a third);
+    partly if above 42 (the claim's point, that many are run by acute trusts, holds and its
+    number understates it) or 15-25; not supported below 15."""
+    return (
+        "supported" if 25 <= share <= 42 else "partly supported" if share >= 15 else "not supported"
+    )
+
+
+def c04_share_run_by_acutes() -> Result:
+    """Share of adult community care contacts (CSDS, March 2025) that acute trusts provided: the
+    volume of care, not the number of providers (:func:`c04_verdict`). The share of providers
+    running adult community services (at least 5 adult service lines in the CHS return of March
+    2025) that are acute trusts is given beside it."""
+
+    od = _org_data()
+    march = pd.Timestamp("2025-03-01")
+    volume = community_returns.adult_contact_shares(od, march)
+    share = 100 * volume.get("acute", 0.0)
+    reg = community_exposure.register(od, [march])
+    active = reg[reg["runs_community"]]
+    kinds = [community_returns.provider_kind(c, march, od) for c in active["code"]]
+    acute = sum(k == "acute" for k in kinds)
+    by_count = 100 * acute / len(active)
+    return Result(
+        "Share of adult community care contacts provided by acute trusts",
+        round(share, 1),
+        "%",
+        "March 2025",
+        f"{community_returns.SOURCE_CSDS}; {community_returns.SOURCE_CHS}",
+        c04_verdict(share),
+        f"by volume; counted by providers instead, acute trusts are {acute} of {len(active)} "
+        f"providers with 5 or more adult service lines ({by_count:.1f}%, which the rule would "
+        f"call {c04_verdict(by_count)})"
+        + (
+            "; more than the claim's third: its point holds, its number understates it"
+            if share > 42
+            else f"; {share:.1f}% is close to the rule's 42% limit"
+            if share > 40
+            else ""
+        )
+        + ". Contacts, not spending: shares of spending by provider are not in the book's data. "
+        "Providers that submit no contacts (more often non-NHS ones) are missing, which raises the "
+        "acute trusts' share.",
+    )
+
+
+EXEMPLARS = {"RJC": "South Warwickshire", "RBK": "Walsall", "RTF": "Northumbria", "RH5": "Somerset"}
+
+
+def c05_flow_exemplars() -> Result:
+    """Of the four named trusts, how many run community services themselves (the integration
+    chapter's classes, March 2025) and have fewer patients not meeting the criteria to reside
+    per 100 occupied adult beds than the median acute trust (2022-04 to 2025-08): supported if
+    all four, partly if two or three, not if fewer."""
+    od = _org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration_classes.acute_trust_codes(panel)
+    classes = integration_classes.monthly_classes(od, acute)
+    march = classes[classes["month"] == pd.Timestamp("2025-03-01")].set_index("code")["group"]
+    rows = outcomes.window(panel, "ctr_per_100_beds", "2022-04", "2025-08")
+    means = rows.groupby("code")["ctr_per_100_beds"].mean()
+    median = means.median()
+    ranks = means.rank(method="min")
+    n, parts = 0, []
+    for code, place in EXEMPLARS.items():
+        value = means.get(code)
+        runs = march.get(code) == "acute_runs_community"
+        below = value is not None and value < median
+        n += int(bool(runs and below))
+        parts.append(
+            f"{place} ({code}) {value:.1f}, {int(ranks[code])} of {len(means)}, "
+            + ("runs" if runs else "does not run")
+            + " community services"
+        )
+    verdict = "supported" if n == 4 else "partly supported" if n >= 2 else "not supported"
+    return Result(
+        "Named trusts that run community services and are below the median of delayed "
+        "patients per 100 adult beds",
+        n,
+        "trusts of 4",
+        "2022-04 to 2025-08",
+        outcomes.OUTCOMES["ctr_per_100_beds"].source,
+        verdict,
+        f"{'; '.join(parts)} (1 = fewest); median acute trust {median:.1f}",
+    )
+
+
+def c06_carter() -> Result:
+    """The integration chapter's verdict for acute trusts that run community services against
+    every other acute trust (Carter's comparison), primary outcome, in the four words of
+    :func:`chsreport.inference.verdict` at the chapter's default smallest effect (10 % of the
+    comparison mean)."""
+    v = integration_models.carter_verdict(settings.PRIMARY)
+    b = integration_models.carter_verdict(settings.PRIMARY, comparison="a_vs_b")
+    return Result(
+        "Adjusted difference in patients not meeting the criteria to reside per 100 occupied "
+        "adult beds, trusts running community services against all other acute trusts",
+        round(v["estimate"], 2),
+        v["unit"],
+        v["period"],
+        outcomes.OUTCOMES[settings.PRIMARY].source,
+        v["verdict"],
+        f"95% interval {v['low95']:.2f} to {v['high95']:.2f}, 90% {v['low90']:.2f} to "
+        f"{v['high90']:.2f}; smallest effect of interest {v['smallest_effect']:.2f}. "
+        f"{integration_story.margin_sentence(v, integration_models.DEFAULT_SMALLEST_EFFECT)} "
+        "Against "
+        f"trusts beside a standalone community trust only: {b['estimate']:+.2f} "
+        f"({b['low95']:.2f} to {b['high95']:.2f}), {b['verdict']}. Efficiency is not tested: "
+        "cost per bed does not measure it.",
+    )
+
+
+def c07_pcn_size() -> Result:
+    """Supported if at least three quarters of PCNs hold 30-70,000 patients and the median is
+    inside; partly if at least half; else not."""
+    band = pcn_lists.pcn_band_summary(30000, 70000)
+    share = 100 * band["share_inside"]
+    inside = 30000 <= band["median"] <= 70000
+    verdict = (
+        "supported"
+        if share >= 75 and inside
+        else "partly supported"
+        if share >= 50
+        else "not supported"
+    )
+    return Result(
+        "Share of PCNs with 30,000 to 70,000 registered patients",
+        round(share, 1),
+        "%",
+        "2026-08",
+        LISTS,
+        verdict,
+        f"median {band['median']:,.0f}; {band['below']} smaller, {band['above']} larger "
+        "(registered patients, not residents)",
+    )
+
+
+def c08_standalone_count() -> Result:
+    """Supported if the count of standalone community trusts reached 21 in any year."""
+    od = _org_data()
+    years = range(2011, od.as_of.year + 1)
+    counts = lineage.community_count_by_year(lineage.trusts_by_type_and_year(od, years))
+    latest = counts.iloc[-1]
+    reached = (counts["community_trusts"] >= 21).any()
+    by_year = ", ".join(f"{r.year}: {r.community_trusts}" for r in counts.itertuples())
+    return Result(
+        "Standalone community trusts at the latest date",
+        int(latest["community_trusts"]),
+        "trusts",
+        f"1 April {int(latest['year'])}",
+        ODS,
+        "supported" if reached else "not supported",
+        f"By year (1 April): {by_year}. The article's definition is not stated.",
+    )
+
+
+def c09_hospital_at_home() -> Result:
+    return _untestable(
+        "Cost of Sussex Hospital@Home against acute care",
+        "no open service-level cost data; the figure is the trust's own",
+    )
+
+
+def c10_no_district() -> Result:
+    """Supported if within 5 points of 60 per cent, partly if within 10, else not."""
+    result = population_layers.share_population_without_district(2024)
+    share = 100 * result["share"]
+    old = 100 * population_layers.share_population_without_district(2020)["share"]
+    gap = abs(share - 60)
+    verdict = "supported" if gap <= 5 else "partly supported" if gap <= 10 else "not supported"
+    return Result(
+        "Share of England's residents with no district council",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        verdict,
+        f"{old:.1f}% on mid-2020 estimates; residents of unitary, metropolitan and "
+        "London authorities",
+    )
+
+
+def c11_small_districts() -> Result:
+    """Supported if 28-40 per cent of districts are under 100,000 and none under 50,000; partly
+    if one of the two holds."""
+    d100 = population_layers.share_of_districts_below(100_000, 2024)
+    d50 = population_layers.share_of_districts_below(50_000, 2024)
+    old = population_layers.share_of_districts_below(100_000, 2020)
+    share = 100 * d100["share"]
+    first, second = 28 <= share <= 40, d50["count"] == 0
+    verdict = (
+        "supported"
+        if first and second
+        else "partly supported"
+        if first or second
+        else ("not supported")
+    )
+    return Result(
+        "Share of district councils under 100,000 residents",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        verdict,
+        f"{d100['count']} of {d100['total']}; under 50,000: {d50['count']}; on mid-2020 "
+        f"estimates {100 * old['share']:.1f}% ({old['count']})",
+    )
+
+
+def c12_icb_size() -> Result:
+    """Supported if at least half the ICBs are within a quarter of 2 million; partly if the
+    median is; else not."""
+    icbs = geography.icb_populations_2026()
+    median = icbs["patients"].median()
+    near = icbs["patients"].between(1_500_000, 2_500_000)
+    verdict = (
+        "supported"
+        if near.mean() >= 0.5
+        else "partly supported"
+        if 1_500_000 <= median <= 2_500_000
+        else "not supported"
+    )
+    return Result(
+        "Median ICB registered population",
+        float(median),
+        "registered patients",
+        "2026-08",
+        LISTS,
+        verdict,
+        f"{len(icbs)} ICBs; {near.sum()} within 1.5-2.5 million; range "
+        f"{icbs['patients'].min():,} to {icbs['patients'].max():,}",
+    )
+
+
+def c13_neighbourhoods_smaller() -> Result:
+    """Supported if more than half the district councils have more residents than the largest
+    usual neighbourhood (50,000)."""
+    c = geography.councils()
+    districts = c[c["tier"] == "district"]
+    share = 100 * (districts["population_2024"] > 50_000).mean()
+    return Result(
+        "Share of district councils larger than a 50,000 neighbourhood",
+        round(share, 1),
+        "%",
+        "mid-2024",
+        ONS,
+        "supported" if share > 50 else "not supported",
+        "against a 100,000 neighbourhood: "
+        f"{100 * (districts['population_2024'] > 100_000).mean():.1f}%",
+    )
+
+
+def c14_gp_at_hand() -> Result:
+    """Inconclusive unless the list already exceeded 100,000 in the data: the newest list here
+    (January 2021) is older than the article, so a smaller list then cannot contradict it."""
+    lists = geography.load_practice_lists_2021().set_index("practice_code")["patients"]
+    size = int(lists.get("E85124", 0))
+    rank = int((lists > size).sum()) + 1
+    return Result(
+        "Registered list of GP at Hand (practice E85124)",
+        size,
+        "registered patients",
+        "2021-01",
+        LISTS,
+        "supported" if size >= 100_000 else "inconclusive",
+        f"the newest practice list in the data (January 2021); rank {rank} of {len(lists)} "
+        "practices. The article is later and the list may have passed 100,000 since, so the "
+        "data can neither confirm nor contradict it.",
+    )
+
+
+def c15_share_of_spend() -> Result:
+    return _untestable(
+        "Community health services' share of NHS spending",
+        "no open spending by service line (reference costs and trust accounts are not in the data)",
+    )
+
+
+def c16_no_places() -> Result:
+    return _untestable(
+        "Places chosen by Gloucestershire and Lincolnshire ICSs",
+        "ICS place arrangements are not in any open dataset here",
+    )
+
+
+def c17_rural_resist() -> Result:
+    """The outcome only (motives are untestable): partly supported if no South West ICB was
+    formed by merger in 2026 while some elsewhere were; the resistance itself cannot be seen in
+    the data, so the claim is never more than partly supported."""
+    mergers = geography.icb_mergers_2026()
+    icbs = ods.load_icbs().set_index("icb_code")
+    merged = set(mergers.loc[mergers["merged"], "icb_code"])
+    south_west = set(icbs.index[icbs["region_name"] == "South West"])
+    rural = geography.icb_rurality().set_index("icb_code")["rurality"]
+    n_sw = len(merged & south_west)
+    n_rural = sum(rural.get(c) == "Mainly rural" for c in merged)
+    verdict = "partly supported" if n_sw == 0 and merged else "not supported"
+    return Result(
+        "South West ICBs formed by merger in 2026",
+        n_sw,
+        "ICBs",
+        "April 2026",
+        LISTS,
+        verdict,
+        f"{len(south_west)} South West ICBs, none merged; {len(merged)} merged ICBs "
+        f"elsewhere, {n_rural} of them mainly rural. The outcome fits the claim; the "
+        "resistance itself is not in the data, so it is partly supported at most.",
+    )
+
+
+# --------------------------------------------------------------------------- the register
+def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
+    claims = yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
+    ids = [c["id"] for c in claims]
+    if len(ids) != len(set(ids)):
+        raise manifest.SchemaError(f"{path.name}: claim ids repeat")
+    for claim in claims:
+        if not callable(globals().get(claim["function"])):
+            raise manifest.SchemaError(
+                f"{path.name}: {claim['id']} names no function "
+                f"{claim['function']!r} in chsreport.reading.claims"
+            )
+    return claims
+
+
+EVERY_ICB = ("C06", "C07", "C12")  # integration and flow, PCN size, ICB size: every ICB faces them
+
+
+def claims_about(icb: str, path: Path = CLAIMS_FILE) -> list[str]:
+    """The ids of the claims about ``icb``: those whose entry in claims.yml names it (``icbs``,
+    read from the article) and the three every ICB faces."""
+    named = [c["id"] for c in load_claims(path) if icb in c.get("icbs", [])]
+    return [*named, *(c for c in EVERY_ICB if c not in named)]
+
+
+def evaluate(path: Path = CLAIMS_FILE) -> pd.DataFrame:
+    """Every claim evaluated: one row each, in the register's column order."""
+    rows = []
+    for claim in load_claims(path):
+        result = globals()[claim["function"]]()
+        if result.verdict not in VERDICTS:
+            raise ValueError(f"{claim['id']}: verdict {result.verdict!r} not in {VERDICTS}")
+        rows.append(
+            {
+                "claim_id": claim["id"],
+                "seed": claim["seed"],
+                "quote": claim["quote"],
+                **asdict(result) | {"period": vocabulary.months_in_words(result.period)},
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    return path
+
+
+ARTICLE_KEYS = {  # source article number -> its key in book/references.bib
+    "000": "west000",
+    "001": "thomas001",
+    "002": "cordery002",
+    "003": "west003",
+    "004": "winn004",
+}
+BADGES = {  # verdict -> sphinx-design badge colour
+    "supported": "success",
+    "partly supported": "warning",
+    "not supported": "danger",
+    "contradicted": "danger",
+    "no meaningful difference": "info",
+    "inconclusive": "dark",
+    "untestable with open data": "light",
+}
+
+
+def badge(verdict: str) -> str:
+    return f"{{bdg-{BADGES[verdict]}}}`{verdict}`"
+
+
+def page(frame: pd.DataFrame) -> str:
+    """The claims page of the book (Markdown): one card per claim, its verdict as a coloured
+    badge with the word, the claim quoted and cited, the measure, the value and why."""
+    lines = [
+        "# The claims register",
+        "",
+        "Each claim made in the five source articles (Health Service Journal columns by Dave West, "
+        "Rebecca Thomas, Saffron Cordery and Matthew Winn, numbered 000 to 004), tested against "
+        "the data by a written rule (analysts will find where each rule is written on the page "
+        "[Re-run this book for your area](rerun.md)). Verdicts on claims of fact: "
+        + ", ".join(badge(v) for v in ("supported", "partly supported", "not supported"))
+        + f" or {badge('untestable with open data')}. Verdicts on claims that one kind of trust "
+        "does better than another, and on claims the data are too old or too thin to settle: "
+        + ", ".join(badge(v) for v in ("supported", "contradicted", "no meaningful difference"))
+        + f" or {badge('inconclusive')}. Every build also writes the register as a "
+        "machine-readable file, claims.csv.",
+        "",
+    ]
+    for r in frame.itertuples():
+        value = "" if pd.isna(r.value) else vocabulary.with_unit(r.value, r.unit)
+        cite = f", {{cite:t}}`{ARTICLE_KEYS[r.seed]}`" if r.seed in ARTICLE_KEYS else ""
+        lines += [
+            f"````{{card}} {r.claim_id}",  # an info string may hold no backticks: badge below
+            f"{badge(r.verdict)} “{r.quote}” (article {r.seed}{cite})",
+            "",
+            f"**Measure:** {r.measure}"
+            + (f": **{value}**" if value else "")
+            + (f" ({r.period})" if isinstance(r.period, str) and r.period else ""),
+            "",
+            f"**Why:** {r.note}",
+            "````",
+            "",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,362 @@
+"""Question 1 for readers: the charts, maps, tables and computed sentences of
+``notebooks/consolidation.ipynb``.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from chsreport import vocabulary
+from chsreport.analysis import consolidation
+from chsreport.data import geography, ods, succession
+from chsreport.reading import charts, maps
+
+ORG_SOURCE = (
+    "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
+)
+
+
+def fmt_date(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
+
+
+def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) -> charts.Figure:
+    first, last = int(counts["year"].min()), int(counts["year"].max())
+    total = counts.groupby("year")["trusts"].sum()
+    title = f"{where}: {total.loc[first]} NHS trusts in {first}, {total.loc[last]} in {last}"
+    chart = (
+        alt.Chart(counts)
+        .mark_area()
+        .encode(
+            x=alt.X("year:O", title="Year (trusts open on 1 April)"),
+            y=alt.Y("sum(trusts):Q", title="Number of NHS trusts", stack="zero"),
+            color=alt.Color(
+                "type_label:N",
+                title="Trust type",
+                scale=charts.type_scale(types),
+                sort=[vocabulary.TYPE_LABELS[t] for t in types],
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("type_label:N", title="Type"),
+                alt.Tooltip("trusts:Q", title="Trusts"),
+            ],
+        )
+        .properties(width=560, height=300)
+    )
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"NHS trusts by type, {first}-{last}. Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=counts[["year", "type", "type_label", "trusts"]],
+        csv_name=f"trusts_by_type_{first}_{last}.csv",
+    )
+
+
+# --------------------------------------------------------------------------- community trusts
+def fates_in_words(fates: pd.DataFrame) -> str:
+    """What became of the standalone community trusts, counted by fate, in one clause ("3 were
+    taken in by acute trusts, 4 merged with mental-health trusts, ..."); a fate no trust had is
+    left out."""
+    counts = fates["fate"].value_counts()
+    words = {  # fate -> (words for one, words for several)
+        "acquired_by_acute": ("was taken in by an acute trust", "were taken in by acute trusts"),
+        "merged_with_mental_health": (
+            "merged with a mental-health trust",
+            "merged with mental-health trusts",
+        ),
+        "merged_with_community": ("merged with another community trust",) * 2,
+        "retyped": (
+            "is now typed otherwise (mental health or acute) with no merger recorded",
+            "are now typed otherwise (mental health or acute) with no merger recorded",
+        ),
+        "dissolved": ("was dissolved or split", "were dissolved or split"),
+        "unknown": ("has no fate in the data", "have no fate in the data"),
+    }
+    parts = [
+        f"{int(counts[fate])} {one if counts[fate] == 1 else several}"
+        for fate, (one, several) in words.items()
+        if counts.get(fate, 0)
+    ]
+    if not parts:
+        return "none changed"
+    return vocabulary.in_a_list(parts)
+
+
+def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
+    """Each standalone community trust and its fate; the successor named, with its code."""
+
+    def named(own: str, code, name) -> str:
+        if not isinstance(code, str) or not code:
+            return ""
+        if code == own:  # it took the other trust in and carries on under a new name
+            return f"{vocabulary.org_name(name)} (the same trust, renamed)"
+        return f"{vocabulary.org_name(name)} ({code})"
+
+    successor = [
+        named(own, code, name)
+        for own, code, name in zip(
+            fates["code"], fates["successor"], fates["successor_name"], strict=True
+        )
+    ]
+    shown = fates.assign(successor=successor, fate_date=fates["date"])
+    return shown[
+        [
+            "code",
+            "name",
+            "open_date",
+            "close_date",
+            "fate_label",
+            "fate_date",
+            "successor",
+            "evidence",
+        ]
+    ]
+
+
+def community_timeline_figure(
+    fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int, end_year: int
+) -> charts.Figure:
+    start = pd.Timestamp(year=start_year, month=1, day=1)
+    end = min(as_of, pd.Timestamp(year=end_year, month=12, day=31))
+    frame = fates.copy()
+    frame["from"] = frame["open_date"].fillna(start).clip(lower=start)
+    frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
+    frame = frame[frame["to"] >= frame["from"]]
+    frame["name"] = frame["name"].map(consolidation.display_name)
+    frame["label"] = frame["name"].map(vocabulary.short_org_name)
+    frame["successor_text"] = (
+        frame["successor_name"].fillna("").map(consolidation.display_name)
+        + " ("
+        + frame["successor"].fillna("")
+        + ")"
+    )
+    frame["successor_code"] = "→ " + frame["successor"].fillna("")
+    standalone_rows = frame["fate"] == "standalone"
+    frame.loc[standalone_rows, ["successor_text", "successor_code"]] = ""
+    standalone = int((frame["fate"] == "standalone").sum())
+    title = f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
+    order = frame.sort_values(["fate", "from"])["label"].tolist()
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=290))
+    )
+    bars = base.mark_bar(height=11).encode(
+        x=alt.X(
+            "from:T", title="Date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()])
+        ),
+        x2="to:T",
+        color=alt.Color("fate_label:N", title="Fate", scale=charts.fate_scale()),
+        tooltip=[
+            alt.Tooltip("name:N", title="Trust"),
+            alt.Tooltip("code:N", title="ODS code"),
+            alt.Tooltip("fate_label:N", title="Fate"),
+            alt.Tooltip("date:T", title="Date of fate"),
+            alt.Tooltip("successor_text:N", title="Successor"),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x="to:T", text="successor_code:N"
+    )
+    chart = (bars + labels).properties(height=max(120, 22 * len(frame)))
+    table = frame[
+        [
+            "code",
+            "name",
+            "open_date",
+            "close_date",
+            "fate",
+            "fate_label",
+            "date",
+            "successor",
+            "successor_name",
+            "evidence",
+        ]
+    ]
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"Each bar runs from opening (or {start_year}) to closure; label: the successor's "
+        f"ODS code (full names in the table below). Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=table,
+        csv_name="community_trust_fates.csv",
+    )
+
+
+def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
+    first, last = counts.iloc[0], counts.iloc[-1]
+    peak = counts.loc[counts["community_trusts"].idxmax()]
+    title = (
+        f"Standalone community trusts: {peak['community_trusts']} at the peak ({peak['year']}), "
+        f"{last['community_trusts']} in {last['year']}"
+    )
+    bars = (
+        alt.Chart(counts)
+        .mark_bar(color=charts.TYPE_COLOURS["community"])
+        .encode(
+            x=alt.X("year:O", title="Year (trusts open on 1 April)"),
+            y=alt.Y("community_trusts:Q", title="Standalone community trusts"),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("community_trusts:Q", title="Community trusts"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(
+            pd.DataFrame(
+                {
+                    "y": [consolidation.SEED_COUNT],
+                    "text": [f'article 002: "{consolidation.SEED_COUNT}"'],
+                }
+            )
+        )
+        .mark_rule(strokeDash=[4, 3], color="#333333")
+        .encode(y="y:Q")
+    )
+    note = rule.mark_text(align="left", dy=-6, x=4, fontSize=11).encode(text="text:N")
+    chart = (bars + rule + note).properties(width=560, height=260)
+    return charts.figure(
+        chart,
+        title=title,
+        subtitle=f"Trusts typed community, {first['year']}-{last['year']}; dashed line: the "
+        f"figure in article 002. Source: {ORG_SOURCE}",
+        source=ORG_SOURCE,
+        table=counts,
+        csv_name="community_trusts_by_year.csv",
+    )
+
+
+def trust_story(od: succession.OrgData, code: str) -> str:
+    """One sentence per trust from the data: opening, names, closure, successor, type."""
+    reg = od.register.set_index("code")
+    if code not in reg.index:
+        return f"{code}: not in the organisation data."
+    rec = reg.loc[code]
+    parts = [f"**{code} {consolidation.name_of(od, code)}**"]
+    if pd.notna(rec["open_date"]):
+        parts.append(f"opened {fmt_date(rec['open_date'])}")
+    names = ods.names_by_extract(code)
+    if len(set(names.values())) > 1:
+        changes, previous = [], None
+        for extract, name in names.items():
+            if name != previous:
+                changes.append(f"{consolidation.display_name(name)} ({extract} extract)")
+            previous = name
+        parts.append("ODS names over time: " + " → ".join(changes))
+    types = od.evidence[od.evidence["code"] == code]
+    if not types.empty:
+        typed = "; ".join(
+            f"{vocabulary.TYPE_LABELS[t]} ({s})"
+            for t, s in types[["type", "source"]].drop_duplicates("type").itertuples(index=False)
+        )
+        parts.append(f"typed {typed}")
+    else:
+        parts.append("no type in the data")
+    for step in (
+        sorted(od.graph.out_edges(code, data=True), key=lambda e: e[2]["date"])
+        if code in od.graph
+        else []
+    ):
+        parts.append(
+            f"{step[2]['kind']} into {consolidation.name_of(od, step[1])} ({step[1]}) "
+            f"on {fmt_date(step[2]['date'])}"
+        )
+    absorbed = [e for e in od.graph.in_edges(code, data=True)] if code in od.graph else []
+    recent = [e for e in absorbed if e[2]["date"] >= succession.TCS_DATE]
+    for step in sorted(recent, key=lambda e: e[2]["date"]):
+        parts.append(
+            f"took in {consolidation.name_of(od, step[0])} ({step[0]}) on "
+            f"{fmt_date(step[2]['date'])}"
+        )
+    if pd.notna(rec["close_date"]):
+        parts.append(f"closed {fmt_date(rec['close_date'])}")
+        if code not in od.graph or od.graph.out_degree(code) == 0:
+            parts.append("no successor recorded in the ODS successor file")
+    else:
+        parts.append(f"still open in the {consolidation.latest_extract()} ODS extract")
+    return "; ".join(parts) + "."
+
+
+def case_stories(od: succession.OrgData, fates: pd.DataFrame) -> list[dict]:
+    """For each seed-named case: the data's account, trust by trust and ICB by ICB."""
+    stories = []
+    for case in consolidation.load_article_cases():
+        lines = [trust_story(od, code) for code in case["trusts"]]
+        for icb in case["icb"]:
+            here = fates[fates["icb_code"] == icb]
+            icb_name = od.register.loc[od.register["icb_code"] == icb, "icb_name"].dropna()
+            label = icb_name.iloc[0] if len(icb_name) else icb
+            if here.empty:
+                lines.append(
+                    f"{label} ({icb}): the data hold no trust typed community in this ICB since "
+                    "2011; its community services were run inside other trusts, which "
+                    "organisation data alone do not show."
+                )
+            else:
+                summary = ", ".join(
+                    f"{consolidation.display_name(r.name)} ({r.code}: {r.fate_label.lower()})"
+                    for r in here.itertuples()
+                )
+                lines.append(f"{label} ({icb}): community trusts since 2011: {summary}.")
+        stories.append({**case, "lines": lines})
+    return stories
+
+
+COMPILED = {
+    "trust_types.csv": "the type of trusts the published files leave untyped",
+    "article_cases.yml": "the trusts behind each case the articles name",
+}
+
+
+# --------------------------------------------------------------------------- map
+NONE_HERE = "No standalone community trust since 2011"
+MIXED = "More than one, with different fates"
+
+
+def fates_map(fates: pd.DataFrame) -> charts.Figure:
+    """Each 2026 ICB by what happened to the standalone community trusts based in it."""
+    import altair as alt
+
+    icbs = geography.icb_populations_2026()
+    rows = []
+    for icb in icbs.itertuples():
+        here = fates[fates["icb_code"] == icb.icb_code]
+        labels = sorted(set(here["fate_label"]))
+        rows.append(
+            {
+                "code": icb.icb_ons_code,
+                "fate": NONE_HERE if not labels else labels[0] if len(labels) == 1 else MIXED,
+                "trusts": "; ".join(
+                    f"{consolidation.display_name(r.name)} ({r.fate_label.lower()})"
+                    for r in here.itertuples()
+                )
+                or "none",
+            }
+        )
+    values = pd.DataFrame(rows)
+    order = [*charts.FATE_COLOURS, MIXED, NONE_HERE]
+    colours = [*charts.FATE_COLOURS.values(), "#A6761D", "#EFE6CF"]
+    present = [o for o in order if o in set(values["fate"])]
+    changed = int((~values["fate"].isin([NONE_HERE, "Still standalone"])).sum())
+    return maps.choropleth(
+        "icb26",
+        values,
+        alt.Color(
+            "fate:N",
+            title="Fate",
+            scale=alt.Scale(domain=present, range=[colours[order.index(o)] for o in present]),
+            sort=present,
+        ),
+        title=f"In {changed} of England's {len(values)} ICBs a standalone community trust "
+        "headquartered there changed hands since 2011; in the rest none did or none was based "
+        "there",
+        subtitle="Each 2026 ICB by the fate of the standalone community trusts headquartered in "
+        "it since 2011 (a trust serving several ICBs colours only its headquarters' ICB; the CSV "
+        "names the trusts).",
+        source=ORG_SOURCE,
+        csv_name="community_trust_fates_map.csv",
+        tooltip=[alt.Tooltip("trusts:N", title="Trusts")],
+    )

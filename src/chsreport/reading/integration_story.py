@@ -1,0 +1,265 @@
+"""Question 3 for readers: the sentences and tables of ``notebooks/integration.ipynb``, each
+chosen by its statistic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chsreport import settings, vocabulary
+from chsreport.analysis import community_exposure, integration_classes, integration_models
+from chsreport.data import community_returns
+
+
+def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
+    """What share of the classes is carried, in words, with where the robustness table tests
+    it."""
+    return (
+        f"In {integration_classes.carried_share(classes, start, end):.0%} of trust-months from "
+        f"{vocabulary.period(f'{start}-01', f'{end}-01')} a trust's class is not read from "
+        "that month's own returns: it is carried from the nearest month with returns, or set by "
+        "another month's care volume or by the book's dated table of providers; the robustness "
+        "table gives the verdict on only the months read from their own returns."
+    )
+
+
+def margin_sentence(head: dict, chosen: float) -> str:
+    """What the verdict depends on: the margin (a share of the comparison average) at which it
+    would read "no meaningful difference", and what the data already rule out."""
+    if head.get("outcome", settings.PRIMARY) != settings.PRIMARY:
+        return integration_models.ruled_out(head)
+    at = integration_models.equivalence_margin(head)
+    if head["verdict"] == "no meaningful difference":
+        change = (
+            f'It reads "no meaningful difference" with any smallest effect of {at:.1%} of the '
+            f"comparison average or more (the one used is {chosen:.0%})."
+        )
+    else:
+        change = (
+            f'It would read "no meaningful difference" with a smallest effect of {at:.1%} of the '
+            f"comparison average or more (the one used is {chosen:.0%})."
+        )
+    return f"{change} {integration_models.ruled_out(head)}"
+
+
+# --------------------------------------------------------------------------- charts
+FLOW_SOURCE = (
+    "NHS England discharge sitreps, G&A beds sitreps and A&E statistics (via healthyr); "
+    "CHS SitRep and CSDS (who provides community services); OHID catchments; NHS ODS lineage"
+)
+
+
+# --------------------------------------------------------------------------- words for readers
+def robustness_for_readers(robust: pd.DataFrame) -> pd.DataFrame:
+    """The robustness table in three columns: the choice, the difference with its interval, and
+    the verdict (the full table is in the CSV)."""
+    choice = (
+        robust["classification"]
+        .str.replace("returns and care volume", "providers' returns and care volume", regex=False)
+        .str.replace("returns alone", "providers' returns alone", regex=False)
+        + "; "
+        + robust["comparison_label"]
+        + "; errors: "
+        + robust["clustering"]
+        + np.where(robust["transfers"] == "all", "", "; " + robust["transfers"])
+    )
+    difference = [
+        f"{e:+.2f} ({lo:+.2f} to {hi:+.2f}); {a} against {o} trusts"
+        for e, lo, hi, a, o in zip(
+            robust["estimate"],
+            robust["low95"],
+            robust["high95"],
+            robust["trusts_a"],
+            robust["trusts_other"],
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {"Verdict": robust["verdict"], "Difference (95% interval)": difference, "Choice": choice}
+    )
+
+
+def plain_verdict(row: dict, spec) -> str:
+    """The headline in plain words: how many fewer (or more) delayed patients, as a share, and
+    the range the data allow."""
+
+    def words(v: float) -> str:
+        return f"{abs(v):.2f} {'fewer' if v < 0 else 'more'}"
+
+    if spec.better == "lower":
+        sense = (
+            f"Trusts that run community services had {words(row['estimate'])} "
+            f"{spec.unit} ({abs(row['relative']):.0%} {'fewer' if row['estimate'] < 0 else 'more'}"
+            f" than the other trusts' average of {row['reference_mean']:.1f}). "
+            f"The data fit anything from {words(row['low95'])} to {words(row['high95'])}"
+        )
+    else:
+        sense = (
+            f"Trusts that run community services differed by {row['estimate']:+.2f} {spec.unit}; "
+            f"the data fit anything from {row['low95']:+.2f} to {row['high95']:+.2f}"
+        )
+    margin = row["smallest_effect"]
+    past = [v for v in (row["low95"], row["high95"]) if abs(v) > margin]
+    equivalent = (
+        f"and the 90% interval ({row['low90']:+.2f} to {row['high90']:+.2f}) lies inside the "
+        f"smallest difference that would matter ({margin:.2f} either way), so any difference is "
+        "smaller than that"
+        + (
+            f"; at 95% the data still allow a difference of {abs(past[0]):.2f}, past it."
+            if past
+            else "."
+        )
+    )
+    ending = {
+        "supported": "so the data support the claim.",
+        "contradicted": "so the data contradict the claim.",
+        "no meaningful difference": equivalent,
+        "inconclusive": "so we cannot say whether the claim is right: the range includes both a "
+        "difference that would matter and none at all.",
+    }[row["verdict"]]
+    return f"**In plain words:** {sense}, {ending}"
+
+
+def dose_sentence(slope: dict) -> str:
+    """The dose-response result in words, chosen by its 95% interval (``slope``:
+    :func:`dose_response`). Exploratory whatever it shows: the verdict rests on the primary
+    comparison, which this analysis does not enter."""
+    figures = (
+        f"{slope['slope']:+.2f} patients per 100 adult beds not meeting the criteria to reside "
+        f"per adult community care contact per emergency admission (95% interval "
+        f"{slope['low95']:+.2f} to {slope['high95']:+.2f}; {slope['trusts']} trusts, adjusted for "
+        "the controls)"
+    )
+
+    def direction(low: float, high: float) -> str | None:
+        return "fewer" if high < 0 else "more" if low > 0 else None
+
+    whole = direction(slope["low95"], slope["high95"])
+    rest = direction(slope.get("low95_without", 0.0), slope.get("high95_without", 0.0))
+    fragile = "left_out" in slope and (rest != whole or slope["rank_p_value"] >= 0.05)
+    if whole is None:
+        reading = "Among these trusts, the data fit no link between community contacts and delays"
+    elif fragile:
+        reading = (
+            f"Among these trusts, more community contacts went with {whole} delays in the "
+            "adjusted model, but the link is fragile: the ranks show no clear link, or it "
+            "depends on a few trusts"
+        )
+    else:
+        reading = f"Among these trusts, more community contacts went with {whole} delays"
+    robust = (
+        f" Their rank correlation is {slope['rank_correlation']:+.2f} (p = "
+        f"{slope['rank_p_value']:.2f}); without the "
+        f"{len(slope['left_out'])} trusts that move the line most ({', '.join(slope['left_out'])}) "
+        f"the slope is {slope['slope_without']:+.2f} (95% interval {slope['low95_without']:+.2f} "
+        f"to {slope['high95_without']:+.2f})."
+        if "left_out" in slope
+        else ""
+    )
+    return (
+        f"{reading}: {figures}.{robust} This is exploratory, one of several analyses outside the "
+        "primary comparison, which alone gives the verdict above: a cross-section of one year "
+        "that cannot say which came first."
+    )
+
+
+def placement_sentence(placed: pd.DataFrame) -> str:
+    """How providers missing from the ODS trust files were placed in an ICB (``placed``:
+    :func:`community.locate_providers`), each one left out named before its code."""
+    from_returns = int(placed["how"].str.startswith("CHS").sum())
+    left = placed[placed["icb22_code"] == ""]
+    ending = (
+        f"{vocabulary.plural(len(left), 'provider')} could not be placed and "
+        f"{'is' if len(left) == 1 else 'are'} left out of every area: "
+        + ", ".join(community_returns.provider_named(code) for code in left["code"])
+        + "."
+        if len(left)
+        else "all were placed."
+    )
+    return (
+        f"{from_returns} providers missing from the ODS trust files (community interest "
+        "companies, social enterprises, private providers, care trusts) were placed in their ICB "
+        f"from the returns' own ICB totals; {ending}"
+    )
+
+
+def volume_crosstab_table(crosstab: pd.DataFrame) -> pd.DataFrame:
+    """The two sources side by side for readers: how many acute trusts each pair of answers
+    covers (returns down the side, care volume across)."""
+    table = pd.crosstab(crosstab["by_returns"], crosstab["by_volume"])
+    table = table.reindex(index=["runs", "does not"], columns=["runs", "does not", "no count"])
+    table = table.fillna(0).astype(int)
+    table.index = [f"Returns: {v}" for v in table.index]
+    table.columns = [f"Care volume: {c}" for c in table.columns]
+    return table.rename_axis("Returns (5+ adult service lines)").reset_index()
+
+
+def volume_sentence(crosstab: pd.DataFrame) -> str:
+    """Where the two sources disagree and what the rule decided, each trust named."""
+    differ = crosstab[crosstab["by_returns"] != crosstab["decided"]]
+    if differ.empty:
+        return "The care volume confirms every class the returns give."
+    by_volume = differ[~differ["by_table"]]
+    by_table = differ[differ["by_table"]]
+    parts = [
+        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f} contacts per "
+        f"emergency admission, so it {'runs' if r.decided == 'runs' else 'does not run'} them)"
+        for r in by_volume.itertuples()
+    ]
+    named = [
+        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f})"
+        for r in by_table.itertuples()
+    ]
+    text = (
+        f"The returns alone would class {vocabulary.plural(len(differ), 'acute trust')} "
+        "differently. "
+        + (
+            f"For {vocabulary.plural(len(by_volume), 'trust')} the care volume decides: "
+            f"{'; '.join(parts)}. "
+            if parts
+            else ""
+        )
+        + (
+            f"For {vocabulary.count_words(len(named))} more, between the thresholds, the book's "
+            f"table names the trust as a council's main adult community provider, which decides: "
+            f"{'; '.join(named)}. "
+            if named
+            else ""
+        )
+    )
+    return text + (
+        f"A trust runs adult community services when it provides at least "
+        f"{community_exposure.VOLUME_RUNS:g} adult community care contacts per emergency "
+        "admission, and "
+        f"does not below {community_exposure.VOLUME_NOT:g}, whatever its returns list; in "
+        "between, or with "
+        "no count, its returns decide, or the table when it names the trust."
+    )
+
+
+def dependence_sentence(robust: pd.DataFrame) -> str:
+    """How the verdict on Carter's claim depends on how running community services is measured
+    (``robust``: :func:`robustness`), each measure with its verdict."""
+    main = robust[
+        (robust["comparison"] == "carter")
+        & (robust["clustering"] == "2022 ICB (wild bootstrap)")
+        & (robust["transfers"] == "all")
+    ]
+    verdicts = main.drop_duplicates("classification").set_index("classification")["verdict"]
+    wanted = {
+        "returns and care volume, default rule": "with the providers' returns and care volume "
+        "(the book's rule)",
+        "returns alone, default rule": "with their returns alone",
+        "care volume alone (CSDS)": "with the care volume alone",
+        "returns and care volume, without the table naming a trust": "without the table naming "
+        "a trust as a council's provider",
+        "returns and care volume, default rule, only months read from their own returns": "on "
+        "only the months read from their own returns",
+    }
+    parts = [f"{verdicts[key]} {words}" for key, words in wanted.items() if key in verdicts]
+    return (
+        "How the verdict depends on the measure of who runs community services: "
+        + "; ".join(parts)
+        + "."
+    )
