@@ -74,7 +74,7 @@ unit: $(STAMP) ## Unit tests of the package (no built book needed)
 determinism: $(STAMP) ## Two clean builds (warm and fresh kernels) must give the same book
 	$(BIN)/pytest -m determinism tests
 
-notebooks: ## nbval on the executed chapters and three locality pages (chosen by tests/nbval_sample.py)
+notebooks: ## nbval on the executed chapters and three fixed locality pages (tests/nbval_sample.py)
 	$(BIN)/pytest -p no:cacheprovider --nbval $$($(BIN)/python tests/nbval_sample.py) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 

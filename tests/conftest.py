@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chsreport.data import manifest
+from chsreport.data import manifest, succession
 
 SHARED_DATA = manifest.PROJECT_ROOT.parent / "shared" / "data"
 
@@ -20,6 +20,19 @@ def _session_cache(tmp_path_factory):
     mp.setenv(manifest.OFFLINE_ENV, "1")
     yield
     mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _no_memo_across_patches(request):
+    """A test that patches a loader must not leave results worked out from its fake data in the
+    shared data object's memo, nor find results worked out from the real data there."""
+    patches = "monkeypatch" in request.fixturenames
+    loaded = succession.load_org_data.cache_info().currsize > 0
+    if patches and loaded:
+        succession.load_org_data().memo.clear()
+    yield
+    if patches and succession.load_org_data.cache_info().currsize > 0:
+        succession.load_org_data().memo.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Two clean builds from the same inputs give the same book.
 
 Build A executes the notebooks the way ``make book`` does (two workers, each reusing one
-kernel); build B gives every notebook a fresh kernel. Every file of the two books must be
+kernel); build B gives every notebook a fresh kernel, in a fresh Python process (so nothing a
+process keeps, no cache or counter, can make the two agree). Every file of the two books must be
 byte-identical, except the documented volatile bits below, which exist only in the downloadable
 copies of the executed notebooks (``_sources/**/*.ipynb``) and never in a page:
 
@@ -15,6 +16,8 @@ Nothing is masked in HTML, JavaScript, CSS, the search index or the CSV download
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,10 +47,19 @@ def _files(root: Path) -> dict[str, Path]:
 def two_books(tmp_path_factory):
     quiet = lambda _: None  # noqa: E731
     first = build.build_book(tmp_path_factory.mktemp("a"), log=quiet, fresh=True)
-    second = build.build_book(
-        tmp_path_factory.mktemp("b"), log=quiet, fresh=True, reuse_kernels=False
+    second = tmp_path_factory.mktemp("b")
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from chsreport.publishing import build; "
+            "build.build_book(Path(sys.argv[1]), log=lambda _: None, fresh=True, "
+            "reuse_kernels=False)",
+            str(second),
+        ],
+        check=True,
     )
-    return first.parent, second.parent
+    return first.parent, second / "html"
 
 
 def test_two_clean_builds_hold_the_same_files(two_books):

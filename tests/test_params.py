@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import json
+
 import pytest
 
 from chsreport.analysis import params
 from chsreport.data import manifest
+
+NOTEBOOKS = manifest.PROJECT_ROOT / "notebooks"
 
 
 def test_defaults_are_valid():
@@ -92,3 +97,29 @@ def test_scale_parameters_are_checked():
         params.validate("scale", {"population_year": 2023})
     with pytest.raises(params.ParameterError, match="neighbourhood_min < neighbourhood_max"):
         params.validate("scale", {"neighbourhood_min": 60000})
+
+
+def _parameter_cell_values(notebook: str) -> dict:
+    """The literal values a notebook's parameters cell assigns."""
+    cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+    }
+
+
+@pytest.mark.parametrize("notebook", sorted(params.MODELS))
+def test_the_notebooks_defaults_are_the_models(notebook):
+    """A parameters cell shows readers the defaults; the model is where they are set."""
+    shown = _parameter_cell_values(notebook)
+    defaults = params.defaults(notebook)
+    assert set(shown) == set(params.MODELS[notebook].model_fields)
+    assert {name: shown[name] for name in defaults} == defaults
+
+
+def test_defaults_leave_out_what_has_none():
+    assert "icb" not in params.defaults("locality")
+    assert params.defaults("locality")["neighbourhood_size"] == 50000

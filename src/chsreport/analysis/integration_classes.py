@@ -174,8 +174,8 @@ def carried_share(classes: pd.DataFrame, start: str, end: str) -> float:
 
 
 def contacts_per_admission(od: succession.OrgData, acute: list[str]) -> dict[str, float]:
-    """Each acute trust's adult community care contacts (:func:`community.adult_contacts`) per
-    emergency admission, in the month of the CSDS counts; NaN where there is no count or no
+    """Each acute trust's adult community care contacts (:func:`community_returns.adult_contacts`)
+    per emergency admission, in the month of the CSDS counts; NaN where there is no count or no
     admissions."""
     month = community_exposure.VOLUME_MONTH
     contacts = community_returns.adult_contacts(od, acute, month)
@@ -229,9 +229,10 @@ def monthly_classes(
     cuts: tuple[float, float] = (community_exposure.VOLUME_NOT, community_exposure.VOLUME_RUNS),
 ) -> pd.DataFrame:
     """Each acute trust's class per month (2021-04 to 2025-08) with its evidence: the output of
-    :func:`chsreport.community.exposure` with the chapter's group keys, whether the trust runs
-    community services decided from ``source`` (:func:`community.runs_by_volume`). Computed
-    once per kernel for each rule and source."""
+    :func:`chsreport.analysis.community_exposure.exposure` with the chapter's group keys, whether
+    the trust runs community services decided from ``source``
+    (:func:`community_exposure.runs_by_volume`). Computed once per kernel for each rule and
+    source."""
     key = ("exposure", tuple(acute), rule, source, cuts)
     if key not in od.memo:
         months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))

@@ -368,9 +368,9 @@ def carter_verdict(
     smallest_effect: float = DEFAULT_SMALLEST_EFFECT,
     source: str = "both",
 ) -> dict:
-    """Claim C06 (Lord Carter, seed 001): the verdict, estimate and intervals for acute trusts
-    that run community services against every other acute trust, over the outcome's period;
-    ``source``: what decides who runs community services (:func:`community.runs_by_volume`)."""
+    """Claim C06 (Lord Carter, seed 001): the verdict, estimate and intervals for acute trusts that
+    run community services against every other acute trust, over the outcome's period; ``source``:
+    what decides who runs community services (:func:`community_exposure.runs_by_volume`)."""
     od = succession.load_org_data()
     panel = outcomes.outcome_panel(od)
     acute = integration_classes.acute_trust_codes(panel)

@@ -247,6 +247,18 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+def defaults(notebook: str) -> dict:
+    """The defaults of ``notebook``'s parameter model: the one place they are set (the
+    notebooks' parameter cells repeat them for readers, and a test keeps the two equal). Fields
+    without a default (a locality page's ICB) are left out."""
+    model = MODELS[notebook]
+    return {
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+        if not field.is_required()
+    }
+
+
 def parse_cli_value(text: str) -> Any:
     """A ``-p key=value`` value: YAML scalars and lists (safe_load), never evaluated."""
     return yaml.safe_load(text) if text.strip() else None

@@ -516,22 +516,22 @@ def type_evidence() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "type", "valid_from", "valid_to", "source", "rank"])
 
 
-_INDEXES: dict[int, tuple[pd.DataFrame, dict[str, list[tuple]]]] = {}
+_LAST_INDEX: list = []  # [(evidence frame, its index)]: one slot, the frame checked by identity
 
 
 def evidence_by_code(evidence: pd.DataFrame) -> dict[str, list[tuple]]:
     """Type evidence grouped by trust code: (type, valid_from, valid_to, source, rank) tuples.
 
-    Built once per evidence frame (type lookups run thousands of times per chapter).
+    Built once per evidence frame (type lookups run thousands of times per chapter); the last
+    frame's index is kept, and a different frame (a test's, a reloaded one) replaces it.
     """
-    cached = _INDEXES.get(id(evidence))
-    if cached is not None and cached[0] is evidence:
-        return cached[1]
+    if _LAST_INDEX and _LAST_INDEX[0][0] is evidence:
+        return _LAST_INDEX[0][1]
     index: dict[str, list[tuple]] = {}
     columns = ["code", "type", "valid_from", "valid_to", "source", "rank"]
     for code, *rest in evidence[columns].itertuples(index=False, name=None):
         index.setdefault(code, []).append(tuple(rest))
-    _INDEXES[id(evidence)] = (evidence, index)
+    _LAST_INDEX[:] = [(evidence, index)]
     return index
 
 

@@ -196,7 +196,7 @@ NUMBER_CONTENTS = """
 """
 
 
-async def _print_all(jobs: list[PrintJob], built: str, log: Callable[[str], None]) -> list[str]:
+async def _print_all(jobs: list[PrintJob], built: str) -> list[str]:
     from playwright.async_api import async_playwright
 
     refused: list[str] = []
@@ -250,7 +250,7 @@ def print_all(
     if not todo:
         return 0, []
     log(f"printing {len(todo)} of {len(jobs)} PDFs with chromium")
-    refused = asyncio.run(_print_all(todo, built, log))
+    refused = asyncio.run(_print_all(todo, built))
     return len(todo), refused
 
 

@@ -3,8 +3,8 @@ here, which returns the measure, its value and unit, the period, the source, a v
 
 Verdicts: supported, partly supported, not supported, or untestable with open data (with the
 reason) for claims of fact; for claims about a difference between groups (C06), one of the four
-words of :func:`chsreport.inference.verdict`: supported, contradicted, no meaningful difference
-or inconclusive. Every verdict is computed from the values; the rule for each is in its
+words of :func:`chsreport.analysis.inference.verdict`: supported, contradicted, no meaningful
+difference or inconclusive. Every verdict is computed from the values; the rule for each is in its
 docstring.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -75,14 +74,13 @@ class Result:
     note: str
 
 
-@lru_cache(maxsize=1)
-def _org_data() -> succession.OrgData:
-    return succession.load_org_data()
-
-
-@lru_cache(maxsize=1)
 def _fates() -> pd.DataFrame:
-    return lineage.community_fates(_org_data())
+    """The fate of every standalone community trust, worked out once per loaded data (several
+    claims ask)."""
+    od = succession.load_org_data()
+    if ("community fates",) not in od.memo:
+        od.memo[("community fates",)] = lineage.community_fates(od)
+    return od.memo[("community fates",)]
 
 
 def _latest_lines(codes: list[str]) -> str:
@@ -201,7 +199,7 @@ def c04_share_run_by_acutes() -> Result:
     running adult community services (at least 5 adult service lines in the CHS return of March
     2025) that are acute trusts is given beside it."""
 
-    od = _org_data()
+    od = succession.load_org_data()
     march = pd.Timestamp("2025-03-01")
     volume = community_returns.adult_contact_shares(od, march)
     share = 100 * volume.get("acute", 0.0)
@@ -241,7 +239,7 @@ def c05_flow_exemplars() -> Result:
     chapter's classes, March 2025) and have fewer patients not meeting the criteria to reside
     per 100 occupied adult beds than the median acute trust (2022-04 to 2025-08): supported if
     all four, partly if two or three, not if fewer."""
-    od = _org_data()
+    od = succession.load_org_data()
     panel = outcomes.outcome_panel(od)
     acute = integration_classes.acute_trust_codes(panel)
     classes = integration_classes.monthly_classes(od, acute)
@@ -275,10 +273,10 @@ def c05_flow_exemplars() -> Result:
 
 
 def c06_carter() -> Result:
-    """The integration chapter's verdict for acute trusts that run community services against
-    every other acute trust (Carter's comparison), primary outcome, in the four words of
-    :func:`chsreport.inference.verdict` at the chapter's default smallest effect (10 % of the
-    comparison mean)."""
+    """The integration chapter's verdict for acute trusts that run community services against every
+    other acute trust (Carter's comparison), primary outcome, in the four words of
+    :func:`chsreport.analysis.inference.verdict` at the chapter's default smallest effect (10 % of
+    the comparison mean)."""
     v = integration_models.carter_verdict(settings.PRIMARY)
     b = integration_models.carter_verdict(settings.PRIMARY, comparison="a_vs_b")
     return Result(
@@ -326,7 +324,7 @@ def c07_pcn_size() -> Result:
 
 def c08_standalone_count() -> Result:
     """Supported if the count of standalone community trusts reached 21 in any year."""
-    od = _org_data()
+    od = succession.load_org_data()
     years = range(2011, od.as_of.year + 1)
     counts = lineage.community_count_by_year(lineage.trusts_by_type_and_year(od, years))
     latest = counts.iloc[-1]

@@ -166,7 +166,7 @@ def dose_sentence(slope: dict) -> str:
 
 def placement_sentence(placed: pd.DataFrame) -> str:
     """How providers missing from the ODS trust files were placed in an ICB (``placed``:
-    :func:`community.locate_providers`), each one left out named before its code."""
+    :func:`community_returns.locate_providers`), each one left out named before its code."""
     from_returns = int(placed["how"].str.startswith("CHS").sum())
     left = placed[placed["icb22_code"] == ""]
     ending = (

@@ -16,8 +16,6 @@ from chsreport.analysis import integration_classes, integration_models, lineage,
 from chsreport.data import geography, icb_outcomes, manifest, ods, outcomes, pcn_lists, succession
 from chsreport.reading import charts, consolidation_story, scale_story
 
-LOCALITY_SOURCE = "NHS England sitreps, A&E statistics and GP registrations; ONS; NHS ODS"
-
 
 @lru_cache(maxsize=1)
 def shared() -> dict:
