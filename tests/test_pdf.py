@@ -13,7 +13,7 @@ import pytest
 
 from chsreport.analysis import params
 from chsreport.data import manifest
-from chsreport.publishing import book_pdf, colophon, paths, printer
+from chsreport.publishing import book_pdf, briefings, colophon, paths, printer
 from chsreport.reading import locality
 
 pytestmark = pytest.mark.book
@@ -27,15 +27,15 @@ def _run(*command: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def briefings():
+def briefing_pdfs():
     assert printer.chromium(), "the PDF tests need chromium (apt-get install chromium)"
     made = sorted(BRIEFINGS.glob("*.pdf"))
     assert [p.stem for p in made] == sorted(locality.localities()), "build the book: make book"
     return made
 
 
-def test_every_briefing_is_two_pages_and_small(briefings):
-    for path in briefings:
+def test_every_briefing_is_two_pages_and_small(briefing_pdfs):
+    for path in briefing_pdfs:
         pages = re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(path))).group(1)
         assert pages == "2", path.name
         assert path.stat().st_size < 600_000, path.name
@@ -49,7 +49,7 @@ def _in_brief_numbers(icb: str) -> list[str]:
 
 
 @pytest.mark.parametrize("icb", ["QE1", "QOX", "QSL"])
-def test_a_briefing_says_what_its_locality_page_says(briefings, icb):
+def test_a_briefing_says_what_its_locality_page_says(briefing_pdfs, icb):
     text = _run("pdftotext", "-layout", str(BRIEFINGS / f"{icb}.pdf"), "-")
     name = params.valid_icbs()[icb]
     assert " ".join(name.split()) in " ".join(text.split())
@@ -60,18 +60,18 @@ def test_a_briefing_says_what_its_locality_page_says(briefings, icb):
     assert f"localities/{icb}.html" in text  # where its full page is
 
 
-def test_fonts_are_embedded_and_charts_are_vectors(briefings):
-    for path in briefings[:6]:
+def test_fonts_are_embedded_and_charts_are_vectors(briefing_pdfs):
+    for path in briefing_pdfs[:6]:
         fonts = _run("pdffonts", str(path)).splitlines()[2:]
         assert fonts and all(line.split()[-5] == "yes" for line in fonts), path.name
         images = _run("pdfimages", "-list", str(path)).splitlines()[2:]
         assert images == [], f"{path.name} holds raster images: {images[:2]}"
 
 
-def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefings, tmp_path):
+def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefing_pdfs, tmp_path):
     build_dir = paths.BUILD
     localities = {
-        p.stem: build_dir / "executed" / "localities" / f"{p.stem}.ipynb" for p in briefings
+        p.stem: build_dir / "executed" / "localities" / f"{p.stem}.ipynb" for p in briefing_pdfs
     }
     register = pd.read_csv(build_dir / "claims.csv", dtype=str)
     jobs = briefings.briefing_jobs(localities, build_dir, register, colophon.edition())
@@ -88,7 +88,7 @@ def test_printing_loads_nothing_and_reprints_nothing_unchanged(briefings, tmp_pa
     assert printed == 1 and refused == ["https://example.org/x.png"]
 
 
-def test_each_locality_page_links_its_briefing(briefings):
+def test_each_locality_page_links_its_briefing(briefing_pdfs):
     page = (HTML / "notebooks" / "localities" / "QE1.html").read_text(encoding="utf-8")
     href = re.search(r'<a class="chs-pdf" href="([^"]+)"', page).group(1)
     assert (HTML / "notebooks" / "localities" / href).resolve() == (BRIEFINGS / "QE1.pdf")
