@@ -140,7 +140,6 @@ def test_long_functions_say_why():
 
 def test_no_module_reaches_into_another_modules_private_names():
     """``other._name`` across modules of the package: make the name public or move the code."""
-    aliases_of = {}
     reaching = []
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text())
@@ -156,7 +155,6 @@ def test_no_module_reaches_into_another_modules_private_names():
                         aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
                     elif alias.name.startswith("_"):
                         reaching.append(f"{name} imports {node.module}.{alias.name}")
-        aliases_of[name] = aliases
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Attribute)

@@ -86,10 +86,11 @@ def register(
 
 def _returns_by_month(od: succession.OrgData, months: tuple[pd.Timestamp, ...]) -> pd.DataFrame:
     """The register without its rule: each provider's return standing for each month. The same
-    for every rule (only the line threshold differs), so worked out once per kernel."""
-    key = ("returns by month", months)
-    if key in od.memo:
-        return od.memo[key]
+    for every rule (only the line threshold differs), so worked out once per loaded data."""
+    return od.remember(("returns by month", months), lambda: _work_out_returns(od, months))
+
+
+def _work_out_returns(od: succession.OrgData, months: tuple[pd.Timestamp, ...]) -> pd.DataFrame:
     returns = community_returns.provider_months()
     files = sorted(returns["month"].unique())
     edges = od.edges
@@ -120,9 +121,7 @@ def _returns_by_month(od: succession.OrgData, months: tuple[pd.Timestamp, ...]) 
                     "source": source,
                 }
             )
-    frame = pd.DataFrame(rows)
-    od.memo[key] = frame
-    return frame
+    return pd.DataFrame(rows)
 
 
 def main_acute_by_council(patients: pd.DataFrame, acute_codes: list[str]) -> pd.Series:

@@ -231,17 +231,23 @@ def monthly_classes(
     """Each acute trust's class per month (2021-04 to 2025-08) with its evidence: the output of
     :func:`chsreport.analysis.community_exposure.exposure` with the chapter's group keys, whether
     the trust runs community services decided from ``source``
-    (:func:`community_exposure.runs_by_volume`). Computed once per kernel for each rule and
+    (:func:`community_exposure.runs_by_volume`). Computed once per loaded data for each rule and
     source."""
-    key = ("exposure", tuple(acute), rule, source, cuts)
-    if key not in od.memo:
-        months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))
-        volume = contacts_per_admission(od, acute) if source != "returns" else {}
-        frame = community_exposure.exposure(od, acute, months, rule, volume, source, cuts)
-        frame["group"] = frame["cls"].map(GROUP_OF_CLASS)
-        frame["group_label"] = frame["group"].map(GROUPS)
-        od.memo[key] = frame
-    return od.memo[key]
+    return od.remember(
+        ("exposure", tuple(acute), rule, source, cuts),
+        lambda: _work_out_classes(od, acute, rule, source, cuts),
+    )
+
+
+def _work_out_classes(
+    od: succession.OrgData, acute: list[str], rule: str, source: str, cuts: tuple[float, float]
+) -> pd.DataFrame:
+    months = list(pd.date_range(*[f"{m}-01" for m in ANALYSIS_MONTHS], freq="MS"))
+    volume = contacts_per_admission(od, acute) if source != "returns" else {}
+    frame = community_exposure.exposure(od, acute, months, rule, volume, source, cuts)
+    frame["group"] = frame["cls"].map(GROUP_OF_CLASS)
+    frame["group_label"] = frame["group"].map(GROUPS)
+    return frame
 
 
 def main_icb22_of(od: succession.OrgData, acute: list[str]) -> pd.Series:

@@ -420,19 +420,22 @@ def constituents(code: str, month: pd.Timestamp, od: succession.OrgData) -> list
 
 def _predecessors(code: str, od: succession.OrgData) -> list[tuple[str, pd.Timestamp, bool]]:
     """Each predecessor of ``code`` with the date it joined and whether it was an acute trust
-    the day before (once per trust and kernel: ``constituents`` asks for every month)."""
-    key = ("predecessors", code)
-    if key not in od.memo:
-        graph = od.graph
-        out = []
-        if code in graph:
-            for pred in sorted(nx.ancestors(graph, code)):
-                steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
-                joined = min(steps) if steps else pd.Timestamp.max
-                before = joined - pd.Timedelta(days=1)
-                out.append((pred, joined, provider_kind(pred, before, od) == "acute"))
-        od.memo[key] = out
-    return od.memo[key]
+    the day before (once per trust and loaded data: ``constituents`` asks for every month)."""
+    return od.remember(("predecessors", code), lambda: _work_out_predecessors(code, od))
+
+
+def _work_out_predecessors(
+    code: str, od: succession.OrgData
+) -> list[tuple[str, pd.Timestamp, bool]]:
+    graph = od.graph
+    out = []
+    if code in graph:
+        for pred in sorted(nx.ancestors(graph, code)):
+            steps = [d["date"] for _, _, d in graph.out_edges(pred, data=True)]
+            joined = min(steps) if steps else pd.Timestamp.max
+            before = joined - pd.Timedelta(days=1)
+            out.append((pred, joined, provider_kind(pred, before, od) == "acute"))
+    return out
 
 
 COMMUNITY_AREAS = manifest.PROJECT_ROOT / "data" / "compiled" / "community_areas.csv"
@@ -447,10 +450,7 @@ def load_community_areas(od: succession.OrgData, path: Path = COMMUNITY_AREAS) -
     once per ``od`` for the default file: ``exposure`` asks for it under every rule)."""
     if path != COMMUNITY_AREAS:
         return _read_community_areas(od, path)
-    key = ("community areas",)
-    if key not in od.memo:
-        od.memo[key] = _read_community_areas(od, path)
-    return od.memo[key]
+    return od.remember(("community areas",), lambda: _read_community_areas(od, path))
 
 
 def _read_community_areas(od: succession.OrgData, path: Path) -> pd.DataFrame:

@@ -15,13 +15,17 @@ which add the steps ODS no longer lists.  Each edge is classed as:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import networkx as nx
 import pandas as pd
 
 from chsreport.data import ods
+
+T = TypeVar("T")
 
 TCS_DATE = pd.Timestamp("2011-04-01")  # Transforming Community Services: PCT provider arms divested
 
@@ -119,6 +123,13 @@ class OrgData:
     evidence: pd.DataFrame
     as_of: pd.Timestamp
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def remember(self, key: tuple, make: Callable[[], T]) -> T:
+        """``make()``'s result, worked out the first time ``key`` is asked of this data and
+        kept in ``memo`` after."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,8 @@ from chsreport.data import boundaries, manifest
 from chsreport.publishing import colophon, execution, paths, printer
 from chsreport.reading import charts, claims, facts, findings, locality, text
 
+PACKAGE = Path(__file__).resolve().parents[1]  # src/chsreport
+
 COMPILED_TABLES = {  # the hand-compiled tables, in words (each row carries its source)
     "article_cases.yml": "The places the source articles name, and what the articles say of them",
     "claims.yml": "The claims the book tests: each quoted from its article, with its rule",
@@ -273,9 +275,7 @@ def scratch_key(source: Path) -> str:
         if path.is_file():
             name = path.relative_to(static).as_posix().encode()
             digest.update(name + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    package = Path(__file__).resolve().parents[1]
-    for name in package_files():
-        digest.update(name.as_posix().encode() + b"\0" + (package / name).read_bytes())
+    add_package_files(digest)
     return digest.hexdigest()
 
 
@@ -399,12 +399,17 @@ def stray(path: Path) -> bool:
 def package_files() -> list[Path]:
     """Every file of the package a page can depend on: its modules and also its templates and
     any other data files (compiled Python caches left out), relative to the package folder."""
-    package = Path(__file__).resolve().parents[1]
     return [
-        path.relative_to(package)
-        for path in sorted(package.rglob("*"))
+        path.relative_to(PACKAGE)
+        for path in sorted(PACKAGE.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts and not stray(path)
     ]
+
+
+def add_package_files(digest) -> None:
+    """Feed every package file's name and bytes to ``digest`` (a hashlib object)."""
+    for name in package_files():
+        digest.update(name.as_posix().encode() + b"\0" + (PACKAGE / name).read_bytes())
 
 
 def inputs_key() -> str:
@@ -415,7 +420,5 @@ def inputs_key() -> str:
         digest.update(item.sha256.encode())
     for path in sorted((paths.ROOT / "data" / "compiled").glob("*")):
         digest.update(path.read_bytes())
-    package = Path(__file__).resolve().parents[1]
-    for name in package_files():
-        digest.update(name.as_posix().encode() + b"\0" + (package / name).read_bytes())
+    add_package_files(digest)
     return digest.hexdigest()

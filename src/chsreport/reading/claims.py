@@ -78,9 +78,7 @@ def _fates() -> pd.DataFrame:
     """The fate of every standalone community trust, worked out once per loaded data (several
     claims ask)."""
     od = succession.load_org_data()
-    if ("community fates",) not in od.memo:
-        od.memo[("community fates",)] = lineage.community_fates(od)
-    return od.memo[("community fates",)]
+    return od.remember(("community fates",), lambda: lineage.community_fates(od))
 
 
 def _latest_lines(codes: list[str]) -> str:
