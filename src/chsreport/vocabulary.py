@@ -293,6 +293,50 @@ def period(start, end) -> str:
     return f"{month(start)} to {month(end)}"
 
 
+# --------------------------------------------------------------------------- numbers in prose
+# Every number a sentence shows is formatted here, so a figure reads the same on every page
+# (tables format theirs with ``format_column``).
+def signed(value: float, decimals: int = 2) -> str:
+    """A difference with its sign: "+0.64", "-1.04"."""
+    return f"{value:+.{decimals}f}"
+
+
+def fixed(value: float, decimals: int = 1) -> str:
+    """A measured value to a fixed number of decimals: "12.3"."""
+    return f"{value:.{decimals}f}"
+
+
+def whole(value: float) -> str:
+    """A count or a population, rounded, with thousands separators: "1,234,567"."""
+    return f"{value:,.0f}"
+
+
+def percent(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """A share as a percentage: 0.315 -> "32%" (or "31.5%" with one decimal; "+32%" with
+    ``sign``, for a change)."""
+    return f"{value:{'+' if sign else ''}.{decimals}%}"
+
+
+def general(value: float) -> str:
+    """A threshold as its rule states it, without trailing zeros: 0.5 -> "0.5", 3.0 -> "3"."""
+    return f"{value:g}"
+
+
+def people(value: float) -> str:
+    """A population: "1.23 million" from a million up, else "456,789"."""
+    return f"{value / 1e6:.2f} million" if value >= 1e6 else whole(value)
+
+
+def date_long(value) -> str:
+    """A date in full: "1 April 2026"; blank when there is none."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
+
+
+def year(value) -> str:
+    """The year of a date: "2024"."""
+    return pd.Timestamp(value).strftime("%Y")
+
+
 def _number(v: float, decimals: int) -> str:
     return f"{v:,.{decimals}f}".replace("-", "−")
 
@@ -423,3 +467,46 @@ TYPE_LABELS: dict[str, str] = {
     "other": "Other",
     "unknown": "Type unknown",
 }
+
+
+# --------------------------------------------------------------------------- classes of acute trust
+# Who provides an acute trust's patients' community services (chapter 3): each class's letter,
+# its label in tables and charts, and its words in a sentence ("an acute trust that ...").
+CLASSES: dict[str, tuple[str, str, str]] = {
+    "acute_runs_community": ("(a)", "Runs community services itself",
+                             "runs community services itself"),
+    "standalone_community": ("(b)", "Standalone community trust",
+                             "beside a standalone community trust"),
+    "mh_runs_community": ("(c)", "Mental-health trust",
+                          "community services mainly from a mental-health trust"),
+    "other_provider": ("(d)", "Another provider",
+                       "community services mainly from another provider"),
+    "unplaced": ("", "Unplaced", "no community provider placed"),
+}  # fmt: skip
+BEDS_ONLY_CLASSES = {  # the earlier rule's labels, kept so readers can compare
+    "acute_runs_community": "(a) Acute trust runs community services (beds rule)",
+    "standalone_community": "(b) Standalone community trust in the area",
+    "mh_runs_community": "(c) Mental-health trust runs community services",
+    "unplaced": "Unplaced",
+}
+COMPARISON_LABELS = {
+    "carter": "(a) against every other acute trust",
+    "a_vs_b": "(a) against (b) only",
+}
+
+
+def class_letter(group: str) -> str:
+    """A class's letter: "(a)"; blank for trusts with no class."""
+    return CLASSES[group][0]
+
+
+def class_label(group: str) -> str:
+    """A class as tables and charts label it: "(a) Runs community services itself"."""
+    letter, label, _ = CLASSES[group]
+    return f"{letter} {label}".strip()
+
+
+def class_words(group: str) -> str:
+    """A class in a sentence, with its letter: "(b) beside a standalone community trust"."""
+    letter, _, words = CLASSES[group]
+    return f"{letter} {words}".strip()

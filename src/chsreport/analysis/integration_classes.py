@@ -18,13 +18,7 @@ from chsreport import settings, vocabulary
 from chsreport.analysis import community_exposure
 from chsreport.data import community_returns, geography, ods, outcomes, succession
 
-GROUPS = {
-    "acute_runs_community": "(a) Runs community services itself",
-    "standalone_community": "(b) Standalone community trust",
-    "mh_runs_community": "(c) Mental-health trust",
-    "other_provider": "(d) Another provider",
-    "unplaced": "Unplaced",
-}
+GROUPS = {group: vocabulary.class_label(group) for group in vocabulary.CLASSES}
 GROUP_OF_CLASS = {
     "own": "acute_runs_community",
     "standalone": "standalone_community",
@@ -34,17 +28,9 @@ GROUP_OF_CLASS = {
 }
 RULES = tuple(settings.RULES)
 REFERENCE = "standalone_community"
-COMPARISONS = {
-    "carter": "(a) against every other acute trust",
-    "a_vs_b": "(a) against (b) only",
-}
+COMPARISONS = vocabulary.COMPARISON_LABELS
 BEDS_ONLY_RULES = ("strict", "default", "loose")
-BEDS_ONLY_GROUPS = {
-    "acute_runs_community": "(a) Acute trust runs community services (beds rule)",
-    "standalone_community": "(b) Standalone community trust in the area",
-    "mh_runs_community": "(c) Mental-health trust runs community services",
-    "unplaced": "Unplaced",
-}
+BEDS_ONLY_GROUPS = vocabulary.BEDS_ONLY_CLASSES
 
 
 def _community_providers_by_icb22(od: succession.OrgData) -> pd.DataFrame:

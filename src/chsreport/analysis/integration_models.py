@@ -9,6 +9,7 @@ of the trust's patients (the level at which community providers are shared), see
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -386,3 +387,51 @@ def carter_verdict(
         "rule": rule,
         "class_sizes": {g: int(sizes.get(g, 0)) for g in integration_classes.GROUPS},
     }
+
+
+def rank_among(means: pd.DataFrame, codes, better: str) -> pd.DataFrame:
+    """The rows of ``means`` (:func:`trust_means`) for ``codes``, each with its rank among all
+    the trusts in ``means`` (1 = best: the lowest value when lower is better, else the
+    highest; tied trusts share the better rank)."""
+    mine = means[means["code"].isin(list(codes))].copy()
+    values = means["value"]
+    mine["rank_of_all"] = [
+        int(((values < v) if better == "lower" else (values > v)).sum() + 1) for v in mine["value"]
+    ]
+    return mine
+
+
+@dataclass(frozen=True)
+class Study:
+    """What the integration chapter computes once from its parameters (``p``, validated) and
+    every section reads: the loaded data, the outcome panel, the acute trusts with their
+    monthly and usual classes, the controls, the outcome's window and the two headlines."""
+
+    p: dict
+    spec: outcomes.Outcome
+    od: succession.OrgData
+    panel: pd.DataFrame
+    acute: list[str]
+    classes: pd.DataFrame
+    groups: pd.DataFrame
+    controls: pd.DataFrame
+    window: tuple[str, str]
+    heads: dict
+
+
+def study(p: dict) -> Study:
+    """The chapter's :class:`Study` for validated parameters ``p``."""
+    od = succession.load_org_data()
+    panel = outcomes.outcome_panel(od)
+    acute = integration_classes.acute_trust_codes(panel)
+    classes = integration_classes.monthly_classes(od, acute, p["classification"])
+    groups = integration_classes.classify(od, acute, p["classification"], p["start"], p["end"])
+    ctl = controls_frame(od, acute, panel)
+    window = period_for(p["outcome"], p["start"], p["end"])
+    heads = {
+        c: headline(panel, classes, ctl, p["outcome"], *window, p["controls"], c,
+                    p["smallest_effect"])
+        for c in integration_classes.COMPARISONS
+    }  # fmt: skip
+    return Study(p, outcomes.OUTCOMES[p["outcome"]], od, panel, acute, classes, groups, ctl,
+                 window, heads)  # fmt: skip

@@ -164,3 +164,9 @@ def community_count_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
     )
     years = pd.Index(sorted(by_year["year"].unique()), name="year")
     return counts.reindex(years, fill_value=0).reset_index()
+
+
+def peak_year(counts: pd.DataFrame) -> pd.Series:
+    """The year with the most standalone community trusts (the first, if tied), from
+    :func:`community_count_by_year`."""
+    return counts.loc[counts["community_trusts"].idxmax()]

@@ -163,3 +163,26 @@ def icb_profile(icb: str, bands: dict, year: int) -> dict:
         "neighbourhoods_min": patients / bands["neighbourhood_max"],
         "neighbourhoods_max": patients / bands["neighbourhood_min"],
     }
+
+
+ESTATE_TYPES = ["acute", "acute_community", "acute_specialist", "community", "mental_health",
+                "mental_health_community", "ambulance"]  # fmt: skip  # trusts with an estate
+
+
+def size_cost_by_type(costs: pd.DataFrame) -> pd.DataFrame:
+    """Median size and cost per trust type, over trusts with cost data (``costs``:
+    :func:`trust_size_and_cost`), rounded to whole units."""
+    return (
+        costs.dropna(subset=["operating_expenses_m"])
+        .groupby("type")
+        .agg(
+            trusts=("code", "size"),
+            median_opex_m=("operating_expenses_m", "median"),
+            median_beds=("beds", "median"),
+            median_cost_per_bed=("cost_per_bed", "median"),
+            median_cost_per_patient=("cost_per_patient", "median"),
+            median_estate_cost_per_m2=("estate_cost_per_m2", "median"),
+        )
+        .round(0)
+        .reset_index()
+    )

@@ -8,17 +8,16 @@ import altair as alt
 import pandas as pd
 
 from chsreport import vocabulary
-from chsreport.analysis import consolidation
-from chsreport.data import geography, ods, succession
+from chsreport.analysis import consolidation, lineage, params
+from chsreport.data import geography, inputs, ods, succession
 from chsreport.reading import charts, maps
+from chsreport.reading.text import Markdown
+
+INTEGRATED_TYPES = ("acute_community", "mental_health_community")  # took in a community trust
 
 ORG_SOURCE = (
     "NHS ODS trust and successor files (2016, 2022, 2026); ERIC 2013/14-2016/17; 2026 trust list"
 )
-
-
-def fmt_date(value) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
 
 
 def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) -> charts.Figure:
@@ -237,7 +236,7 @@ def trust_story(od: succession.OrgData, code: str) -> str:
     rec = reg.loc[code]
     parts = [f"**{code} {consolidation.name_of(od, code)}**"]
     if pd.notna(rec["open_date"]):
-        parts.append(f"opened {fmt_date(rec['open_date'])}")
+        parts.append(f"opened {vocabulary.date_long(rec['open_date'])}")
     names = ods.names_by_extract(code)
     if len(set(names.values())) > 1:
         changes, previous = [], None
@@ -262,17 +261,17 @@ def trust_story(od: succession.OrgData, code: str) -> str:
     ):
         parts.append(
             f"{step[2]['kind']} into {consolidation.name_of(od, step[1])} ({step[1]}) "
-            f"on {fmt_date(step[2]['date'])}"
+            f"on {vocabulary.date_long(step[2]['date'])}"
         )
     absorbed = [e for e in od.graph.in_edges(code, data=True)] if code in od.graph else []
     recent = [e for e in absorbed if e[2]["date"] >= succession.TCS_DATE]
     for step in sorted(recent, key=lambda e: e[2]["date"]):
         parts.append(
             f"took in {consolidation.name_of(od, step[0])} ({step[0]}) on "
-            f"{fmt_date(step[2]['date'])}"
+            f"{vocabulary.date_long(step[2]['date'])}"
         )
     if pd.notna(rec["close_date"]):
-        parts.append(f"closed {fmt_date(rec['close_date'])}")
+        parts.append(f"closed {vocabulary.date_long(rec['close_date'])}")
         if code not in od.graph or od.graph.out_degree(code) == 0:
             parts.append("no successor recorded in the ODS successor file")
     else:
@@ -309,6 +308,133 @@ COMPILED = {
     "trust_types.csv": "the type of trusts the published files leave untyped",
     "article_cases.yml": "the trusts behind each case the articles name",
 }
+
+
+# --------------------------------------------------------------------------- the chapter's words
+# What each cell of notebooks/consolidation.ipynb shows, in order; each branch is tested.
+def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """The findings: how many community trusts there were and remain, who took them in, what
+    became of the others, and the peak count against article 002's."""
+    acquired = fates[fates["fate"] == "acquired_by_acute"]
+    others = fates[~fates["fate"].isin(["standalone", "acquired_by_acute"])]
+    peak = lineage.peak_year(counts)
+    takeovers = ", ".join(
+        f"{consolidation.name_of(od, r.code)} into {consolidation.name_of(od, r.successor)} "
+        f"({vocabulary.year(r.date)})"
+        for r in acquired.itertuples()
+    )
+    return (
+        f"- {len(fates)} standalone community trusts existed at some point since 2011; "
+        f"{(fates['fate'] == 'standalone').sum()} remain.\n"
+        f"- {len(acquired)} were acquired by acute trusts"
+        + (f": {takeovers}.\n" if len(acquired) else ".\n")
+        + f"- Of the others, {fates_in_words(others)}.\n"
+        f"- The count of standalone community trusts peaked at {peak['community_trusts']} "
+        f"({peak['year']}), against the {consolidation.SEED_COUNT} of article 002."
+    )
+
+
+def icb_sentence(
+    where: str, providers: pd.DataFrame, steps: pd.DataFrame, here: pd.DataFrame, since: int
+) -> str:
+    """An ICB's trusts since ``since``, the changes touching them and its community trusts,
+    each named with its fate (``here``: :func:`lineage.community_fates` rows of the ICB)."""
+    named = "; ".join(
+        f"{r.code} {consolidation.display_name(r.name)}, {r.fate_label.lower()}"
+        for r in here.itertuples()
+    )
+    return (
+        f"{where} is home to {len(providers)} NHS trusts open at some point since {since} "
+        f"({(providers['status'] == 'open').sum()} still open); the data record {len(steps)} "
+        "organisational changes touching them, and "
+        f"{vocabulary.plural(len(here), 'standalone community trust')} since 2011"
+        + (f": {named}." if len(here) else ".")
+    )
+
+
+def icb_section(od: succession.OrgData, fates: pd.DataFrame, p: dict) -> list:
+    """For a chosen ICB: its heading, its trusts and their lineage (nothing for England)."""
+    if not p["icb"]:
+        return []
+    where = params.valid_icbs()[p["icb"]]
+    since = pd.Timestamp(year=p["start_year"], month=4, day=1)
+    providers = consolidation.icb_providers(od, p["icb"], since)
+    steps = consolidation.icb_lineage(od, providers["code"].tolist(), since)
+    here = fates[fates["icb_code"] == p["icb"]]
+    return [
+        Markdown(f"## The providers of {where} and their lineage"),
+        Markdown(icb_sentence(where, providers, steps, here, p["start_year"])),
+        charts.Table(providers, f"providers_{p['icb']}.csv", f"Trusts headquartered in {where}."),
+        charts.Table(steps, f"lineage_{p['icb']}.csv", "Mergers, acquisitions and splits."),
+    ]
+
+
+def trusts_by_type_sentence(by_year: pd.DataFrame, first: int, last: int) -> str:
+    """England's trusts at the first and last year, the integrated ones, and the untyped."""
+    total = by_year.groupby("year").size()
+    unknown = (by_year["type"] == "unknown") & (by_year["year"] == first)
+    integrated = by_year["type"].isin(INTEGRATED_TYPES) & (by_year["year"] == last)
+    return (
+        f"On 1 April {first} England had {total.loc[first]} NHS trusts; on 1 April {last}, "
+        f"{total.loc[last]} ({vocabulary.signed(total.loc[last] - total.loc[first], 0)}). "
+        f"{integrated.sum()} trusts were acute or mental-health trusts that had taken in a "
+        f"community trust by {last}. The type of {unknown.sum()} trusts open in {first} is in "
+        "no source (most closed before the first ERIC return); they are shown as type unknown."
+    )
+
+
+def fates_section(fates: pd.DataFrame) -> list:
+    """The fates counted in one sentence, and every community trust with its fate."""
+    by_fate = fates["fate_label"].value_counts()
+    counted = ", ".join(f"{n} {label.lower()}" for label, n in by_fate.items())
+    return [
+        Markdown(f"Of the {len(fates)} community trusts open since 2011, {counted}."),
+        charts.Table(
+            fates_table(fates), "community_trust_fates.csv",
+            "Every standalone community trust since 2011 and its fate (the CSV adds the evidence "
+            "for each).", columns=["code", "name", "fate_label", "fate_date", "successor"],
+        ),
+    ]  # fmt: skip
+
+
+def seed_count_sentence(counts: pd.DataFrame) -> str:
+    """Article 002's count of standalone community trusts against the data's, year by year:
+    whether the data ever reach it, the peak and the latest count."""
+    peak, latest = lineage.peak_year(counts), counts.iloc[-1]
+    reached = counts.loc[counts["community_trusts"] >= consolidation.SEED_COUNT, "year"].tolist()
+    verdict = (
+        f"The data reach {consolidation.SEED_COUNT} or more in {', '.join(map(str, reached))}"
+        if reached
+        else f"The data never reach {consolidation.SEED_COUNT}"
+    )
+    return (
+        f"{verdict}: the count peaks at {peak['community_trusts']} in {peak['year']} and stands "
+        f"at {latest['community_trusts']} in {latest['year']}. The article does not say how it "
+        f"counted; a figure of {consolidation.SEED_COUNT} needs a wider definition than ours, "
+        "for example one that adds care trusts or combined mental-health and community trusts. "
+        'ERIC types two care trusts that ran community services as "care trust"; we count them '
+        "as community through the compiled table, with a source for each."
+    )
+
+
+def case_text(case: dict) -> str:
+    """One case the articles name: its label, the article's words (or "a 2024-26 merger" for
+    a case no article names) and the data's account, line by line."""
+    named = f'article {case["seed"]}: "{case["quote"]}"' if case["seed"] else "a 2024-26 merger"
+    return f"**{case['label']}** ({named})\n\n" + "\n".join(f"- {line}" for line in case["lines"])
+
+
+def cases_section(od: succession.OrgData, fates: pd.DataFrame) -> list:
+    """Every case the articles name, in the data's words."""
+    return [Markdown(case_text(case)) for case in case_stories(od, fates)]
+
+
+def inputs_table() -> charts.Table:
+    """The chapter's inputs, the hand-compiled tables named with what each holds."""
+    return charts.inputs_table(
+        inputs.CONSOLIDATION, "consolidation_inputs.csv",
+        "Compiled by hand, each row with its source: " + "; ".join(COMPILED.values()) + ".",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- map

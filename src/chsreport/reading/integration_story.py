@@ -263,3 +263,112 @@ def dependence_sentence(robust: pd.DataFrame) -> str:
         + "; ".join(parts)
         + "."
     )
+
+
+# ------------------------------------------------------------------- sentences of the sections
+def carter_bullets(study: integration_models.Study) -> str:
+    """The "In brief" list: both verdicts with their intervals, the margin and the classes."""
+    h, hb, p = study.heads["carter"], study.heads["a_vs_b"], study.p
+    n = study.groups["group"].value_counts()
+    s, f, pc = vocabulary.signed, vocabulary.fixed, vocabulary.percent
+    return (
+        f"- **Verdict on Carter's claim ({study.spec.label.lower()}): {h['verdict']}.** Acute "
+        f"trusts that run community services differ from all other acute trusts by "
+        f"{s(h['estimate'])} {h['unit']} (95% interval {s(h['low95'])} to {s(h['high95'])}; 90% "
+        f"interval {s(h['low90'])} to {s(h['high90'])}), that is {pc(h['relative'], sign=True)} of "
+        f"the average over the comparison trusts' months ({f(h['reference_mean'])}, a mean, not "
+        f"England's median acute trust); {study.spec.better} is better.\n"
+        f"- Against acute trusts beside a standalone community trust only: {s(hb['estimate'])} "
+        f"(95% {s(hb['low95'])} to {s(hb['high95'])}): **{hb['verdict']}**.\n"
+        f"- The smallest difference we treat as meaningful is {f(h['smallest_effect'], 2)} "
+        f"{h['unit']} ({pc(p['smallest_effect'])} of the comparison average): "
+        f"{integration_models.SMALLEST_EFFECT_REASON}. {margin_sentence(h, p['smallest_effect'])}\n"
+        f"- {n.get('acute_runs_community', 0)} of {len(study.groups)} acute trusts ran adult "
+        f"community services in most months of {vocabulary.period(p['start'], p['end'])}; "
+        f"{n.get('standalone_community', 0)} had a standalone community trust, "
+        f"{n.get('mh_runs_community', 0)} a mental-health trust and "
+        f"{n.get('other_provider', 0)} another provider.\n"
+        "- This is an association across trusts as they are, not the effect of merging."
+    )
+
+
+def still_in_hospital_sentence(reference_mean: float, still: float) -> str:
+    """The primary measure set beside the published 'still in hospital' one (``still``: the
+    share of those not meeting the criteria who were still in hospital at the day's end)."""
+    return (
+        "The measure counts every adult who no longer met the criteria to reside on the day, "
+        f"including those who went home later that day. In 2022-24, {vocabulary.percent(still)} "
+        "of them were still in hospital at the end of the day, so the comparison trusts' average "
+        f"of {vocabulary.fixed(reference_mean)} per 100 beds is about "
+        f"{vocabulary.fixed(reference_mean * still, 0)} per 100 on the published 'still in "
+        "hospital' measure."
+    )
+
+
+def changed_sentence(changed: pd.DataFrame) -> str:
+    """How many trusts the returns-based rule classes differently from the beds-only rule."""
+    return (
+        f"{vocabulary.plural(len(changed), 'acute trust')} "
+        f"{'has' if len(changed) == 1 else 'have'} a different class from the earlier "
+        "beds-only rule, which counted any row in the community discharge sitrep as running "
+        "community services and looked only at the ICB most patients come from. "
+        f"{'It is' if len(changed) == 1 else 'They are'} listed with the evidence."
+    )
+
+
+def robustness_summary(robust: pd.DataFrame, check: dict) -> str:
+    """The verdicts across the robustness table's rows, and the one-row-per-trust check."""
+    words = robust["verdict"].value_counts()
+    s = vocabulary.signed
+    return (
+        f"Across the {len(robust)} specifications the verdict is "
+        + "; ".join(f"{w} in {k}" for w, k in words.items())
+        + ". The check on one row per trust (its average over the months, each month first set "
+        "against England's average that month, against its share of months in class (a)) gives "
+        f"{s(check['estimate'])} (95% {s(check['low95'])} to {s(check['high95'])}; "
+        f"{check['trusts']} trusts)."
+    )
+
+
+def transfers_sentence(events: pd.DataFrame, covered: pd.DataFrame, effects: pd.DataFrame) -> str:
+    """How many changes of hands the data hold and how many can be studied."""
+    analysable = covered.loc[covered["analysable"], "community_trust"].nunique()
+    changed = effects["acute_trust"].nunique() if len(effects) else 0
+    floor = (
+        "With this many trusts a placebo p-value cannot be smaller than "
+        f"1/{int(effects['trusts'].max()) + 1}. "
+        if len(effects)
+        else ""
+    )
+    return (
+        f"The data hold {len(events)} changes of hands from 2015 to 2026; {analysable} have six "
+        "months of some outcome series either side, and "
+        f"{vocabulary.plural(changed, 'acute trust')} changed class with one inside the "
+        f"discharge data. {floor}One or two events cannot separate a transfer from everything "
+        "else that changed that winter; the 2026 transfers are after the end of the data."
+    )
+
+
+def whole_system_sentence(slopes: pd.DataFrame) -> str:
+    """The acute and whole-system slopes across ICBs, and what they say about delays moved
+    into community beds: too uncertain, shrinking, or not (``slopes``: acute row first)."""
+    a_only, whole = slopes.iloc[0], slopes.iloc[1]
+    s = vocabulary.signed
+    if a_only["low95"] < 0 < a_only["high95"] or whole["low95"] < 0 < whole["high95"]:
+        meaning = (
+            "Both estimates are too uncertain to tell whether delays moved into community beds."
+        )
+    elif abs(whole["slope"]) < abs(a_only["slope"]):
+        meaning = (
+            "The difference shrinks when community beds are counted: part of it is delays moved "
+            "into community beds."
+        )
+    else:
+        meaning = "Counting community beds does not shrink the difference."
+    return (
+        f"Across {int(whole['icbs'])} ICBs, patients not meeting the criteria to reside in acute "
+        f"beds differ by {s(a_only['slope'], 1)} per 100,000 (95% {s(a_only['low95'], 1)} to "
+        f"{s(a_only['high95'], 1)}) between an ICB whose acute patients all go to trusts running "
+        "community services and one with none; counting community beds too, by "
+        f"{s(whole['slope'], 1)} ({s(whole['low95'], 1)} to {s(whole['high95'], 1)}). {meaning}"
+    )

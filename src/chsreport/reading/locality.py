@@ -14,7 +14,7 @@ import pandas as pd
 from chsreport import settings, vocabulary
 from chsreport.analysis import integration_classes, integration_models, lineage, params
 from chsreport.data import geography, icb_outcomes, manifest, ods, outcomes, pcn_lists, succession
-from chsreport.reading import charts, consolidation_story, scale_story
+from chsreport.reading import charts, consolidation_story
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +110,7 @@ def at_a_glance(profile: dict, neighbourhood_size: int, year: int) -> str:
     return (
         f"{profile['patients']:,} registered patients ({geography.lists_month()}); about "
         f"{profile['residents']:,} residents in the councils mostly inside it (mid-{year}); "
-        f"{scale_story.pct(profile['rural_share'])} of its small areas in councils classed "
+        f"{vocabulary.percent(profile['rural_share'])} of its small areas in councils classed "
         "rural (ONS "
         "classes a council as a whole); "
         f"{vocabulary.plural(subs, 'sub-ICB location')} ({former}); "
@@ -207,6 +207,7 @@ def acute_flow(icb: str) -> pd.DataFrame:
                 {
                     "code": rec.code,
                     "name": rec.name,
+                    "group": rec.group,
                     "group_label": rec.group_label,
                     "outcome": spec.label,
                     "value": round(rec.value, 1),
@@ -378,16 +379,6 @@ def index_page() -> str:
     return "\n".join(lines) + "\n"
 
 
-CLASS_WORDS = {
-    integration_classes.GROUPS["acute_runs_community"]: "runs community services itself",
-    integration_classes.GROUPS["standalone_community"]: "beside a standalone community trust",
-    integration_classes.GROUPS[
-        "mh_runs_community"
-    ]: "community services mainly from a mental-health trust",
-    integration_classes.GROUPS["other_provider"]: "community services mainly from another provider",
-}
-
-
 def similar_icbs(icb: str, n: int = 5) -> list[str]:
     """The ``n`` ICBs most like this one in size (log registered patients) and rurality (share
     of small areas in rural councils), each standardised over the 36 ICBs; nearest first."""
@@ -458,17 +449,18 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     delays = flow[flow["outcome"] == outcomes.OUTCOMES["ctr_per_100_beds"].label]
     delays = delays.sort_values("rank_of_all")
     ranks = "; ".join(
-        f"{vocabulary.org_name(r.name)}, class {r.group_label[:3]}, {ordinal(r.rank_of_all)}"
+        f"{vocabulary.org_name(r.name)}, class {vocabulary.class_letter(r.group)}, "
+        f"{ordinal(r.rank_of_all)}"
         for r in delays.itertuples()
     )
-    present = sorted(set(delays["group_label"]))
+    present = sorted(set(delays["group"]), key=vocabulary.class_label)
     q3 = (
         f"Ranked from fewest to most patients who no longer meet the criteria to reside per 100 "
         f"adult beds ({vocabulary.period(*settings.PERIOD)}) among England's "
         f"{delays['trusts'].iloc[0]} "
         f"acute trusts, the acute trusts serving it rank: {ranks}. Classes (each trust's usual "
         "class, the one it had in most months): "
-        + "; ".join(f"{g[:3]} {CLASS_WORDS.get(g, g[4:].lower())}" for g in present)
+        + "; ".join(vocabulary.class_words(g) for g in present)
         + "."
         if len(delays)
         else "No acute trust serving it reports the discharge sitrep."

@@ -57,7 +57,7 @@ def district_map(year: int = 2024):
             sort=order,
         ),
         title=f"{small} of {len(districts)} district councils have fewer than 100,000 "
-        f"residents; {scale_story.pct(single['share'])} of residents live in single-tier "
+        f"residents; {vocabulary.percent(single['share'])} of residents live in single-tier "
         "areas (lilac)",
         subtitle=f"Lower-tier and single-tier councils of England, mid-{year} estimates.",
         source=scale_story.COUNCIL_SOURCE,
@@ -91,9 +91,9 @@ def icb_map():
             legend=alt.Legend(format=",.0f"),
         ),
         title=f"England's {len(values)} ICBs hold from "
-        f"{scale_story.fmt_people(values['patients'].min())} "
-        f"to {scale_story.fmt_people(values['patients'].max())} registered patients (median "
-        f"{scale_story.fmt_people(values['patients'].median())}); "
+        f"{vocabulary.people(values['patients'].min())} "
+        f"to {vocabulary.people(values['patients'].max())} registered patients (median "
+        f"{vocabulary.people(values['patients'].median())}); "
         f"{int(values['merged_in_2026'].sum())} were "
         "formed by merging ICBs of 2022",
         subtitle=f"Colour: registered patients ({geography.lists_month()}); dark lines: the "

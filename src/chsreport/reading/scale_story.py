@@ -24,16 +24,6 @@ FINANCE_SOURCE = (
 )
 
 
-def fmt_people(value: float) -> str:
-    if value >= 1e6:
-        return f"{value / 1e6:.2f} million"
-    return f"{value:,.0f}"
-
-
-def pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
-
-
 def histogram(frame: pd.DataFrame, column: str, step: int, by: str) -> pd.DataFrame:
     """Counts per bin of width ``step`` (and per ``by`` group): charts carry these few rows
     rather than every unit."""
@@ -145,7 +135,8 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
     icb = table.set_index("layer").loc["ICB (2026)", "median"]
     return charts.figure(
         chart,
-        title=f"A median PCN holds {fmt_people(pcn)} patients, a median ICB {fmt_people(icb)}",
+        title=f"A median PCN holds {vocabulary.people(pcn)} patients, "
+        f"a median ICB {vocabulary.people(icb)}",
         subtitle="Boxes: middle half of units; whiskers: 10th-90th percentile; white tick: "
         f"median. Shading and dashed lines: {scale.SEED_BANDS}",
         source=f"{REGISTERED_SOURCE}; {COUNCIL_SOURCE}",
@@ -234,10 +225,10 @@ def council_claims_table(cap: int) -> pd.DataFrame:
             {
                 "population year": f"mid-{year}",
                 f"districts under {cap // 1000}k": f"{under_cap['count']} of {under_cap['total']} "
-                f"({pct(under_cap['share'])})",
+                f"({vocabulary.percent(under_cap['share'])})",
                 f"districts under {cap // 2000}k": under_half["count"],
                 "smallest district": f"{smallest['name']} ({smallest[f'population_{year}']:,.0f})",
-                "population with no district council": pct(no_district["share"]),
+                "population with no district council": vocabulary.percent(no_district["share"]),
             }
         )
     return pd.DataFrame(rows)
@@ -280,7 +271,8 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
     )
     return charts.figure(
         (shade + bars).properties(width=540, height=260),
-        title=f"{pct(summary['share_inside'])} of PCNs hold {band[0] // 1000}-{band[1] // 1000}k "
+        title=f"{vocabulary.percent(summary['share_inside'])} of PCNs hold "
+        f"{band[0] // 1000}-{band[1] // 1000}k "
         f"patients; the median PCN holds {summary['median']:,.0f}",
         subtitle=f"{summary['count']} PCNs, {geography.lists_month()} "
         "(PCNs over 150,000 are off the scale); "
