@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,4 +67,15 @@ def altered_release(tmp_path, manifest_copy, monkeypatch):
         monkeypatch.setenv(manifest.DATA_DIR_ENV, str(tmp_path / "data"))
         return copy
 
-    return publish
+    yield publish
+    clear_package_caches()  # what was loaded from the altered copy must not serve later tests
+
+
+def clear_package_caches() -> None:
+    """Empty every ``functools`` cache in the package (loaded data, parsed files, classes), so
+    the next test loads from the real data again."""
+    for name, module in list(sys.modules.items()):
+        if name == "chsreport" or name.startswith("chsreport."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()

@@ -11,27 +11,37 @@ import pytest
 from chsreport.analysis import population_layers
 from chsreport.data import geography, manifest, pcn_lists
 
+# The counts and totals these files give today (entries by kind, England's patients and
+# residents, councils by tier, PCN and district figures) are regression values
+# (tests/test_regression.py); the tests here check the rules and the data's invariants.
+
+
+def _england_patients() -> int:
+    sizes = geography.load_list_sizes_2026()
+    return sizes.loc[sizes["org_type"] == "ICB", "patients"].sum()
+
+
+def _england_residents() -> int:
+    return geography.load_mye_2024().set_index("gss_code").loc["E92000001", "population_2024"]
+
 
 def test_list_sizes_2026():
     sizes = geography.load_list_sizes_2026()
-    counts = sizes["org_type"].value_counts().to_dict()
-    assert counts == {"PCN": 1299, "SUB_ICB": 106, "ICB": 36, "Comm Region": 7}
-    assert sizes.loc[sizes["org_type"] == "ICB", "patients"].sum() == 63_237_908
+    assert set(sizes["org_type"]) == {"PCN", "SUB_ICB", "ICB", "Comm Region"}
 
 
 def test_mye_2024_reads_the_byte_order_mark_and_matches_england():
     mye = geography.load_mye_2024().set_index("gss_code")
-    assert mye.loc["E92000001", "population_2024"] == 58_620_101
     lower = mye[mye.index.str.match(r"^E0[6-9]")]
-    assert len(lower) == 296 and lower["population_2024"].sum() == 58_620_101
+    assert len(lower) and lower["population_2024"].sum() == _england_residents()
 
 
 def test_councils_by_tier():
     c = geography.councils()
-    assert c["tier"].value_counts().to_dict() == {"district": 164, "single tier": 132, "county": 21}
+    assert set(c["tier"]) == {"district", "single tier", "county"}
     assert c["population_2024"].notna().all() and c["population_2020"].notna().all()
     lower = c[c["tier"] != "county"]
-    assert lower["population_2024"].sum() == 58_620_101
+    assert lower["population_2024"].sum() == _england_residents()
 
 
 def test_every_sub_icb_in_one_icb_and_sub_icbs_sum_to_icb_totals():
@@ -51,13 +61,13 @@ def test_every_pcn_in_one_icb_but_the_known_exceptions():
     practices straddle two ICBs."""
     pm = geography.load_practice_map_2026()
     spans = pm.groupby("pcn_code")["icb_code"].nunique()
-    assert set(spans[spans > 1].index) == {pcn_lists.UNALLOCATED_PCN, "U41591"}
+    straddling = set(spans[spans > 1].index) - {pcn_lists.UNALLOCATED_PCN}
     pcns = pcn_lists.pcn_populations()
     assert pcn_lists.UNALLOCATED_PCN not in set(pcns["pcn_code"])
     assert pcns["pcn_code"].is_unique and pcns["icb_code"].notna().all()
-    assert pcns["cross_border"].sum() == 1
+    assert set(pcns.loc[pcns["cross_border"], "pcn_code"]) == straddling
     total = pcns["patients"].sum() + pcn_lists.unallocated_patients()
-    assert total == 63_237_908
+    assert total == _england_patients()
 
 
 def _pcn_fixture():
@@ -121,7 +131,7 @@ def test_network_name_drops_only_a_service_label(published, shown):
 def test_pcn_rule_on_real_data():
     sizes = geography.load_list_sizes_2026()
     excluded = pcn_lists.excluded_pcns()
-    assert list(excluded["pcn_code"]) == [pcn_lists.UNALLOCATED_PCN]
+    assert pcn_lists.UNALLOCATED_PCN in set(excluded["pcn_code"])
     pcns = pcn_lists.pcn_populations()
     assert len(pcns) == (sizes["org_type"] == "PCN").sum() - len(excluded)
     assert not set(pcns["pcn_code"]) & set(excluded["pcn_code"])
@@ -141,7 +151,7 @@ def test_barnsley_is_one_network_for_the_whole_borough():
     pm = geography.load_practice_map_2026()
     assert set(pm.loc[pm["sub_icb_code"] == "02P", "pcn_code"]) == {"U16464"}
     sizes = geography.load_list_sizes_2026().set_index("org_code")
-    assert barnsley["patients"] == sizes.loc["02P", "patients"] == 269_883
+    assert barnsley["patients"] == sizes.loc["02P", "patients"]
     raw22 = pd.read_csv(manifest.fetch("gp_practice_map_2022_01"), dtype=str, keep_default_na=False)
     assert set(raw22.loc[raw22["PCN_CODE"] == "U16464", "PCN_NAME"]) == {"BARNSLEY PCN"}
     south_yorkshire = pcns[pcns["icb_name"].str.contains("South Yorkshire")]
@@ -164,16 +174,20 @@ def test_methods_page_names_the_excluded_pcns():
 
 
 def test_seed_claims_on_real_data():
+    councils = geography.councils()
+    districts = councils[councils["tier"] == "district"]
     d100 = population_layers.share_of_districts_below(100_000, 2024)
-    assert (d100["count"], d100["total"]) == (44, 164)
-    assert population_layers.share_of_districts_below(100_000, 2020)["count"] == 53
-    assert population_layers.share_of_districts_below(50_000, 2024)["count"] == 0
-    assert population_layers.smallest_district(2024)["name"] == "Melton"
+    d50 = population_layers.share_of_districts_below(50_000, 2024)
+    assert d100["total"] == d50["total"] == len(districts)
+    assert d50["count"] <= d100["count"] <= d100["total"]
+    smallest = population_layers.smallest_district(2024)
+    assert smallest["population_2024"] == districts["population_2024"].min()
     no_district = population_layers.share_population_without_district(2024)
-    assert 0.65 < no_district["share"] < 0.67
+    assert no_district["england"] == _england_residents()
+    assert no_district["share"] == pytest.approx(no_district["single_tier"] / _england_residents())
     band = pcn_lists.pcn_band_summary(30_000, 70_000)
     assert band["inside"] + band["below"] + band["above"] == band["count"]
-    assert 44_000 < band["median"] < 46_000
+    assert band["median"] == pcn_lists.pcn_populations()["patients"].median()
 
 
 def test_unknown_population_year_is_refused():
@@ -185,9 +199,10 @@ def test_icb_mergers_parts_add_up_to_2026_icbs():
     mergers = geography.icb_mergers_2026()
     totals = mergers.groupby("icb_code")["patients"].sum()
     assert (totals == mergers.groupby("icb_code")["icb26_patients"].first()).all()
-    assert mergers.loc[mergers["merged"], "icb_code"].nunique() == 6
+    parts = mergers.groupby("icb_code")["icb22_code"].nunique()
+    assert set(mergers.loc[mergers["merged"], "icb_code"]) == set(parts[parts > 1].index)
     assert (mergers["icb22_code"] != "unknown").all()
-    assert geography.icb_populations_2022().shape[0] == 42
+    assert set(mergers["icb22_code"]) == set(geography.icb_populations_2022()["icb_code"])
 
 
 def test_councils_reorganised_in_2023_are_placed():
@@ -205,14 +220,15 @@ def test_councils_reorganised_in_2023_are_placed():
     assert lsoas["icb_code"].notna().all()
     assert set(lsoas.loc[lsoas["placed_by_boundary"], "sub_icb_code"]) == {"D4U1Y"}
     moved = geography.lsoas_placed_by_boundary()
-    assert moved["lsoas"].sum() == lsoas["placed_by_boundary"].sum() == 440
+    assert moved["lsoas"].sum() == lsoas["placed_by_boundary"].sum() > 0
 
 
 def test_layer_populations_cover_every_layer_with_measure_and_date():
     layers = population_layers.layer_populations(2024)
     summary = population_layers.layer_summary(layers).set_index("layer")
     assert list(summary.index) == population_layers.LAYER_ORDER
-    assert summary.loc["ICB (2026)", "count"] == 36
+    sizes = geography.load_list_sizes_2026()
+    assert summary.loc["ICB (2026)", "count"] == (sizes["org_type"] == "ICB").sum()
     assert summary.loc["District council", "measure"] == geography.RESIDENT
     assert summary.loc["PCN", "measure"] == geography.REGISTERED
 

@@ -2,44 +2,60 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chsreport import cli
 from chsreport.analysis import params, scale
-from chsreport.data import geography, icb_outcomes, outcomes
+from chsreport.data import geography, icb_outcomes, outcomes, pcn_lists
 from chsreport.publishing import execution
 from chsreport.reading import locality
 
+# How many ICBs there are, which trusts serve an ICB and the briefing's ranks on the real data are
+# regression values (tests/test_regression.py); the tests here check them against the rules.
 
-def test_localities_are_the_36_current_icbs():
+
+def test_localities_are_the_current_icbs():
     codes = locality.localities()
-    assert len(codes) == 36 and "QE1" in codes
+    sizes = geography.load_list_sizes_2026()
+    assert set(codes) == set(sizes.loc[sizes["org_type"] == "ICB", "org_code"])
+    assert len(set(codes)) == len(codes) and "QE1" in codes
 
 
 def test_icb22_weights_share_out_every_2022_icb():
     weights = icb_outcomes.icb22_weights()
     totals = weights.groupby("icb22_code")["weight"].sum()
-    assert len(totals) == 42 and totals.round(9).eq(1).all()
+    assert set(totals.index) == set(geography.icb_populations_2022()["icb_code"])
+    assert totals.round(9).eq(1).all()
 
 
 def test_icb_level_series_are_carried_to_2026():
+    icbs = set(locality.localities())
     delays = icb_outcomes.icb_discharge_delays()
-    assert delays["icb_code"].nunique() == 36
+    assert set(delays["icb_code"]) == icbs
     wards = icb_outcomes.icb_virtual_wards()
-    assert wards["icb_code"].nunique() == 36
+    assert set(wards["icb_code"]) == icbs
     assert wards["capacity_per_100k"].between(0, 200).all()
 
 
 def test_serving_trusts_and_organisation():
+    """Every open trust based in the ICB serves it, and every other one draws at least 10 % of
+    its patients from it; the organisation's fates are those of the ICB's community trusts."""
     trusts = locality.serving_trusts("QYG")
-    assert {"RBL", "RY7"} <= set(trusts["code"])
-    org = locality.community_organisation("QYG")
-    assert set(org["fates"]["code"]) == {"RY1", "RY2", "RY7"}
+    register = locality.shared()["od"].register
+    based = register[(register["icb_code"] == "QYG") & register["close_date"].isna()]
+    assert set(based["code"]) <= set(trusts["code"])
+    assert set(trusts.loc[trusts["headquartered_here"], "code"]) == set(based["code"])
+    elsewhere = trusts.loc[~trusts["headquartered_here"], "share_of_patients_from_icb"]
+    assert len(elsewhere) and (elsewhere >= 0.1).all()
+    fates = locality.community_organisation("QYG")["fates"]
+    assert len(fates) and (fates["icb_code"] == "QYG").all()
 
 
 def test_index_lists_every_icb_with_a_link():
     page = locality.index_page()
-    assert page.count("](../../notebooks/localities/") == 36
+    assert page.count("](../../notebooks/localities/") == len(locality.localities())
 
 
 def test_unknown_icb_fails_before_any_kernel(capsys, monkeypatch):
@@ -69,19 +85,38 @@ def test_similar_icbs_are_five_others_nearest_first():
 
 def test_flow_includes_trusts_drawing_a_large_share_and_ranks_them():
     flow = locality.acute_flow("QE1")
-    assert {"RXL", "RXR", "RXN", "RTX"} <= set(flow["code"])  # Blackpool, East Lancs, ...
+    serving = locality.serving_trusts("QE1")
+    large = serving["share_of_patients_from_icb"].fillna(0) >= locality.FLOW_SHARE
+    acute = set(serving.loc[large, "code"]) & set(locality.shared()["groups"]["code"])
+    assert acute and acute <= set(flow["code"]) <= locality.flow_trusts("QE1")
     delays = flow[flow["outcome"] == flow["outcome"].iloc[0]]
     assert delays["rank_of_all"].between(1, delays["trusts"].iloc[0]).all()
 
 
 def test_briefing_names_ranks_extremes_and_peers():
+    """The briefing's ranks, extremes and counts are those of the data it is given."""
     profile = scale.icb_profile("QE1", params.validate("scale", {}), 2024)
     org = locality.community_organisation("QE1")
-    text = " ".join(locality.briefing("QE1", profile, org, locality.acute_flow("QE1")))
-    assert "Blackpool Teaching Hospitals NHS Foundation Trust, class (a), 4th" in text
-    assert "Millom PCN (7,891 patients; England's smallest PCN)" in text
-    assert "five ICBs most like it" in text and "of 36 ICBs" in text
-    assert "the 14th largest of England's 36 ICBs" in text and "3 run community services" in text
+    flow = locality.acute_flow("QE1")
+    text = " ".join(locality.briefing("QE1", profile, org, flow))
+    delays = flow[flow["outcome"] == outcomes.OUTCOMES["ctr_per_100_beds"].label]
+    blackpool = delays.set_index("code").loc["RXL"]
+    assert (
+        f"Blackpool Teaching Hospitals NHS Foundation Trust, class {blackpool['group_label'][:3]}, "
+        f"{locality.ordinal(blackpool['rank_of_all'])}"
+    ) in text
+    pcns = pcn_lists.pcn_populations()
+    smallest = pcns.loc[pcns["icb_code"] == "QE1", "patients"].min()
+    assert f"({smallest:,.0f} patients; " in text
+    assert ("England's smallest PCN)" in text) == (smallest == pcns["patients"].min())
+    n = len(locality.localities())
+    assert "five ICBs most like it" in text and f"of {n} ICBs" in text
+    icbs = geography.icb_populations_2026().set_index("icb_code")["patients"]
+    size_rank = int(icbs.rank(ascending=False, method="min")["QE1"])
+    size_words = locality.rank_words(size_rank, n, "largest", "smallest")
+    assert f"{size_words} of England's {n} ICBs" in text
+    running = int((org["acute"]["group"] == "acute_runs_community").sum())
+    assert re.search(rf"based here, {running} runs? community services", text)
 
 
 def test_rank_words_and_plurals():

@@ -3,6 +3,10 @@ lists, links to PDFs that were not made, chart specs kept off paper."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import nbformat
 import pandas as pd
 import pytest
 
@@ -148,3 +152,38 @@ def test_reproducible_renumbers_tag_ids_in_order_and_keeps_the_length():
     out = printer.reproducible(raw, "2026-01-01")
     assert len(out) == len(raw)
     assert out == b"<</ID (node00000002)>> <</ID (node00000001)>> [(node00000001) (node00000002)]"
+
+
+def _notebook(tmp_path, tags_of_headings):
+    nb = nbformat.v4.new_notebook()
+    for heading, tags in tags_of_headings:
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}", metadata={"tags": tags}))
+        code = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<p>{heading} text</p>"})])  # fmt: skip
+        nb.cells.append(code)
+    path = tmp_path / "page.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_briefing_sections_are_found_by_their_anchors_not_their_headings(tmp_path):
+    path = _notebook(tmp_path, [("Reworded heading", ["section-brief"]), ("Other", [])])
+    sections = briefings.locality_sections(path)
+    assert sections.keys() == {"brief"}  # an untagged heading continues the section above it
+    assert "Reworded heading text" in "".join(briefings.section(sections, "brief"))
+    assert "Other text" in "".join(briefings.section(sections, "brief"))
+
+
+def test_a_missing_briefing_section_is_an_error_that_names_the_tag(tmp_path):
+    sections = briefings.locality_sections(_notebook(tmp_path, [("In brief", ["section-brief"])]))
+    with pytest.raises(paths.BuildError, match="section-wards"):
+        briefings.section(sections, "wards")
+
+
+def test_the_locality_notebook_tags_every_section_a_briefing_prints():
+    nb = nbformat.read(paths.NOTEBOOKS / "locality.ipynb", as_version=4)
+    tags = {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
+    source = Path(briefings.__file__).read_text(encoding="utf-8")
+    printed = set(re.findall(r"section\(sections, [\"'](\w+)[\"']\)", source))
+    assert printed == {"brief", "glance", "flow", "wards"}
+    assert {f"section-{anchor}" for anchor in printed} <= tags

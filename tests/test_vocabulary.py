@@ -1,3 +1,9 @@
+import io
+import json
+import re
+import tokenize
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -135,3 +141,74 @@ def test_names_keep_saint_and_the_places_own_spelling():
 def test_month_long_and_count_words():
     assert vocabulary.month_long("2026-08-01") == "August 2026"
     assert vocabulary.count_words(3) == "three" and vocabulary.count_words(12) == "12"
+
+
+# --------------------------------------------------------------------------- one vocabulary
+PACKAGE = Path(vocabulary.__file__).parent
+NOTEBOOKS = PACKAGE.parents[1] / "notebooks"
+# The build's progress log is for whoever runs it, not a reader's page: its timings may be
+# formatted where they are logged.
+LOG_MODULES = {"publishing/build.py", "publishing/execution.py", "publishing/buildlog.py"}
+# A format spec in an f-string ("{x:+.2f}", "{d:%Y}"), or a strftime or str.format call
+_SPEC = re.compile(
+    r"\{[^{}]*?:(?:[<>^=]?[+\- ]?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnosxX%]|[^{}]*%[a-zA-Z][^{}]*)\}"
+)
+_CALL = re.compile(r"\.strftime\(|\bformat\(|\"\s*\.format\(|'\s*\.format\(")
+
+
+def _sources():
+    """(where, code) for each package module but the vocabulary, and each notebook's code."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel != "vocabulary.py" and rel not in LOG_MODULES:
+            yield rel, path.read_text(encoding="utf-8")
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        yield f"notebooks/{path.name}", code
+
+
+def _strings(code: str):
+    """The string literals of ``code`` (f-strings whole), with their line numbers."""
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.STRING:
+            yield tok.start[0], tok.string
+
+
+def test_numbers_and_dates_are_formatted_only_by_the_vocabulary():
+    typed = [
+        f"{where}:{line}: {text[:60]}"
+        for where, code in _sources()
+        for line, text in _strings(code)
+        if text.lstrip("rRbB")[:1] in "fF" and _SPEC.search(text)
+    ]
+    typed += [
+        f"{where}:{n}: {row.strip()[:60]}"
+        for where, code in _sources()
+        for n, row in enumerate(code.splitlines(), 1)
+        if _CALL.search(row) and "_KERNEL_RESET" not in row
+    ]
+    assert not typed, "format numbers and dates with chsreport.vocabulary:\n" + "\n".join(typed)
+
+
+def test_the_check_finds_a_typed_format():
+    """The check above can fail: it sees each form a format takes."""
+    for text in ['f"{x:+.2f}"', 'f"{x:,.0f} people"', "f'{d:%Y}'", 'f"{s:.0%}"', 'f"{v:g}"']:
+        assert _SPEC.search(text), text
+    for text in ['f"{x}"', 'f"{a[1:]}"', 'f"{{cite:t}}"', 'f"{x!r}"']:
+        assert not _SPEC.search(text.replace("{{", "").replace("}}", "")), text
+
+
+def test_class_labels_and_licence_words_are_typed_only_in_the_vocabulary():
+    words = [vocabulary.class_label(g) for g in vocabulary.CLASSES if vocabulary.class_letter(g)]
+    words += [v for v in vocabulary.BEDS_ONLY_CLASSES.values() if v.startswith("(")]
+    words += list(vocabulary.COMPARISON_LABELS.values())
+    words += ["Open Government Licence", "Crown copyright"]
+    typed = [
+        f"{where}:{line}: {text[:60]}"
+        for where, code in _sources()
+        for line, text in _strings(code)
+        for word in words
+        if word.lower() in text.lower() and not text.startswith('"""')  # docstrings may name them
+    ]
+    assert not typed, "use chsreport.vocabulary's words:\n" + "\n".join(typed)

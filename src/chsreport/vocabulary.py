@@ -15,6 +15,17 @@ import pandas as pd
 
 MISSING = "–"
 
+# ------------------------------------------------------------------ licence and attribution
+CONTENT_LICENCE = "Text, tables and charts: Open Government Licence v3.0"
+LICENCE = (
+    f"{CONTENT_LICENCE}; code: MIT. Contains public sector information licensed under the Open "
+    "Government Licence v3.0."
+)
+BOUNDARY_ATTRIBUTION = (  # the wording ONS asks for, on every map and wherever maps are printed
+    "Boundaries: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2026"
+)
+
 # code names -> the words a reader sees; one entry per concept, used by every chapter
 COLUMN_LABELS: dict[str, str] = {
     # organisations and places
@@ -335,6 +346,11 @@ def date_long(value) -> str:
 def year(value) -> str:
     """The year of a date: "2024"."""
     return pd.Timestamp(value).strftime("%Y")
+
+
+def iso_date(value) -> str:
+    """A date as data files write it: "2026-04-01"."""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _number(v: float, decimals: int) -> str:

@@ -59,13 +59,15 @@ def return_for(
         if near:
             used = min(near, key=lambda m: (abs((m - anchor).days), m))
             if used == month:
-                return used, f"its community services return for {used:%b %Y}"
+                return used, f"its community services return for {vocabulary.month(used)}"
             if month in files:
                 return used, (
-                    f"its community services return for {used:%b %Y}, the nearest month it sent one"
+                    f"its community services return for {vocabulary.month(used)}, the nearest "
+                    "month it sent one"
                 )
             return used, (
-                f"its community services return for {used:%b %Y}, the nearest month for which "
+                f"its community services return for {vocabulary.month(used)}, the nearest month "
+                "for which "
                 "NHS England published returns"
             )
     return (
@@ -377,8 +379,9 @@ def exposure(
             shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
             named: dict[str, float] = {}
             volume_text = (
-                f"{ratio[(code, month)]:.1f} adult community care contacts per emergency "
-                f"admission in {VOLUME_MONTH:%b %Y} (Community Services Data Set)"
+                f"{vocabulary.fixed(ratio[(code, month)])} adult community care contacts per "
+                "emergency "
+                f"admission in {vocabulary.month(VOLUME_MONTH)} (Community Services Data Set)"
                 if not np.isnan(ratio[(code, month)])
                 else ""
             )
@@ -425,12 +428,15 @@ def exposure(
                     f"does not run community services ({own_text}); its patients' community "
                     "services come from "
                     + ", ".join(
-                        f"{SHARE_WORDS[k]} {shares[k]:.0%}" for k in shares if shares[k] >= 0.005
+                        f"{SHARE_WORDS[k]} {vocabulary.percent(shares[k])}"
+                        for k in shares
+                        if shares[k] >= 0.005
                     )
                     + (
                         "; main providers "
                         + ", ".join(
-                            f"{community_returns.provider_named(m)}: {w:.0%}" for m, w in top
+                            f"{community_returns.provider_named(m)}: {vocabulary.percent(w)}"
+                            for m, w in top
                         )
                         if top
                         else ""
@@ -439,7 +445,8 @@ def exposure(
                         "; each council's provider from the book's table of community providers "
                         "by council"
                         if from_table >= 0.995
-                        else f"; for councils holding {from_table:.0%} of its patients the "
+                        else f"; for councils holding {vocabulary.percent(from_table)} of its "
+                        "patients the "
                         "provider comes from the book's table of community providers by council, "
                         "for the rest from its main acute trust or the providers in its 2022 ICB"
                     )

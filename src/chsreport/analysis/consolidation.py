@@ -59,7 +59,9 @@ def icb_providers(od: succession.OrgData, icb: str, since: pd.Timestamp) -> pd.D
         ]
         for c in reg["code"]
     ]
-    reg["status"] = ["open" if pd.isna(d) else f"closed {d:%Y-%m-%d}" for d in reg["close_date"]]
+    reg["status"] = [
+        "open" if pd.isna(d) else f"closed {vocabulary.iso_date(d)}" for d in reg["close_date"]
+    ]
     return reg[["code", "name", "type_now", "open_date", "status"]].reset_index(drop=True)
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chsreport import settings
+
 VERDICTS = ("supported", "contradicted", "no meaningful difference", "inconclusive")
 
 
@@ -75,7 +77,7 @@ def wild_cluster_bootstrap(
     clusters: np.ndarray,
     j: int,
     reps: int = WILD_REPLICATIONS,
-    seed: int = 2026,
+    seed: int = settings.SEED,
     weights: str = "webb",
 ) -> Interval:
     """OLS coefficient ``j`` with the restricted wild cluster bootstrap (WCR, as in Roodman et

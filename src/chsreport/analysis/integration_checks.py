@@ -86,7 +86,8 @@ def robustness(
         )
     )
     for cuts in integration_classes.OTHER_CUTS:
-        label = f"returns and care volume, cuts {cuts[0]:g} and {cuts[1]:g} contacts per admission"
+        low, high = (vocabulary.general(cut) for cut in cuts)
+        label = f"returns and care volume, cuts {low} and {high} contacts per admission"
         specs.append((label, cuts, "carter", "icb", "wild", ()))
     for comparison in integration_classes.COMPARISONS:
         specs.append(("beds only (earlier rule)", "beds", comparison, "icb", "wild", ()))

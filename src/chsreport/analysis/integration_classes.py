@@ -107,23 +107,24 @@ def classify_beds_only(
                 if len(standalone):
                     group = "standalone_community"
                     evidence.append(
-                        f"area {area.icb22_code} ({area.share:.0%} of patients): standalone "
-                        f"community trust {', '.join(standalone['org_code'])}"
+                        f"area {area.icb22_code} ({vocabulary.percent(area.share)} of patients): "
+                        f"standalone community trust {', '.join(standalone['org_code'])}"
                     )
                     break
                 if len(mental):
                     group = "mh_runs_community"
                     evidence.append(
-                        f"area {area.icb22_code} ({area.share:.0%} of patients): mental-health "
-                        f"trust with community beds {', '.join(mental['org_code'])}"
+                        f"area {area.icb22_code} ({vocabulary.percent(area.share)} of patients): "
+                        f"mental-health trust with community beds {', '.join(mental['org_code'])}"
                     )
                     break
             if group == "unplaced":
                 evidence.append(
-                    f"area {main.icb22_code} ({main.share:.0%} of patients): no NHS trust reports "
-                    "community beds there (social enterprise, private provider or none)"
+                    f"area {main.icb22_code} ({vocabulary.percent(main.share)} of patients): no "
+                    "NHS trust reports community beds there (social enterprise, private provider "
+                    "or none)"
                     if main.share >= min_share or rule == "loose"
-                    else f"main area supplies only {main.share:.0%} of patients"
+                    else f"main area supplies only {vocabulary.percent(main.share)} of patients"
                 )
         else:
             evidence.append("no catchment data")

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from chsreport import settings
+from chsreport import settings, vocabulary
 from chsreport.analysis import inference, integration_classes
 from chsreport.data import finance, geography, outcomes, succession
 
@@ -42,7 +42,9 @@ def trust_means(
 MEAN_RESAMPLES = 2000  # percentile bootstrap of a class's mean over trusts
 
 
-def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = MEAN_RESAMPLES, seed: int = 2026):
+def bootstrap_ci(
+    values: np.ndarray, stat=np.mean, n_boot: int = MEAN_RESAMPLES, seed: int = settings.SEED
+):
     """Percentile bootstrap interval of ``stat`` over trusts (resampling trusts)."""
     from scipy.stats import bootstrap
 
@@ -260,9 +262,13 @@ def ruled_out(head: dict) -> str:
     margin = head["smallest_effect"]
     parts = []
     if harm < margin:
-        parts.append(f"worse by more than {harm:.2f}" if harm > 0 else "worse at all")
+        parts.append(
+            f"worse by more than {vocabulary.fixed(harm, 2)}" if harm > 0 else "worse at all"
+        )
     if gain < margin:
-        parts.append(f"better by more than {gain:.2f}" if gain > 0 else "better at all")
+        parts.append(
+            f"better by more than {vocabulary.fixed(gain, 2)}" if gain > 0 else "better at all"
+        )
     if not parts:
         return "The data rule out neither a gain nor a harm as large as that."
     return f"The data rule out combined trusts being {' or '.join(parts)}."

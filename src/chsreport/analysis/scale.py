@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chsreport import settings
 from chsreport.analysis import population_layers
 from chsreport.data import finance, geography, pcn_lists, succession
 
@@ -51,7 +52,12 @@ SMOOTH_RESAMPLES = 200  # bootstrap fits behind a smooth's band: enough for a dr
 
 
 def smooth_with_interval(
-    x, y, frac: float = 0.6, n_boot: int = SMOOTH_RESAMPLES, seed: int = 2026, grid_points: int = 40
+    x,
+    y,
+    frac: float = 0.6,
+    n_boot: int = SMOOTH_RESAMPLES,
+    seed: int = settings.SEED,
+    grid_points: int = 40,
 ) -> pd.DataFrame:
     """LOWESS of y on log10(x), with a percentile bootstrap band (resampling trusts).
 

@@ -493,7 +493,7 @@ def _read_community_areas(od: succession.OrgData, path: Path) -> pd.DataFrame:
             opened, closed = register.at[code, "open_date"], register.at[code, "close_date"]
             day = row["valid_from"]
             if pd.notna(opened) and day < opened or pd.notna(closed) and day > closed:
-                problems.append(f"{where}: {code} is not open in ODS on {day:%Y-%m-%d}")
+                problems.append(f"{where}: {code} is not open in ODS on {vocabulary.iso_date(day)}")
     key = frame.sort_values("valid_from").groupby(["council_code", "provider_code"])
     for (council, code), rows in key:
         ends = [end if pd.notna(end) else None for end in rows["valid_to"]]

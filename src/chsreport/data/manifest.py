@@ -24,6 +24,8 @@ import pandas as pd
 import pandera.errors
 import yaml
 
+from chsreport import vocabulary
+
 DATA_DIR_ENV = "CHS_DATA_DIR"
 CACHE_DIR_ENV = "CHS_CACHE_DIR"
 MANIFEST_ENV = "CHS_MANIFEST"
@@ -264,7 +266,7 @@ def _plain(value) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return vocabulary.general(value)
     return repr(value)
 
 
@@ -358,9 +360,11 @@ def check_range(
     lines = "\n".join(f"  {w}" for w in words[:8])
     more = f"\n  ... and {len(bad) - 8} more" if len(bad) > 8 else ""
     raise SchemaError(
-        f"{source}: column {column!r} must lie between {low:g} and {high:g}; "
+        f"{source}: column {column!r} must lie between {vocabulary.general(low)} and "
+        f"{vocabulary.general(high)}; "
         f"{len(bad)} row(s) outside:\n{lines}{more}\nFix: {fix}",
-        line=f"{source}: {column!r} outside [{low:g}, {high:g}] in {len(bad)} row(s), first "
+        line=f"{source}: {column!r} outside [{vocabulary.general(low)}, "
+        f"{vocabulary.general(high)}] in {len(bad)} row(s), first "
         f"{words[0]}",
     )
 

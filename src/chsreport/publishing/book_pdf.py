@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from chsreport import vocabulary
 from chsreport.data import manifest
 from chsreport.publishing import briefings, colophon, paths, printer
 from chsreport.reading import locality
@@ -82,7 +83,8 @@ def _long_tables_cut(article: str) -> str:
         if n <= PRINT_ROWS:
             return match.group(0).replace("<details ", "<details open ", 1)
         return (
-            f'<p class="chs-print-more">The other {n:,} rows of this table are in the web '
+            f'<p class="chs-print-more">The other {vocabulary.whole(n)} rows of this table are '
+            "in the web "
             "edition of this page and in its CSV file.</p>"
         )
 
@@ -147,8 +149,7 @@ def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> st
         f"<p>Version {html.escape(e['version'])}, built {html.escape(e['built'])} from public data "
         f"to {html.escape(e['data_to'])}.</p>"
         f"<p>By {html.escape(author)}. Published {html.escape(e['built'])}.</p>"
-        "<p>Text, tables and charts: Open Government Licence v3.0; code: MIT. Contains public "
-        "sector information licensed under the Open Government Licence v3.0.</p>"
+        f"<p>{vocabulary.LICENCE}</p>"
         f"<p>This print edition leaves out the {len(locality.localities())} locality pages: "
         "each ICB has its own two-page "
         "briefing, and very long tables are cut to their first rows (the web edition and the "

@@ -40,9 +40,14 @@ def printable(fragment: str) -> str:
     return _CSV.sub(lambda m: ("T" if m.group(1)[0].isupper() else "t") + "he web page's CSV", kept)
 
 
+SECTION_TAG = "section-"  # a locality notebook's heading cells carry "section-<anchor>" tags
+
+
 def locality_sections(executed: Path) -> dict[str, list[str]]:
-    """The outputs of an executed locality notebook, grouped under the page's ``##`` headings
-    ("top" before the first): HTML fragments, in order."""
+    """The outputs of an executed locality notebook, grouped under the anchor each heading cell
+    names in its ``section-<anchor>`` tag ("top" before the first): HTML fragments, in order.
+    The anchors, not the headings' words, find a section, so a heading can be reworded; a
+    section the briefing prints from that is missing is an error (:func:`section`)."""
 
     nb = nbformat.read(executed, as_version=4)
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -53,14 +58,26 @@ def locality_sections(executed: Path) -> dict[str, list[str]]:
         if "remove-cell" in tags:
             continue
         if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("## "):
-                    current = line[3:].strip()
+            anchors = [t.removeprefix(SECTION_TAG) for t in tags if t.startswith(SECTION_TAG)]
+            if anchors:
+                current = anchors[0]
+                sections.setdefault(current, [])
             continue
         sections.setdefault(current, []).extend(
             printable(part) for part in standalone.cell_outputs_html(cell, md)
         )
     return sections
+
+
+def section(sections: dict[str, list[str]], anchor: str) -> list[str]:
+    """One section of :func:`locality_sections`; a missing anchor is an error naming the fix."""
+    if anchor not in sections:
+        raise paths.BuildError(
+            f"the locality notebook has no heading cell tagged {SECTION_TAG}{anchor}: the "
+            "two-page briefing prints that section. Tag the heading cell (cell metadata "
+            f'"tags": ["{SECTION_TAG}{anchor}"]) in notebooks/locality.ipynb.'
+        )
+    return sections[anchor]
 
 
 def _figures(parts: list[str]) -> list[str]:
@@ -190,11 +207,11 @@ def briefing_html(
 ) -> str:
     """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, the claims
     that concern it, its profile, the sources and the build date with a link to its web page."""
-    brief = "".join(_text(sections.get("In brief", []))) + what_it_means(claims)
-    glance = sections.get("At a glance", [])
+    brief = "".join(_text(section(sections, "brief"))) + what_it_means(claims)
+    glance = section(sections, "glance")
     maps = "".join(_figures(glance)[:2])
     profile = "".join(_text(glance))
-    flow = sections.get("Its acute trusts' flow, against England and their peers", [])
+    flow = section(sections, "flow")
     rows = "".join(
         f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
         f"{html.escape(r.claim_id)} in the book's claims register)</td>"
@@ -228,15 +245,14 @@ def briefing_html(
         f"<tbody>{rows}</tbody></table>"
         f"<h2>At a glance</h2>{profile}"
         "<h2>Discharge delays and virtual wards</h2>"
-        f"{''.join(_text(sections.get('Discharge delays and virtual wards across the ICB', [])))}"
+        f"{''.join(_text(section(sections, 'wards')))}"
         f'<h2>Terms</h2><dl class="terms">{defined}</dl>'
         f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
-        "checksum are listed in the book's data sources appendix. Boundaries: Office for National "
-        "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
-        "database right 2026.</p>"
+        "checksum are listed in the book's data sources appendix. "
+        f"{vocabulary.BOUNDARY_ATTRIBUTION}.</p>"
         "<p>This ICB's page in the web edition of the book (Localities, then its name), with "
-        f"every table and the data behind each chart: {_link(web_href)}. Text, tables and "
-        "charts: Open Government Licence v3.0.</p></footer>"
+        f"every table and the data behind each chart: {_link(web_href)}. "
+        f"{vocabulary.CONTENT_LICENCE}.</p></footer>"
         "</div></section>"
         f"<script>{FIT_SCRIPT}</script></body></html>\n"
     )

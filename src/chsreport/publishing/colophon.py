@@ -11,6 +11,7 @@ import subprocess
 import yaml
 
 import chsreport
+from chsreport import vocabulary
 from chsreport.data import inputs, manifest
 from chsreport.publishing import paths
 
@@ -58,9 +59,7 @@ def edition() -> dict:
     return {
         "version": chsreport.__version__,
         "built": date or datetime.date.today().isoformat(),
-        "data_to": datetime.date(int(newest[:4]), int(newest[5:]), 1).strftime("%B %Y")
-        if newest
-        else "",
+        "data_to": vocabulary.month_long(f"{newest}-01") if newest else "",
     }
 
 

@@ -152,8 +152,7 @@ def config_with_footer(book_facts: dict[str, str] | None = None) -> bytes:
     e = colophon.edition()
     config.setdefault("html", {})["extra_footer"] = (
         f'<p class="chs-edition">Version {e["version"]}, built {e["built"]} from public data to '
-        f"{e['data_to']}. Text, tables and charts: Open Government Licence v3.0; code: MIT. "
-        "Contains public sector information licensed under the Open Government Licence v3.0.</p>"
+        f"{e['data_to']}. {vocabulary.LICENCE}</p>"
     )
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8")
 

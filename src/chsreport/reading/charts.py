@@ -252,7 +252,11 @@ def download_link(frame: pd.DataFrame, csv_name: str, label: str) -> str:
     payload = frame.to_csv(index=False).encode("utf-8")
     stored = f"{hashlib.sha256(payload).hexdigest()[:10]}-{csv_name}"
     _write_once(payload, stored)
-    size = f"{len(payload) / 1024:.0f} KB" if len(payload) >= 1024 else f"{len(payload)} bytes"
+    size = (
+        f"{vocabulary.fixed(len(payload) / 1024, 0)} KB"
+        if len(payload) >= 1024
+        else f"{len(payload)} bytes"
+    )
     return (
         f'<a class="chs-download" download="{html.escape(csv_name)}" '
         f'href="{DOWNLOADS}/{html.escape(stored)}">{label} (CSV, {size})</a>'

@@ -205,7 +205,7 @@ def c04_share_run_by_acutes() -> Result:
     active = reg[reg["runs_community"]]
     kinds = [community_returns.provider_kind(c, march, od) for c in active["code"]]
     acute = sum(k == "acute" for k in kinds)
-    by_count = 100 * acute / len(active)
+    by_count = 100 * acute / len(active) if len(active) else 0.0
     return Result(
         "Share of adult community care contacts provided by acute trusts",
         round(share, 1),
@@ -214,12 +214,14 @@ def c04_share_run_by_acutes() -> Result:
         f"{community_returns.SOURCE_CSDS}; {community_returns.SOURCE_CHS}",
         c04_verdict(share),
         f"by volume; counted by providers instead, acute trusts are {acute} of {len(active)} "
-        f"providers with 5 or more adult service lines ({by_count:.1f}%, which the rule would "
+        f"providers with {settings.RULES['default']} or more adult service lines "
+        f"({vocabulary.fixed(by_count)}%, which the "
+        "rule would "
         f"call {c04_verdict(by_count)})"
         + (
             "; more than the claim's third: its point holds, its number understates it"
             if share > 42
-            else f"; {share:.1f}% is close to the rule's 42% limit"
+            else f"; {vocabulary.fixed(share)}% is close to the rule's 42% limit"
             if share > 40
             else ""
         )
@@ -250,10 +252,12 @@ def c05_flow_exemplars() -> Result:
     for code, place in EXEMPLARS.items():
         value = means.get(code)
         runs = march.get(code) == "acute_runs_community"
-        below = value is not None and value < median
-        n += int(bool(runs and below))
+        if value is None or pd.isna(value):  # no delays data: not counted, and said so
+            parts.append(f"{place} ({code}) has no figure in the data, so is not counted")
+            continue
+        n += int(bool(runs and value < median))
         parts.append(
-            f"{place} ({code}) {value:.1f}, {int(ranks[code])} of {len(means)}, "
+            f"{place} ({code}) {vocabulary.fixed(value)}, {int(ranks[code])} of {len(means)}, "
             + ("runs" if runs else "does not run")
             + " community services"
         )
@@ -266,7 +270,7 @@ def c05_flow_exemplars() -> Result:
         "2022-04 to 2025-08",
         outcomes.OUTCOMES["ctr_per_100_beds"].source,
         verdict,
-        f"{'; '.join(parts)} (1 = fewest); median acute trust {median:.1f}",
+        f"{'; '.join(parts)} (1 = fewest); median acute trust {vocabulary.fixed(median)}",
     )
 
 
@@ -285,12 +289,15 @@ def c06_carter() -> Result:
         v["period"],
         outcomes.OUTCOMES[settings.PRIMARY].source,
         v["verdict"],
-        f"95% interval {v['low95']:.2f} to {v['high95']:.2f}, 90% {v['low90']:.2f} to "
-        f"{v['high90']:.2f}; smallest effect of interest {v['smallest_effect']:.2f}. "
+        f"95% interval {vocabulary.fixed(v['low95'], 2)} to {vocabulary.fixed(v['high95'], 2)}, "
+        f"90% {vocabulary.fixed(v['low90'], 2)} to "
+        f"{vocabulary.fixed(v['high90'], 2)}; smallest effect of interest "
+        f"{vocabulary.fixed(v['smallest_effect'], 2)}. "
         f"{integration_story.margin_sentence(v, integration_models.DEFAULT_SMALLEST_EFFECT)} "
         "Against "
-        f"trusts beside a standalone community trust only: {b['estimate']:+.2f} "
-        f"({b['low95']:.2f} to {b['high95']:.2f}), {b['verdict']}. Efficiency is not tested: "
+        f"trusts beside a standalone community trust only: {vocabulary.signed(b['estimate'])} "
+        f"({vocabulary.fixed(b['low95'], 2)} to {vocabulary.fixed(b['high95'], 2)}), "
+        f"{b['verdict']}. Efficiency is not tested: "
         "cost per bed does not measure it.",
     )
 
@@ -315,7 +322,8 @@ def c07_pcn_size() -> Result:
         "2026-08",
         LISTS,
         verdict,
-        f"median {band['median']:,.0f}; {band['below']} smaller, {band['above']} larger "
+        f"median {vocabulary.whole(band['median'])}; {band['below']} smaller, {band['above']} "
+        "larger "
         "(registered patients, not residents)",
     )
 
@@ -360,7 +368,7 @@ def c10_no_district() -> Result:
         "mid-2024",
         ONS,
         verdict,
-        f"{old:.1f}% on mid-2020 estimates; residents of unitary, metropolitan and "
+        f"{vocabulary.fixed(old)}% on mid-2020 estimates; residents of unitary, metropolitan and "
         "London authorities",
     )
 
@@ -388,7 +396,7 @@ def c11_small_districts() -> Result:
         ONS,
         verdict,
         f"{d100['count']} of {d100['total']}; under 50,000: {d50['count']}; on mid-2020 "
-        f"estimates {100 * old['share']:.1f}% ({old['count']})",
+        f"estimates {vocabulary.fixed(100 * old['share'])}% ({old['count']})",
     )
 
 
@@ -413,7 +421,7 @@ def c12_icb_size() -> Result:
         LISTS,
         verdict,
         f"{len(icbs)} ICBs; {near.sum()} within 1.5-2.5 million; range "
-        f"{icbs['patients'].min():,} to {icbs['patients'].max():,}",
+        f"{vocabulary.whole(icbs['patients'].min())} to {vocabulary.whole(icbs['patients'].max())}",
     )
 
 
@@ -431,7 +439,7 @@ def c13_neighbourhoods_smaller() -> Result:
         ONS,
         "supported" if share > 50 else "not supported",
         "against a 100,000 neighbourhood: "
-        f"{100 * (districts['population_2024'] > 100_000).mean():.1f}%",
+        f"{vocabulary.fixed(100 * (districts['population_2024'] > 100_000).mean())}%",
     )
 
 
@@ -487,9 +495,18 @@ def c17_rural_resist() -> Result:
         "April 2026",
         LISTS,
         verdict,
-        f"{len(south_west)} South West ICBs, none merged; {len(merged)} merged ICBs "
-        f"elsewhere, {n_rural} of them mainly rural. The outcome fits the claim; the "
-        "resistance itself is not in the data, so it is partly supported at most.",
+        f"{len(south_west)} South West ICBs, "
+        + ("none merged" if n_sw == 0 else f"{n_sw} of them formed by merger")
+        + f"; {len(merged - south_west)} merged ICBs elsewhere, {n_rural} of all merged ICBs "
+        "mainly rural. "
+        + (
+            "The outcome fits the claim; "
+            if verdict == "partly supported"
+            else "No ICB merged, so the data cannot show resistance to merging; "
+            if not merged
+            else "The outcome does not fit the claim; "
+        )
+        + "the resistance itself is not in the data, so it is partly supported at most.",
     )
 
 

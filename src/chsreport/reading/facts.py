@@ -48,25 +48,25 @@ def book_facts() -> dict[str, str]:
         "placed_by_boundary": scale_story.placed_by_boundary_sentence(
             geography.lsoas_placed_by_boundary()
         ),
-        "mean_resamples": f"{integration_models.MEAN_RESAMPLES:,}",
-        "smooth_resamples": f"{scale.SMOOTH_RESAMPLES:,}",
-        "wild_replications": f"{inference.WILD_REPLICATIONS:,}",
+        "mean_resamples": f"{vocabulary.whole(integration_models.MEAN_RESAMPLES)}",
+        "smooth_resamples": f"{vocabulary.whole(scale.SMOOTH_RESAMPLES)}",
+        "wild_replications": f"{vocabulary.whole(inference.WILD_REPLICATIONS)}",
         "lines_default": str(settings.RULES["default"]),
         "lines_strict": str(settings.RULES["strict"]),
         "lines_loose": str(settings.RULES["loose"]),
         "carry_months": vocabulary.count_words(community_exposure.CARRY_MONTHS),
-        "smallest_effect": f"{integration_models.DEFAULT_SMALLEST_EFFECT:.0%}",
+        "smallest_effect": f"{vocabulary.percent(integration_models.DEFAULT_SMALLEST_EFFECT)}",
         "sitrep_period": community_returns.sitrep_period(),
         "chs_months": community_returns.month_runs_words(community_returns.return_months()),
         "chs_gap_months": _gap_months(),
         "chs_before_first": _before_first(),
-        "volume_runs": f"{community_exposure.VOLUME_RUNS:g}",
+        "volume_runs": f"{vocabulary.general(community_exposure.VOLUME_RUNS)}",
         "spread_share": _spread_share(),
         "area_table": _area_table(),
         "area_table_caveats": _area_table_caveats(),
-        "volume_not": f"{community_exposure.VOLUME_NOT:g}",
+        "volume_not": f"{vocabulary.general(community_exposure.VOLUME_NOT)}",
         "volume_month": vocabulary.month_long(community_exposure.VOLUME_MONTH),
-        "transfer_years": "{} to {}".format(*(year[:4] for year in integration_checks.TRANSFERS)),
+        "transfer_years": " to ".join(vocabulary.year(y) for y in integration_checks.TRANSFERS),
     }
 
 
@@ -98,7 +98,7 @@ def _spread_share() -> str:
     """The primary outcome's smallest effect in standard deviations of trusts' averages."""
 
     panel = outcomes.outcome_panel(succession.load_org_data())
-    return f"{integration_models.spread_share(panel):.2f}"
+    return f"{vocabulary.fixed(integration_models.spread_share(panel), 2)}"
 
 
 def _area_table() -> str:

@@ -29,7 +29,7 @@ def _row(register: pd.DataFrame, claim: str) -> pd.Series:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}%".replace(".0%", "%")
+    return f"{vocabulary.fixed(value)}%".replace(".0%", "%")
 
 
 def _share_words(pct: float) -> str:
@@ -85,7 +85,9 @@ def pcn_meaning(share_inside: float) -> str:
 def district_sentence(share_below_100k: float, smallest: float, no_district: float) -> str:
     """The district council finding, chosen by the smallest district's size."""
     floor = (
-        "none has fewer than 50,000" if smallest >= 50_000 else f"the smallest has {smallest:,.0f}"
+        "none has fewer than 50,000"
+        if smallest >= 50_000
+        else f"the smallest has {vocabulary.whole(smallest)}"
     )
     return (
         f"{_pct(share_below_100k)} of district councils have fewer than 100,000 residents, and "
@@ -109,8 +111,9 @@ def standalone_meaning(carter_b: dict, loose_b: dict) -> str:
     if carter_b["verdict"] in ("supported", "contradicted"):
         near = min(abs(low), abs(high))
         text += ": the 95% interval does not include zero" + (
-            f", but its nearer end ({near:.2f}) is inside the smallest difference that would "
-            f"matter ({margin:.2f}), so the gap may be too small to matter"
+            f", but its nearer end ({vocabulary.fixed(near, 2)}) is inside the smallest "
+            "difference that would "
+            f"matter ({vocabulary.fixed(margin, 2)}), so the gap may be too small to matter"
             if near < margin
             else ""
         )
@@ -145,7 +148,8 @@ def integration_meaning(
     if abs(at - chosen) <= BORDERLINE:
         caveats.append(
             f'the verdict is close to its margin (it would read "no meaningful difference" '
-            f"from {at:.1%} of the average; the margin is {chosen:.0%})"
+            f"from {vocabulary.percent(at, 1)} of the average; the margin is "
+            f"{vocabulary.percent(chosen)})"
         )
     if returns_verdict != carter["verdict"]:
         caveats.append(
@@ -242,9 +246,11 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         ),
         Finding(
             "Scale",
-            f"The median ICB has {c12['value'] / 1e6:.2f} million registered patients "
+            f"The median ICB has {vocabulary.fixed(c12['value'] / 1e6, 2)} million registered "
+            "patients "
             f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
-            f"After the 2026 mergers the largest ICB is {icbs.max() / icbs.min():.1f} times the "
+            "After the 2026 mergers the largest ICB is "
+            f"{vocabulary.fixed(icbs.max() / icbs.min())} times the "
             "smallest: the evidence here does not point to one right size for commissioning "
             "community services.",
             "../notebooks/scale",
@@ -292,7 +298,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_fewer(carter_b['estimate'])} ({_fewer(carter_b['low95'])} to "
             f"{_fewer(carter_b['high95'])}). Verdict on Lord Carter's claim that they are better "
             f"at discharge: **{carter['verdict']}** (the smallest difference that would matter: "
-            f"{carter['smallest_effect']:.2f}). "
+            f"{vocabulary.fixed(carter['smallest_effect'], 2)}). "
             + integration_story.margin_sentence(carter, integration_models.DEFAULT_SMALLEST_EFFECT),
             integration_meaning(
                 carter,
@@ -324,8 +330,10 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
             int(counts.get("acquired_by_acute", 0)), len(fates), remaining
         ),
         "Scale": f"{scale_story.big_is_best_sentence(cost).split(',')[0]}, and the data cannot "
-        f"identify one right size: the median ICB has {c12['value'] / 1e6:.2f} million "
-        f"registered patients, and today's ICBs range {icbs.max() / icbs.min():.1f}-fold.",
+        f"identify one right size: the median ICB has {vocabulary.fixed(c12['value'] / 1e6, 2)} "
+        "million "
+        "registered patients, and today's ICBs range "
+        f"{vocabulary.fixed(icbs.max() / icbs.min())}-fold.",
         "Integration": integration_answer(carter["verdict"], "But" not in meaning),
     }
 

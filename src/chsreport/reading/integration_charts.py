@@ -230,10 +230,14 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         title="Exploratory: community contacts per emergency admission and delayed discharges, "
         f"among {result['trusts']} acute trusts that run community services",
         subtitle=f"Contacts in Mar 2025, delays Aug 2024 to Jul 2025. Rank correlation "
-        f"{result['rank_correlation']:+.2f}; adjusted slope {result['slope']:+.2f} (95% "
-        f"{result['low95']:+.2f} to {result['high95']:+.2f}); without the "
-        f"{len(result['left_out'])} most influential trusts {result['slope_without']:+.2f} "
-        f"({result['low95_without']:+.2f} to {result['high95_without']:+.2f}). "
+        f"{vocabulary.signed(result['rank_correlation'])}; adjusted slope "
+        f"{vocabulary.signed(result['slope'])} (95% "
+        f"{vocabulary.signed(result['low95'])} to {vocabulary.signed(result['high95'])}); "
+        "without the "
+        f"{len(result['left_out'])} most influential trusts "
+        f"{vocabulary.signed(result['slope_without'])} "
+        f"({vocabulary.signed(result['low95_without'])} to "
+        f"{vocabulary.signed(result['high95_without'])}). "
         "Line: unadjusted fit",
         source=f"{community_returns.SOURCE_CSDS}; NHS England acute discharge sitrep and "
         "G&A beds sitrep",
@@ -278,7 +282,8 @@ def system_maps(system: pd.DataFrame) -> list:
         "most patients' acute trust runs community services itself (class (a)); in "
         f"{int((values['share_in_a'] >= 0.98).sum())} almost all do (98% or more)",
         subtitle="Share of each 2022 ICB's admitted patients whose acute trust ran community "
-        f"services, October 2023 (highest: {high['icb']}, {high['share_in_a']:.1%}).",
+        f"services, October 2023 (highest: {high['icb']}, "
+        f"{vocabulary.percent(high['share_in_a'], 1)}).",
         source="NHS England CHS SitRep and Community Services Data Set; OHID catchments",
         csv_name="map_share_in_a.csv",
         tooltip=[alt.Tooltip("share_in_a:Q", title="Share", format=".0%")],
@@ -303,17 +308,20 @@ def system_maps(system: pd.DataFrame) -> list:
             scale=alt.Scale(scheme="oranges"),
             legend=alt.Legend(format=".0f"),
         ),
-        title=f"Delayed patients in acute beds: {fewest['acute_per_100k']:.0f} to "
-        f"{most['acute_per_100k']:.0f} per 100,000 registered patients, {link}",
+        title=f"Delayed patients in acute beds: {vocabulary.fixed(fewest['acute_per_100k'], 0)} to "
+        f"{vocabulary.fixed(most['acute_per_100k'], 0)} per 100,000 registered patients, {link}",
         subtitle="Patients not meeting the criteria to reside in the ICB's acute trusts, daily "
         "mean June 2023 to January 2024, per 100,000 registered patients.",
         source="NHS England acute discharge sitrep; GP registrations",
         csv_name="map_acute_delays.csv",
         tooltip=[alt.Tooltip("acute_per_100k:Q", title="Per 100,000", format=".1f")],
-        summary=f"Delayed patients in acute beds ranged from {fewest['acute_per_100k']:.0f} per "
-        f"100,000 registered patients ({fewest['icb']}) to {most['acute_per_100k']:.0f} "
+        summary="Delayed patients in acute beds ranged from "
+        f"{vocabulary.fixed(fewest['acute_per_100k'], 0)} per "
+        f"100,000 registered patients ({fewest['icb']}) to "
+        f"{vocabulary.fixed(most['acute_per_100k'], 0)} "
         f"({most['icb']}); across the {len(values)} ICBs of 2022 the rank correlation with the "
-        f"share of patients in class (a) is {f'{rho:+.2f}'.replace('-', '−')} (p = {p:.2f}). "
+        f"share of patients in class (a) is {f'{vocabulary.signed(rho)}'.replace('-', '−')} (p = "
+        f"{vocabulary.fixed(p, 2)}). "
         "The locality pages use "
         f"{vocabulary.period(*settings.PERIOD)} and today's ICBs, so their figures differ a "
         "little.",

@@ -16,7 +16,8 @@ def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
     """What share of the classes is carried, in words, with where the robustness table tests
     it."""
     return (
-        f"In {integration_classes.carried_share(classes, start, end):.0%} of trust-months from "
+        f"In {vocabulary.percent(integration_classes.carried_share(classes, start, end))} of "
+        "trust-months from "
         f"{vocabulary.period(f'{start}-01', f'{end}-01')} a trust's class is not read from "
         "that month's own returns: it is carried from the nearest month with returns, or set by "
         "another month's care volume or by the book's dated table of providers; the robustness "
@@ -32,13 +33,15 @@ def margin_sentence(head: dict, chosen: float) -> str:
     at = integration_models.equivalence_margin(head)
     if head["verdict"] == "no meaningful difference":
         change = (
-            f'It reads "no meaningful difference" with any smallest effect of {at:.1%} of the '
-            f"comparison average or more (the one used is {chosen:.0%})."
+            'It reads "no meaningful difference" with any smallest effect of '
+            f"{vocabulary.percent(at, 1)} of the "
+            f"comparison average or more (the one used is {vocabulary.percent(chosen)})."
         )
     else:
         change = (
-            f'It would read "no meaningful difference" with a smallest effect of {at:.1%} of the '
-            f"comparison average or more (the one used is {chosen:.0%})."
+            'It would read "no meaningful difference" with a smallest effect of '
+            f"{vocabulary.percent(at, 1)} of the "
+            f"comparison average or more (the one used is {vocabulary.percent(chosen)})."
         )
     return f"{change} {integration_models.ruled_out(head)}"
 
@@ -65,7 +68,8 @@ def robustness_for_readers(robust: pd.DataFrame) -> pd.DataFrame:
         + np.where(robust["transfers"] == "all", "", "; " + robust["transfers"])
     )
     difference = [
-        f"{e:+.2f} ({lo:+.2f} to {hi:+.2f}); {a} against {o} trusts"
+        f"{vocabulary.signed(e)} ({vocabulary.signed(lo)} to {vocabulary.signed(hi)}); {a} "
+        f"against {o} trusts"
         for e, lo, hi, a, o in zip(
             robust["estimate"],
             robust["low95"],
@@ -85,28 +89,34 @@ def plain_verdict(row: dict, spec) -> str:
     the range the data allow."""
 
     def words(v: float) -> str:
-        return f"{abs(v):.2f} {'fewer' if v < 0 else 'more'}"
+        return f"{vocabulary.fixed(abs(v), 2)} {'fewer' if v < 0 else 'more'}"
 
     if spec.better == "lower":
         sense = (
             f"Trusts that run community services had {words(row['estimate'])} "
-            f"{spec.unit} ({abs(row['relative']):.0%} {'fewer' if row['estimate'] < 0 else 'more'}"
-            f" than the other trusts' average of {row['reference_mean']:.1f}). "
+            f"{spec.unit} ({vocabulary.percent(abs(row['relative']))} "
+            f"{'fewer' if row['estimate'] < 0 else 'more'}"
+            f" than the other trusts' average of {vocabulary.fixed(row['reference_mean'])}). "
             f"The data fit anything from {words(row['low95'])} to {words(row['high95'])}"
         )
     else:
         sense = (
-            f"Trusts that run community services differed by {row['estimate']:+.2f} {spec.unit}; "
-            f"the data fit anything from {row['low95']:+.2f} to {row['high95']:+.2f}"
+            "Trusts that run community services differed by "
+            f"{vocabulary.signed(row['estimate'])} {spec.unit}; "
+            f"the data fit anything from {vocabulary.signed(row['low95'])} to "
+            f"{vocabulary.signed(row['high95'])}"
         )
     margin = row["smallest_effect"]
     past = [v for v in (row["low95"], row["high95"]) if abs(v) > margin]
     equivalent = (
-        f"and the 90% interval ({row['low90']:+.2f} to {row['high90']:+.2f}) lies inside the "
-        f"smallest difference that would matter ({margin:.2f} either way), so any difference is "
+        f"and the 90% interval ({vocabulary.signed(row['low90'])} to "
+        f"{vocabulary.signed(row['high90'])}) lies inside the "
+        f"smallest difference that would matter ({vocabulary.fixed(margin, 2)} either way), so "
+        "any difference is "
         "smaller than that"
         + (
-            f"; at 95% the data still allow a difference of {abs(past[0]):.2f}, past it."
+            f"; at 95% the data still allow a difference of {vocabulary.fixed(abs(past[0]), 2)}, "
+            "past it."
             if past
             else "."
         )
@@ -126,9 +136,11 @@ def dose_sentence(slope: dict) -> str:
     :func:`dose_response`). Exploratory whatever it shows: the verdict rests on the primary
     comparison, which this analysis does not enter."""
     figures = (
-        f"{slope['slope']:+.2f} patients per 100 adult beds not meeting the criteria to reside "
+        f"{vocabulary.signed(slope['slope'])} patients per 100 adult beds not meeting the "
+        "criteria to reside "
         f"per adult community care contact per emergency admission (95% interval "
-        f"{slope['low95']:+.2f} to {slope['high95']:+.2f}; {slope['trusts']} trusts, adjusted for "
+        f"{vocabulary.signed(slope['low95'])} to {vocabulary.signed(slope['high95'])}; "
+        f"{slope['trusts']} trusts, adjusted for "
         "the controls)"
     )
 
@@ -149,11 +161,12 @@ def dose_sentence(slope: dict) -> str:
     else:
         reading = f"Among these trusts, more community contacts went with {whole} delays"
     robust = (
-        f" Their rank correlation is {slope['rank_correlation']:+.2f} (p = "
-        f"{slope['rank_p_value']:.2f}); without the "
+        f" Their rank correlation is {vocabulary.signed(slope['rank_correlation'])} (p = "
+        f"{vocabulary.fixed(slope['rank_p_value'], 2)}); without the "
         f"{len(slope['left_out'])} trusts that move the line most ({', '.join(slope['left_out'])}) "
-        f"the slope is {slope['slope_without']:+.2f} (95% interval {slope['low95_without']:+.2f} "
-        f"to {slope['high95_without']:+.2f})."
+        f"the slope is {vocabulary.signed(slope['slope_without'])} (95% interval "
+        f"{vocabulary.signed(slope['low95_without'])} "
+        f"to {vocabulary.signed(slope['high95_without'])})."
         if "left_out" in slope
         else ""
     )
@@ -203,12 +216,13 @@ def volume_sentence(crosstab: pd.DataFrame) -> str:
     by_volume = differ[~differ["by_table"]]
     by_table = differ[differ["by_table"]]
     parts = [
-        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f} contacts per "
+        f"{vocabulary.org_name(r.name)} ({r.code}; {vocabulary.fixed(r.contacts_per_admission)} "
+        "contacts per "
         f"emergency admission, so it {'runs' if r.decided == 'runs' else 'does not run'} them)"
         for r in by_volume.itertuples()
     ]
     named = [
-        f"{vocabulary.org_name(r.name)} ({r.code}; {r.contacts_per_admission:.1f})"
+        f"{vocabulary.org_name(r.name)} ({r.code}; {vocabulary.fixed(r.contacts_per_admission)})"
         for r in by_table.itertuples()
     ]
     text = (
@@ -230,9 +244,11 @@ def volume_sentence(crosstab: pd.DataFrame) -> str:
     )
     return text + (
         f"A trust runs adult community services when it provides at least "
-        f"{community_exposure.VOLUME_RUNS:g} adult community care contacts per emergency "
+        f"{vocabulary.general(community_exposure.VOLUME_RUNS)} adult community care contacts per "
+        "emergency "
         "admission, and "
-        f"does not below {community_exposure.VOLUME_NOT:g}, whatever its returns list; in "
+        f"does not below {vocabulary.general(community_exposure.VOLUME_NOT)}, whatever its "
+        "returns list; in "
         "between, or with "
         "no count, its returns decide, or the table when it names the trust."
     )

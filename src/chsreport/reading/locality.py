@@ -32,7 +32,7 @@ def occupancy_words(percent: float) -> str:
     """ "55% occupied"; above 100%, say what that means (more patients than reported beds)."""
     if pd.isna(percent):
         return "occupancy not reported"
-    words = f"{percent:.0f}% occupied"
+    words = f"{vocabulary.fixed(percent, 0)}% occupied"
     if percent > 100:
         words += " (more patients than the capacity the ICB reported)"
     return words
@@ -64,7 +64,8 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
         share = acute.set_index("code")["share_from_icb"].get(code, np.nan)
         steps = (
             [
-                f"{vocabulary.org_name(names['name'].get(a, a))} ({a}, {attrs['date']:%Y})"
+                f"{vocabulary.org_name(names['name'].get(a, a))} ({a}, "
+                f"{vocabulary.year(attrs['date'])})"
                 for a, _, attrs in od.graph.in_edges(code, data=True)
                 if attrs["date"] >= succession.TCS_DATE
             ]
@@ -108,16 +109,20 @@ def at_a_glance(profile: dict, neighbourhood_size: int, year: int) -> str:
         else "the areas of the former clinical commissioning groups"
     )
     return (
-        f"{profile['patients']:,} registered patients ({geography.lists_month()}); about "
-        f"{profile['residents']:,} residents in the councils mostly inside it (mid-{year}); "
+        f"{vocabulary.whole(profile['patients'])} registered patients "
+        f"({geography.lists_month()}); about "
+        f"{vocabulary.whole(profile['residents'])} residents in the councils mostly inside it "
+        f"(mid-{year}); "
         f"{vocabulary.percent(profile['rural_share'])} of its small areas in councils classed "
         "rural (ONS "
         "classes a council as a whole); "
         f"{vocabulary.plural(subs, 'sub-ICB location')} ({former}); "
         f"{vocabulary.plural(councils, 'district or unitary council')} ({tiers}); "
-        f"{vocabulary.plural(profile['pcns'], 'PCN')} (median {profile['pcn_median']:,.0f} "
-        f"patients). It would hold about {profile['patients'] / neighbourhood_size:.0f} "
-        f"neighbourhoods of {neighbourhood_size:,} people."
+        f"{vocabulary.plural(profile['pcns'], 'PCN')} (median "
+        f"{vocabulary.whole(profile['pcn_median'])} "
+        "patients). It would hold about "
+        f"{vocabulary.fixed(profile['patients'] / neighbourhood_size, 0)} "
+        f"neighbourhoods of {vocabulary.whole(neighbourhood_size)} people."
     )
 
 
@@ -215,7 +220,8 @@ def acute_flow(icb: str) -> pd.DataFrame:
                     "trusts": len(means),
                     "england_median": round(means["value"].median(), 1),
                     "group_mean": round(g["mean"], 1),
-                    "group_interval": f"{g['mean_low']:.1f} to {g['mean_high']:.1f}",
+                    "group_interval": f"{vocabulary.fixed(g['mean_low'])} to "
+                    f"{vocabulary.fixed(g['mean_high'])}",
                 }
             )
     return pd.DataFrame(rows)
@@ -265,7 +271,7 @@ def flow_medians(flow: pd.DataFrame) -> str:
         return "none (no acute trust)"
     medians = flow.drop_duplicates("outcome").set_index("outcome")["england_median"]
     return " and ".join(
-        f"{medians[outcomes.OUTCOMES[key].label]:.1f}{unit}"
+        f"{vocabulary.fixed(medians[outcomes.OUTCOMES[key].label])}{unit}"
         for key, (_, _, unit) in FLOW_COLUMNS.items()
         if outcomes.OUTCOMES[key].label in medians
     )
@@ -373,7 +379,8 @@ def index_page() -> str:
     for r in rows:
         lines.append(
             f"| [{r['name']}](../../notebooks/localities/{r['icb_code']}.ipynb) | "
-            f"{r['registered_patients']:,} | {r['rural_share']:.0f}% | {r['acute_trusts']} | "
+            f"{vocabulary.whole(r['registered_patients'])} | "
+            f"{vocabulary.fixed(r['rural_share'], 0)}% | {r['acute_trusts']} | "
             f"{r['acute_running_community']} | {r['standalone_community_trusts_now']} |"
         )
     return "\n".join(lines) + "\n"
@@ -403,7 +410,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     pcns = pcn_lists.pcn_populations()
     here = pcns[pcns["icb_code"] == icb].sort_values("patients")
     scale_parts = [
-        f"{profile['patients']:,} registered patients, "
+        f"{vocabulary.whole(profile['patients'])} registered patients, "
         f"{rank_words(size_rank, len(icbs), 'largest', 'smallest')} of England's {len(icbs)} ICBs"
     ]
     if len(here):
@@ -412,22 +419,24 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         where = (
             "England's smallest PCN"
             if england_rank == 1
-            else f"the {ordinal(england_rank)} smallest of England's {len(pcns):,} PCNs"
+            else f"the {ordinal(england_rank)} smallest of England's "
+            f"{vocabulary.whole(len(pcns))} PCNs"
             if england_rank <= 20
             else "its smallest PCN"
         )
         scale_parts.append(
             f"{len(here)} PCNs, from {vocabulary.org_name(small['pcn_name'])} "
-            f"({small['patients']:,.0f} patients; {where}) to "
-            f"{vocabulary.org_name(large['pcn_name'])} ({large['patients']:,.0f})"
+            f"({vocabulary.whole(small['patients'])} patients; {where}) to "
+            f"{vocabulary.org_name(large['pcn_name'])} ({vocabulary.whole(large['patients'])})"
         )
     councils = profile["councils"]
     if len(councils) > 1:
         col = [c for c in councils.columns if c.startswith("population_")][0]
         first, last = councils.iloc[0], councils.iloc[-1]
         scale_parts.append(
-            f"{len(councils)} councils, from {first['name']} ({first[col]:,.0f} residents) to "
-            f"{last['name']} ({last[col]:,.0f})"
+            f"{len(councils)} councils, from {first['name']} ({vocabulary.whole(first[col])} "
+            "residents) to "
+            f"{last['name']} ({vocabulary.whole(last[col])})"
         )
 
     # consolidation
@@ -435,7 +444,11 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     if len(fates):
         q1 = "; ".join(
             f"{vocabulary.org_name(r.name)}: {r.fate_label.lower()}"
-            + (f" ({r.date:%Y})" if pd.notna(r.date) and r.fate != "standalone" else "")
+            + (
+                f" ({vocabulary.year(r.date)})"
+                if pd.notna(r.date) and r.fate != "standalone"
+                else ""
+            )
             for r in fates.itertuples()
         )
         q1 = (
@@ -488,7 +501,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         "The five ICBs most like it in size and rurality are "
         + "; ".join(names[c] for c in peers)
         + f". Among these six it has {rank_words(place, 6, 'fewest', 'most')} delayed patients "
-        f"per 100,000 registered patients ({per_100k[icb]:.1f}; "
+        f"per 100,000 registered patients ({vocabulary.fixed(per_100k[icb])}; "
         f"{rank_words(england, len(per_100k), 'fewest', 'most')} of {len(per_100k)} ICBs)."
     )
     return [

@@ -70,9 +70,11 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
         ),
         title=(
             f"{name}'s {vocabulary.plural(len(councils), 'district or unitary council')}, from "
-            f"{small['name']} ({small[col]:,.0f} residents) to {large['name']} ({large[col]:,.0f})"
+            f"{small['name']} ({vocabulary.whole(small[col])} residents) to {large['name']} "
+            f"({vocabulary.whole(large[col])})"
             if len(councils) > 1
-            else f"{name} has one unitary council, {small['name']} ({small[col]:,.0f} residents)"
+            else f"{name} has one unitary council, {small['name']} "
+            f"({vocabulary.whole(small[col])} residents)"
         ),
         subtitle="Lower-tier and single-tier councils placed in this ICB (the ICB holding most "
         "of their small areas); dark line: the ICB's boundary.",

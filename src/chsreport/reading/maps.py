@@ -24,13 +24,11 @@ import altair as alt
 import pandas as pd
 import shapely
 
+from chsreport import vocabulary
 from chsreport.data import boundaries, manifest
 from chsreport.reading import charts
 
-ATTRIBUTION = (
-    "Boundaries: Office for National Statistics licensed under the Open Government Licence v.3.0. "
-    "Contains OS data © Crown copyright and database right 2026"
-)
+ATTRIBUTION = vocabulary.BOUNDARY_ATTRIBUTION
 # England is taller than wide: at 440 px tall it is about 330 px wide, so a map is drawn 340 px
 # wide in all, its legend below it. It then fits a phone's column (343 px at 375 px) whole; on a
 # wider screen its caption stands beside it (chs.css, figure.chs-map).

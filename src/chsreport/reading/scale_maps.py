@@ -120,7 +120,11 @@ def pcn_map(band: list[int]):
     by_sub["code"] = by_sub["sub_icb_code"].map(ons.set_index("sub_icb_code")["sub_icb_ons_code"])
     placed = by_sub[by_sub["code"].isin(boundaries.codes("sicbl23"))]
     low, high = band
-    groups = [f"Under {low:,}", f"{low:,} to {high:,}", f"Over {high:,}"]
+    groups = [
+        f"Under {vocabulary.whole(low)}",
+        f"{vocabulary.whole(low)} to {vocabulary.whole(high)}",
+        f"Over {vocabulary.whole(high)}",
+    ]
     values = pd.DataFrame(
         {
             "code": placed["code"],
@@ -149,8 +153,9 @@ def pcn_map(band: list[int]):
         ),
         title=f"In {inside} of the {len(values)} sub-ICB locations drawn (of {len(by_sub)}) the "
         "median PCN holds "
-        f"{low:,} to {high:,} patients; {outside / len(pcns):.0%} of PCNs ({outside:,} of "
-        f"{len(pcns):,}) lie outside that range",
+        f"{vocabulary.whole(low)} to {vocabulary.whole(high)} patients; "
+        f"{vocabulary.percent(outside / len(pcns))} of PCNs ({vocabulary.whole(outside)} of "
+        f"{vocabulary.whole(len(pcns))}) lie outside that range",
         subtitle="Median registered list of the PCNs in each sub-ICB location "
         f"({geography.lists_month()} lists, "
         "2023 boundaries)"

@@ -273,7 +273,7 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
         (shade + bars).properties(width=540, height=260),
         title=f"{vocabulary.percent(summary['share_inside'])} of PCNs hold "
         f"{band[0] // 1000}-{band[1] // 1000}k "
-        f"patients; the median PCN holds {summary['median']:,.0f}",
+        f"patients; the median PCN holds {vocabulary.whole(summary['median'])}",
         subtitle=f"{summary['count']} PCNs, {geography.lists_month()} "
         "(PCNs over 150,000 are off the scale); "
         f"shaded: the {band[0] // 1000}-{band[1] // 1000}k band. Source: {REGISTERED_SOURCE}",
@@ -293,7 +293,10 @@ def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
         .mark_bar()
         .encode(
             y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("neighbourhoods:Q", title=f"Neighbourhoods of {size:,} registered patients"),
+            x=alt.X(
+                "neighbourhoods:Q",
+                title=f"Neighbourhoods of {vocabulary.whole(size)} registered patients",
+            ),
             color=alt.condition("datum.chosen", alt.value("#D55E00"), alt.value("#0072B2")),
             tooltip=[
                 alt.Tooltip("icb:N", title="ICB"),
@@ -305,9 +308,11 @@ def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
     )
     return charts.figure(
         chart,
-        title=f"England's ICBs would hold {per_icb['neighbourhoods'].sum():,.0f} neighbourhoods "
-        f"of {size:,}: from {per_icb['neighbourhoods'].min():.0f} to "
-        f"{per_icb['neighbourhoods'].max():.0f} per ICB",
+        title=f"England's ICBs would hold {vocabulary.whole(per_icb['neighbourhoods'].sum())} "
+        "neighbourhoods "
+        f"of {vocabulary.whole(size)}: from "
+        f"{vocabulary.fixed(per_icb['neighbourhoods'].min(), 0)} to "
+        f"{vocabulary.fixed(per_icb['neighbourhoods'].max(), 0)} per ICB",
         subtitle="ICB registered list divided by the neighbourhood size. "
         f"Source: {REGISTERED_SOURCE}",
         source=REGISTERED_SOURCE,
@@ -346,8 +351,10 @@ def big_is_best_sentence(result: dict) -> str:
         f"{_ANSWER[scale.cost_direction(patient)]}, in the data we have: among "
         f"{patient['n']} acute "
         f"trusts, cost per patient {_HOW[scale.cost_direction(patient)]} (rank correlation "
-        f"{patient['rho']:+.2f}, p = {patient['p_value']:.2f}) and cost per bed "
-        f"{_HOW[scale.cost_direction(bed)]} ({bed['rho']:+.2f}, p = {bed['p_value']:.2f}); 2017/18 "
+        f"{vocabulary.signed(patient['rho'])}, p = {vocabulary.fixed(patient['p_value'], 2)}) "
+        "and cost per bed "
+        f"{_HOW[scale.cost_direction(bed)]} ({vocabulary.signed(bed['rho'])}, p = "
+        f"{vocabulary.fixed(bed['p_value'], 2)}); 2017/18 "
         "costs against 2022 catchment populations."
     )
 
@@ -402,17 +409,19 @@ def size_cost_figure(
     direction = "rises" if corr["rho"] > 0 else "falls"
     significant = corr["p_value"] < 0.05
     title = (
-        f"{title_what} {direction} with size (rank correlation {corr['rho']:.2f}, "
+        f"{title_what} {direction} with size (rank correlation {vocabulary.fixed(corr['rho'], 2)}, "
         f"{corr['n']} trusts)"
         if significant
-        else f"{title_what} shows no clear link with size (rank correlation {corr['rho']:.2f}, "
+        else f"{title_what} shows no clear link with size (rank correlation "
+        f"{vocabulary.fixed(corr['rho'], 2)}, "
         f"{corr['n']} trusts)"
     )
     return charts.figure(
         (band + line + points).properties(width=540, height=300),
         title=title,
         subtitle="Line: LOWESS smooth over all trusts shown; band: 95% bootstrap interval "
-        f"({scale.SMOOTH_RESAMPLES:,} resamples of trusts). Source: {FINANCE_SOURCE}",
+        f"({vocabulary.whole(scale.SMOOTH_RESAMPLES)} resamples of trusts). Source: "
+        f"{FINANCE_SOURCE}",
         source=FINANCE_SOURCE,
         table=frame[["code", "name", "type", x, y, "predecessors"]],
         csv_name=csv_name,
@@ -449,7 +458,7 @@ def placed_by_boundary_sentence(moved: pd.DataFrame) -> str:
     return (
         f"The 2022 sub-ICB location {', '.join(places)} was split between "
         f"{vocabulary.plural(len(by_icb), 'ICB')} in 2026 and the data hold no 2026 small-area "
-        f"lookup for it: its {moved['lsoas'].sum():,} small areas, in "
+        f"lookup for it: its {vocabulary.whole(moved['lsoas'].sum())} small areas, in "
         f"{vocabulary.plural(councils, 'council')}, are placed council by council in the 2026 ICB "
         "whose ONS boundary covers most of the council ("
         + "; ".join(f"{', '.join(c)}: {icb}" for icb, c in by_icb.items())
