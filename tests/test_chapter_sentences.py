@@ -106,11 +106,14 @@ def test_transfers_sentence_with_and_without_an_analysable_change():
     events = pd.DataFrame({"community_trust": ["A", "B", "C"]})
     covered = pd.DataFrame({"community_trust": ["A", "B", "C"], "analysable": [True, True, False]})
     none = integration_story.transfers_sentence(events, covered, pd.DataFrame())
-    assert "The data hold 3 changes of hands" in none and "2 have six months" in none
+    assert "The data hold 3 changes of hands from 2015 to 2026" in none
+    assert "2 have six months" in none
     assert "0 acute trusts changed class" in none and "placebo" not in none
     effects = pd.DataFrame({"acute_trust": ["X"], "trusts": [99]})
     one = integration_story.transfers_sentence(events, covered, effects)
     assert "1 acute trust changed class" in one
+    single = covered.assign(analysable=[True, False, False])
+    assert "1 has six months" in integration_story.transfers_sentence(events, single, effects)
     assert "cannot be smaller than 1/100." in one
 
 
@@ -124,10 +127,11 @@ def _slopes(a, whole):
 @pytest.mark.parametrize(
     "a, whole, meaning",
     [
-        ((-20, -30, -10), (-5, -15, 4), "too uncertain"),  # the whole-system interval spans 0
-        ((-20, -30, 5), (-25, -35, -15), "too uncertain"),  # the acute interval spans 0
-        ((-20, -30, -10), (-12, -18, -6), "shrinks"),
-        ((-20, -30, -10), (-25, -35, -15), "does not shrink"),
+        ((-20, -30, -10), (-5, -15, 4), "The whole-system estimate includes no difference"),
+        ((-20, -30, 5), (-25, -35, -15), "The acute estimate includes no difference"),
+        ((-20, -30, 5), (-5, -15, 4), "The acute and whole-system estimates include no"),
+        ((-20, -30, -10), (-12, -18, -6), "the data do not show that they did"),
+        ((-20, -30, -10), (-25, -35, -15), "does not make the difference smaller"),
     ],
 )
 def test_whole_system_sentence_chooses_its_meaning_by_the_intervals(a, whole, meaning):
@@ -168,10 +172,9 @@ def test_in_brief_names_each_takeover_or_says_there_was_none():
     )
     kept = ("C2", "Gamma", "standalone", "Standalone", None, pd.NaT, "Q")
     text = consolidation_story.in_brief(od, _fates([acquired, kept]), counts)
-    assert "- 2 standalone community trusts existed at some point since 2011; 1 remain." in text
+    assert "- 2 standalone community trusts existed at some point since 2011; 1 remains." in text
     assert (
-        "1 were acquired by acute trusts: Alpha Community Health into Beta Hospitals (2016)."
-        in text
+        "1 was acquired by acute trusts: Alpha Community Health into Beta Hospitals (2016)." in text
     )
     assert f"peaked at 19 (2012), against the {consolidation.SEED_COUNT} of article 002" in text
     none = consolidation_story.in_brief(od, _fates([kept]), counts)
@@ -186,6 +189,8 @@ def test_icb_sentence_lists_its_community_trusts_or_none():
                     "A1", pd.NaT, "Q")])  # fmt: skip
     text = consolidation_story.icb_sentence("NHS Somewhere ICB", providers, steps, here, 2011)
     assert "home to 3 NHS trusts open at some point since 2011 (2 still open)" in text
+    one = consolidation_story.icb_sentence("X", providers.iloc[:1], steps, here, 2011)
+    assert "home to 1 NHS trust open" in one
     assert "record 4 organisational changes" in text
     assert text.endswith(
         "1 standalone community trust since 2011: RY1 Alpha Community, acquired by an acute trust."
@@ -201,8 +206,12 @@ def test_trusts_by_type_sentence_counts_the_first_and_last_years():
     )  # fmt: skip
     text = consolidation_story.trusts_by_type_sentence(by_year, 2011, 2026)
     assert "On 1 April 2011 England had 3 NHS trusts; on 1 April 2026, 2 (-1)." in text
-    assert "1 trusts were acute or mental-health trusts that had taken in" in text
-    assert "The type of 1 trusts open in 2011 is in no source" in text
+    assert "1 trust was an acute or mental-health trust that had taken in" in text
+    assert "The type of 1 trust open in 2011 is in no source" in text
+    two = pd.concat([by_year, by_year.iloc[[3]]])
+    assert "2 trusts were acute or mental-health trusts" in (
+        consolidation_story.trusts_by_type_sentence(two, 2011, 2026)
+    )
 
 
 @pytest.mark.parametrize("peak, reached", [(consolidation.SEED_COUNT - 1, False),

@@ -167,11 +167,17 @@ def _notebook(tmp_path, tags_of_headings):
 
 
 def test_briefing_sections_are_found_by_their_anchors_not_their_headings(tmp_path):
-    path = _notebook(tmp_path, [("Reworded heading", ["section-brief"]), ("Other", [])])
+    path = _notebook(tmp_path, [("Reworded heading", ["section-brief"]), ("Next", ["section-x"])])
     sections = briefings.locality_sections(path)
-    assert sections.keys() == {"brief"}  # an untagged heading continues the section above it
+    assert sections.keys() == {"brief", "x"}
     assert "Reworded heading text" in "".join(briefings.section(sections, "brief"))
-    assert "Other text" in "".join(briefings.section(sections, "brief"))
+    assert "Next text" not in "".join(briefings.section(sections, "brief"))
+
+
+def test_an_untagged_heading_is_an_error_not_part_of_the_section_above(tmp_path):
+    path = _notebook(tmp_path, [("In brief", ["section-brief"]), ("New heading", [])])
+    with pytest.raises(paths.BuildError, match="'## New heading' has no section-<anchor> tag"):
+        briefings.locality_sections(path)
 
 
 def test_a_missing_briefing_section_is_an_error_that_names_the_tag(tmp_path):

@@ -44,6 +44,8 @@ def _build(jobs: int | None, fresh: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``chsreport`` command line (build, run, data and their options); returns the exit
+    code."""
     parser = argparse.ArgumentParser(prog="chsreport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     build_cmd = sub.add_parser("build", help="execute the notebooks and build the book")

@@ -66,6 +66,8 @@ def icb_providers(od: succession.OrgData, icb: str, since: pd.Timestamp) -> pd.D
 
 
 def icb_lineage(od: succession.OrgData, codes: list[str], since: pd.Timestamp) -> pd.DataFrame:
+    """The mergers, acquisitions and splits since ``since`` that touch any of ``codes``, each with
+    the names of both trusts and its source."""
     edges = od.edges[
         (od.edges["from_code"].isin(codes) | od.edges["to_code"].isin(codes))
         & (od.edges["date"] >= since)

@@ -238,6 +238,8 @@ def _work_out_classes(
 
 
 def main_icb22_of(od: succession.OrgData, acute: list[str]) -> pd.Series:
+    """Each acute trust's main 2022 ICB (the one most of its admitted patients live in) and the
+    share of its patients from there."""
     patients = community_returns.patients_by_council(od)
     mine = patients[patients["code"].isin(acute)]
     by_icb = mine.groupby(["code", "icb22_code"])["patients"].sum().reset_index()

@@ -34,6 +34,8 @@ MARGINS = tuple(round(0.05 + 0.01 * i, 2) for i in range(16))  # 5 % to 20 %, sh
 def trust_means(
     panel: pd.DataFrame, groups: pd.DataFrame, outcome: str, start: str, end: str
 ) -> pd.DataFrame:
+    """Each acute trust's mean of ``outcome`` from ``start`` to ``end``, with its usual class, name
+    and region."""
     rows = outcomes.window(panel, outcome, start, end)
     means = rows.groupby("code")[outcome].mean().rename("value").reset_index()
     return means.merge(groups[["code", "group", "group_label", "name", "region"]], on="code")
@@ -62,6 +64,8 @@ def bootstrap_ci(
 
 
 def group_summary(means: pd.DataFrame) -> pd.DataFrame:
+    """Per class: trusts, mean of the trust means (``means``: :func:`trust_means`) with a 95%
+    bootstrap interval over trusts, and the median."""
     rows = []
     for group, part in means.groupby("group"):
         low, high = bootstrap_ci(part["value"].to_numpy())

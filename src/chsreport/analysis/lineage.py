@@ -159,6 +159,7 @@ def trusts_by_type_and_year(od: succession.OrgData, years: range) -> pd.DataFram
 
 
 def community_count_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
+    """Standalone community trusts open on 1 April of each year of ``by_year`` (0 where none)."""
     counts = (
         by_year[by_year["type"] == "community"].groupby("year").size().rename("community_trusts")
     )

@@ -265,6 +265,8 @@ def parse_cli_value(text: str) -> Any:
 
 
 def read_params_file(path: Path) -> dict[str, Any]:
+    """A YAML file of notebook parameters as a dict; a missing, unreadable or non-mapping file is a
+    ParameterError naming it."""
     try:
         loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -378,6 +378,8 @@ def adult_contact_shares(od: succession.OrgData, on: pd.Timestamp) -> pd.Series:
 
 
 def parse_catchment_ltla(path: Path) -> pd.DataFrame:
+    """OHID catchment file -> per acute trust and council (2021 codes): the share of the trust's
+    patients from that council."""
     raw = pd.read_csv(path, dtype=str)
     names = {
         "nhs_trust22_code": "code",

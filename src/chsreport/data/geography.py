@@ -65,6 +65,8 @@ def lists_month() -> str:
 
 
 def parse_practice_map_2026(path: Path) -> pd.DataFrame:
+    """NHS England's GP practice to PCN, sub-ICB location and ICB map (2026) -> one row per
+    practice."""
     names = {
         "PRACTICE_CODE": "practice_code",
         "PRACTICE_NAME": "practice_name",
@@ -86,6 +88,7 @@ def load_practice_map_2026() -> pd.DataFrame:
 
 
 def parse_practice_map_2022(path: Path) -> pd.DataFrame:
+    """The 2022 practice map -> one row per practice with its PCN, CCG, ICB and region."""
     names = {
         "PRACTICE_CODE": "practice_code",
         "PCN_CODE": "pcn_code",
@@ -113,6 +116,7 @@ _PRACTICE_SCHEMA = pa.DataFrameSchema(
 
 
 def parse_practice_lists_2021(path: Path) -> pd.DataFrame:
+    """Patients registered at each GP practice, January 2021 (all ages, both sexes)."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     manifest.require_columns(raw, ["CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"], path.name)
     totals = raw[(raw["SEX"] == "ALL") & (raw["AGE"] == "ALL")]
@@ -259,6 +263,7 @@ def load_mye_2024() -> pd.DataFrame:
 
 
 def parse_lsoa_icb22(path: Path) -> pd.DataFrame:
+    """ONS small area (LSOA 2011) to sub-ICB location, 2022 ICB and council lookup."""
     names = {
         "lsoa11_code": "lsoa_code",
         "sicbl22_code_h": "sub_icb_code",
@@ -291,6 +296,8 @@ def load_lsoa_icb22() -> pd.DataFrame:
 
 
 def parse_ruc(path: Path) -> pd.DataFrame:
+    """ONS rural-urban classification of councils (2021): Urban or Rural for each council, with the
+    detailed class."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     manifest.require_columns(raw, ["ltla24_code", "ruc21_code", "classification", "ruc"], path.name)
     frame = raw[["ltla24_code", "ruc21_code", "classification", "ruc"]].copy()
@@ -337,6 +344,8 @@ def councils() -> pd.DataFrame:
 
 
 def council_population(frame: pd.DataFrame, year: int) -> pd.Series:
+    """The councils' residents in ``year`` (one of the population years held); another year is an
+    error naming those held."""
     if year not in settings.POPULATION_YEARS:
         raise ValueError(
             f"population year {year} is not in the data; choose {settings.POPULATION_YEARS}"

@@ -28,6 +28,8 @@ def carry_icb22(frame: pd.DataFrame, key: str, values: list[str]) -> pd.DataFram
 
 
 def parse_icb_ctr(path: Path) -> pd.DataFrame:
+    """Patients not meeting the criteria to reside per 2022 ICB, averaged over the days of each
+    month."""
     raw = pd.read_csv(path, dtype={"icb22_code": str})
     manifest.require_columns(
         raw, ["icb22_code", "date", "do_not_meet_criteria_to_reside"], path.name
@@ -38,6 +40,7 @@ def parse_icb_ctr(path: Path) -> pd.DataFrame:
 
 
 def parse_virtual_wards(path: Path) -> pd.DataFrame:
+    """Virtual ward capacity and patients per 2022 ICB and month."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     names = {
         "month_start": "month",

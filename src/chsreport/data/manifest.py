@@ -101,6 +101,7 @@ def load_manifest() -> dict[str, ManifestEntry]:
 
 
 def entry(name: str) -> ManifestEntry:
+    """The manifest's entry for ``name``; an unknown name is a DataError listing the known ones."""
     manifest = load_manifest()
     if name not in manifest:
         raise DataError(
@@ -120,6 +121,8 @@ def data_roots() -> list[Path]:
 
 
 def cache_dir() -> Path:
+    """The folder for parsed-file caches: ``$CHS_CACHE_DIR``, else ``$XDG_CACHE_HOME/chsreport``,
+    else ``~/.cache/chsreport``."""
     configured = os.environ.get(CACHE_DIR_ENV)
     if configured:
         return Path(configured).expanduser()
@@ -128,6 +131,7 @@ def cache_dir() -> Path:
 
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -429,7 +433,7 @@ def verify_all(progress: Callable[[str], None] | None = None) -> list[tuple[str,
                 progress(f"BAD {name}")
             continue
         if progress:
-            progress(f"ok  {name:<32} {path}")
+            progress(f"ok  {name.ljust(32)} {path}")
         done.append((name, str(path)))
     if len(problems) == 1:  # the whole message: where it looked, both hashes, the fix
         raise problems[0]

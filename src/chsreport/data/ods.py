@@ -60,6 +60,8 @@ COMPILED_TYPES = manifest.PROJECT_ROOT / "data" / "compiled" / "trust_types.csv"
 
 
 def staff_survey_type(value: str) -> str:
+    """A trust type from the NHS Staff Survey's benchmarking group; an unknown group is a
+    SchemaError."""
     if value in STAFF_SURVEY_TYPES:
         return STAFF_SURVEY_TYPES[value]
     if value.startswith("M") and "Mental Health" in value or value.startswith("MH"):
@@ -346,6 +348,8 @@ def load_icbs() -> pd.DataFrame:
 
 
 def load_compiled_types(path: Path = COMPILED_TYPES) -> pd.DataFrame:
+    """The hand-compiled table of trust types the published files leave untyped, each row with its
+    validity dates and source (checked)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     manifest.require_columns(frame, ["code", "type", "valid_from", "valid_to", "source"], path.name)
     if (frame["source"].str.strip() == "").any():

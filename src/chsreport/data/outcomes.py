@@ -223,6 +223,7 @@ def load_delay_reasons() -> pd.DataFrame:
 
 
 def parse_beds(path: Path) -> pd.DataFrame:
+    """G&A beds sitrep -> per acute trust and month: beds available and occupied, adult and all."""
     raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
     wanted = [
         "nhs_trust22_code",
@@ -247,6 +248,8 @@ def parse_beds(path: Path) -> pd.DataFrame:
 
 
 def parse_ae(path: Path) -> pd.DataFrame:
+    """A&E statistics -> per trust and month: attendances, those over 4 hours and emergency
+    admissions."""
     raw = pd.read_csv(path, dtype={"nhs_trust22_code": str})
     wanted = [
         "nhs_trust22_code",
@@ -265,6 +268,8 @@ def parse_ae(path: Path) -> pd.DataFrame:
 
 
 def parse_ae_attribution(path: Path) -> pd.DataFrame:
+    """NHS England's attribution of other providers' A&E attendances to acute trusts, with the
+    share attributed."""
     raw = pd.read_csv(path, dtype=str)
     wanted = [
         "nhs_trust22_code_all",
@@ -308,6 +313,7 @@ def parse_community_sitrep_reporters(path: Path) -> pd.DataFrame:
 
 
 def parse_catchment_shares(path: Path) -> pd.DataFrame:
+    """OHID catchment file -> per acute trust and 2022 ICB: the share of its patients from there."""
     raw = pd.read_csv(path, dtype=str)
     wanted = ["nhs_trust22_code", "icb22_code", "proportion_trust_came_from_icb"]
     manifest.require_columns(raw, wanted, path.name)

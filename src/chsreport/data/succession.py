@@ -72,6 +72,8 @@ def succession_edges(
 
 
 def lineage_graph(edges: pd.DataFrame, register: pd.DataFrame) -> nx.MultiDiGraph:
+    """The trusts as a directed graph: an edge from each predecessor to its successor, with the
+    date, kind of change and source."""
     graph = nx.MultiDiGraph()
     names = register.set_index("code")["name"].to_dict()
     for rec in edges.itertuples():

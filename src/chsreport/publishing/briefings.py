@@ -62,6 +62,12 @@ def locality_sections(executed: Path) -> dict[str, list[str]]:
             if anchors:
                 current = anchors[0]
                 sections.setdefault(current, [])
+            elif any(line.startswith("## ") for line in cell.source.splitlines()):
+                raise paths.BuildError(
+                    f"{executed.name}: the heading {cell.source.strip()[:60]!r} has no "
+                    f"{SECTION_TAG}<anchor> tag, so its outputs would print under the section "
+                    "above it in the two-page briefing. Tag the cell in notebooks/locality.ipynb."
+                )
             continue
         sections.setdefault(current, []).extend(
             printable(part) for part in standalone.cell_outputs_html(cell, md)

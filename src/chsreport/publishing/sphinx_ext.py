@@ -48,6 +48,7 @@ def _script_key(script) -> tuple:
 
 
 def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep one copy of each script a page lists more than once."""
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -135,6 +136,8 @@ def use_our_templates(app, config) -> None:
 
 
 def setup(app):
+    """Register the extension: our theme templates, plain bibliography list items, links from
+    terms to the glossary, and one copy of each script."""
     app.connect("config-inited", use_our_templates)
     app.connect("html-page-context", plain_list_roles, priority=1)
     app.add_post_transform(LinkGlossaryTerms)

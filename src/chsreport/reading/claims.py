@@ -175,6 +175,8 @@ def c02_similar_moves() -> Result:
 
 
 def c03_places() -> Result:
+    """Claim C03 (the number of places): untestable with open data, because no open list of places
+    exists."""
     return _untestable(
         "Number of 'places' in England",
         "no open list of ICS places exists in the data; places are local "
@@ -266,7 +268,7 @@ def c05_flow_exemplars() -> Result:
         "Named trusts that run community services and are below the median of delayed "
         "patients per 100 adult beds",
         n,
-        "trusts of 4",
+        f"trusts of {len(EXEMPLARS)}",
         "2022-04 to 2025-08",
         outcomes.OUTCOMES["ctr_per_100_beds"].source,
         verdict,
@@ -488,30 +490,23 @@ def c17_rural_resist() -> Result:
     n_sw = len(merged & south_west)
     n_rural = sum(rural.get(c) == "Mainly rural" for c in merged)
     verdict = "partly supported" if n_sw == 0 and merged else "not supported"
+    fit = ("The outcome fits the claim" if verdict == "partly supported" else "No ICB merged, so "
+           "the data cannot show resistance to merging" if not merged
+           else "The outcome does not fit the claim")  # fmt: skip
+    sw = "none merged" if n_sw == 0 else f"{n_sw} of them formed by merger"
     return Result(
-        "South West ICBs formed by merger in 2026",
-        n_sw,
-        "ICBs",
-        "April 2026",
-        LISTS,
-        verdict,
-        f"{len(south_west)} South West ICBs, "
-        + ("none merged" if n_sw == 0 else f"{n_sw} of them formed by merger")
-        + f"; {len(merged - south_west)} merged ICBs elsewhere, {n_rural} of all merged ICBs "
-        "mainly rural. "
-        + (
-            "The outcome fits the claim; "
-            if verdict == "partly supported"
-            else "No ICB merged, so the data cannot show resistance to merging; "
-            if not merged
-            else "The outcome does not fit the claim; "
-        )
-        + "the resistance itself is not in the data, so it is partly supported at most.",
-    )
+        "South West ICBs formed by merger in 2026", n_sw, "ICBs", "April 2026", LISTS, verdict,
+        f"{vocabulary.plural(len(south_west), 'South West ICB')}, {sw}; "
+        f"{len(merged - south_west)} merged ICBs elsewhere, {n_rural} of the {len(merged)} "
+        f"merged ICBs mainly rural. {fit}; the resistance itself is not in the data, so it is "
+        "partly supported at most.",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the register
 def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
+    """The claims register's hand-compiled claims (data/compiled/claims.yml), checked: unique ids,
+    each naming a rule function here."""
     claims = yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
     ids = [c["id"] for c in claims]
     if len(ids) != len(set(ids)):

@@ -21,6 +21,8 @@ ORG_SOURCE = (
 
 
 def trusts_by_type_figure(counts: pd.DataFrame, types: list[str], where: str) -> charts.Figure:
+    """NHS trusts open on 1 April of each year, stacked by type, titled with the first and last
+    counts."""
     first, last = int(counts["year"].min()), int(counts["year"].max())
     total = counts.groupby("year")["trusts"].sum()
     title = f"{where}: {total.loc[first]} NHS trusts in {first}, {total.loc[last]} in {last}"
@@ -118,6 +120,8 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
 def community_timeline_figure(
     fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int, end_year: int
 ) -> charts.Figure:
+    """Each standalone community trust as a bar from opening to closing (or today), coloured by its
+    fate."""
     start = pd.Timestamp(year=start_year, month=1, day=1)
     end = min(as_of, pd.Timestamp(year=end_year, month=12, day=31))
     frame = fates.copy()
@@ -185,8 +189,9 @@ def community_timeline_figure(
 
 
 def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
+    """Standalone community trusts open each year, titled with the peak and the latest count."""
     first, last = counts.iloc[0], counts.iloc[-1]
-    peak = counts.loc[counts["community_trusts"].idxmax()]
+    peak = lineage.peak_year(counts)
     title = (
         f"Standalone community trusts: {peak['community_trusts']} at the peak ({peak['year']}), "
         f"{last['community_trusts']} in {last['year']}"
@@ -318,15 +323,16 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
     acquired = fates[fates["fate"] == "acquired_by_acute"]
     others = fates[~fates["fate"].isin(["standalone", "acquired_by_acute"])]
     peak = lineage.peak_year(counts)
+    remain = int((fates["fate"] == "standalone").sum())
     takeovers = ", ".join(
         f"{consolidation.name_of(od, r.code)} into {consolidation.name_of(od, r.successor)} "
         f"({vocabulary.year(r.date)})"
         for r in acquired.itertuples()
     )
     return (
-        f"- {len(fates)} standalone community trusts existed at some point since 2011; "
-        f"{(fates['fate'] == 'standalone').sum()} remain.\n"
-        f"- {len(acquired)} were acquired by acute trusts"
+        f"- {vocabulary.plural(len(fates), 'standalone community trust')} existed at some point "
+        f"since 2011; {remain} {'remains' if remain == 1 else 'remain'}.\n"
+        f"- {len(acquired)} {'was' if len(acquired) == 1 else 'were'} acquired by acute trusts"
         + (f": {takeovers}.\n" if len(acquired) else ".\n")
         + f"- Of the others, {fates_in_words(others)}.\n"
         f"- The count of standalone community trusts peaked at {peak['community_trusts']} "
@@ -344,7 +350,8 @@ def icb_sentence(
         for r in here.itertuples()
     )
     return (
-        f"{where} is home to {len(providers)} NHS trusts open at some point since {since} "
+        f"{where} is home to {vocabulary.plural(len(providers), 'NHS trust')} open at some point "
+        f"since {since} "
         f"({(providers['status'] == 'open').sum()} still open); the data record {len(steps)} "
         "organisational changes touching them, and "
         f"{vocabulary.plural(len(here), 'standalone community trust')} since 2011"
@@ -377,9 +384,15 @@ def trusts_by_type_sentence(by_year: pd.DataFrame, first: int, last: int) -> str
     return (
         f"On 1 April {first} England had {total.loc[first]} NHS trusts; on 1 April {last}, "
         f"{total.loc[last]} ({vocabulary.signed(total.loc[last] - total.loc[first], 0)}). "
-        f"{integrated.sum()} trusts were acute or mental-health trusts that had taken in a "
-        f"community trust by {last}. The type of {unknown.sum()} trusts open in {first} is in "
-        "no source (most closed before the first ERIC return); they are shown as type unknown."
+        f"{vocabulary.plural(int(integrated.sum()), 'trust')} "
+        + (
+            "was an acute or mental-health trust"
+            if integrated.sum() == 1
+            else "were acute or mental-health trusts"
+        )
+        + f" that had taken in a community trust by {last}. The type of "
+        f"{vocabulary.plural(int(unknown.sum()), 'trust')} open in {first} is in no source (most "
+        "closed before the first ERIC return); they are shown as type unknown."
     )
 
 

@@ -47,7 +47,7 @@ def _share_words(pct: float) -> str:
 
 
 def _fewer(value: float, digits: int = 2) -> str:
-    return f"{abs(value):.{digits}f} {'fewer' if value < 0 else 'more'}"
+    return f"{vocabulary.fixed(abs(value), digits)} {'fewer' if value < 0 else 'more'}"
 
 
 QUESTIONS = {  # the book's three questions, in order, as the key findings page asks them

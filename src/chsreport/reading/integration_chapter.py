@@ -4,8 +4,14 @@ the chapter's :class:`~chsreport.analysis.integration_models.Study`."""
 
 from __future__ import annotations
 
-from chsreport import settings
-from chsreport.analysis import integration_checks, integration_classes, integration_models, params
+from chsreport import settings, vocabulary
+from chsreport.analysis import (
+    community_exposure,
+    integration_checks,
+    integration_classes,
+    integration_models,
+    params,
+)
 from chsreport.data import community_returns, outcomes
 from chsreport.reading import charts, integration_charts, integration_story
 from chsreport.reading.text import Markdown
@@ -48,7 +54,8 @@ def class_evidence(study: integration_models.Study) -> list:
         Markdown(integration_story.carried_sentence(study.classes, p["start"], p["end"])),
         charts.Table(
             volume, "returns_and_care_volume.csv",
-            "Acute trusts in March 2025 by what their returns and their care volume "
+            f"Acute trusts in {vocabulary.month_long(community_exposure.VOLUME_MONTH)} by what "
+            "their returns and their care volume "
             "(Community Services Data Set) say. The CSV lists every trust.",
             shown=integration_story.volume_crosstab_table(volume),
         ),
@@ -191,7 +198,7 @@ def all_outcomes_section(study: integration_models.Study) -> list:
     ]
 
 
-RAW_TRENDS = ("ctr_per_100_beds", "ae_4hr_performance")  # the primary and A&E, unadjusted
+RAW_TRENDS = (settings.PRIMARY, "ae_4hr_performance")  # the primary and A&E, unadjusted
 
 
 def raw_trends(study: integration_models.Study) -> list:

@@ -21,6 +21,7 @@ GROUP_COLOURS = {
 
 
 def group_scale():
+    """The colour of each class of acute trust, the same on every chart."""
     import altair as alt
 
     return alt.Scale(
@@ -29,6 +30,7 @@ def group_scale():
 
 
 def typology_figure(groups: pd.DataFrame, rule: str):
+    """Acute trusts by usual class within each NHS region, under the chosen rule."""
     import altair as alt
 
     counts = groups.groupby(["region", "group_label"]).size().rename("trusts").reset_index()
@@ -124,6 +126,7 @@ def council_class_map(od: succession.OrgData, groups: pd.DataFrame, rule: str):
 def over_time_figure(
     panel: pd.DataFrame, classes: pd.DataFrame, outcome: str, start: str, end: str
 ):
+    """The monthly mean of ``outcome`` by class of acute trust, before adjustment."""
     import altair as alt
 
     spec = outcomes.OUTCOMES[outcome]
@@ -205,6 +208,8 @@ def forest_figure(estimates: pd.DataFrame, comparison: str = "carter"):
 
 
 def dose_figure(frame: pd.DataFrame, result: dict):
+    """Among trusts that run community services: the outcome against adult community care contacts
+    per emergency admission, with the fitted line."""
     import altair as alt
 
     base = alt.Chart(frame)

@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 
 from chsreport import settings, vocabulary
-from chsreport.analysis import community_exposure, integration_classes, integration_models
+from chsreport.analysis import (
+    community_exposure,
+    integration_checks,
+    integration_classes,
+    integration_models,
+)
 from chsreport.data import community_returns
 
 
@@ -357,8 +362,10 @@ def transfers_sentence(events: pd.DataFrame, covered: pd.DataFrame, effects: pd.
         else ""
     )
     return (
-        f"The data hold {len(events)} changes of hands from 2015 to 2026; {analysable} have six "
-        "months of some outcome series either side, and "
+        f"The data hold {len(events)} changes of hands from "
+        f"{' to '.join(vocabulary.year(y) for y in integration_checks.TRANSFERS)}; {analysable} "
+        f"{'has' if analysable == 1 else 'have'} six months of some outcome series either "
+        "side, and "
         f"{vocabulary.plural(changed, 'acute trust')} changed class with one inside the "
         f"discharge data. {floor}One or two events cannot separate a transfer from everything "
         "else that changed that winter; the 2026 transfers are after the end of the data."
@@ -370,17 +377,23 @@ def whole_system_sentence(slopes: pd.DataFrame) -> str:
     into community beds: too uncertain, shrinking, or not (``slopes``: acute row first)."""
     a_only, whole = slopes.iloc[0], slopes.iloc[1]
     s = vocabulary.signed
-    if a_only["low95"] < 0 < a_only["high95"] or whole["low95"] < 0 < whole["high95"]:
+    spans = [name for name, row in (("acute", a_only), ("whole-system", whole))
+             if row["low95"] < 0 < row["high95"]]  # fmt: skip
+    if spans:
         meaning = (
-            "Both estimates are too uncertain to tell whether delays moved into community beds."
+            f"The {vocabulary.in_a_list(spans)} "
+            + ("estimates include" if len(spans) == 2 else "estimate includes")
+            + " no difference at all, so the data cannot tell whether delays moved into "
+            "community beds."
         )
     elif abs(whole["slope"]) < abs(a_only["slope"]):
         meaning = (
-            "The difference shrinks when community beds are counted: part of it is delays moved "
-            "into community beds."
+            "The estimate is smaller when community beds are counted, as it would be if some "
+            "delays moved into community beds; the two intervals overlap, so the data do not "
+            "show that they did."
         )
     else:
-        meaning = "Counting community beds does not shrink the difference."
+        meaning = "Counting community beds does not make the difference smaller."
     return (
         f"Across {int(whole['icbs'])} ICBs, patients not meeting the criteria to reside in acute "
         f"beds differ by {s(a_only['slope'], 1)} per 100,000 (95% {s(a_only['low95'], 1)} to "

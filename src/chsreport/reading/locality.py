@@ -363,6 +363,8 @@ def localities() -> list[str]:
 
 
 def index_page() -> str:
+    """The Localities index page (Markdown): each ICB with its registered patients, rurality, acute
+    trusts and community trusts, linked to its page."""
     rows = [headline(icb) for icb in localities()]
     lines = [
         "# Localities",
@@ -462,7 +464,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     delays = flow[flow["outcome"] == outcomes.OUTCOMES["ctr_per_100_beds"].label]
     delays = delays.sort_values("rank_of_all")
     ranks = "; ".join(
-        f"{vocabulary.org_name(r.name)}, class {vocabulary.class_letter(r.group)}, "
+        f"{vocabulary.org_name(r.name)}, class {vocabulary.class_letter(r.group) or 'unplaced'}, "
         f"{ordinal(r.rank_of_all)}"
         for r in delays.itertuples()
     )

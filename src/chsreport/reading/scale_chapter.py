@@ -14,7 +14,7 @@ from chsreport.data import geography, inputs, pcn_lists
 from chsreport.reading import charts, scale_maps, scale_story
 from chsreport.reading.text import Markdown
 
-HALF_A_NEIGHBOURHOOD_CAP = 2  # the council claims also count councils under half the cap
+CAP_DIVISOR = 2  # the council claims also count councils under the cap divided by this
 
 
 def in_brief(p: dict, costs: pd.DataFrame) -> str:
@@ -134,7 +134,7 @@ def districts_sentence(chosen: dict, half: dict, no_district: dict, cap: int, ye
     return (
         f"On mid-{year} estimates {chosen['count']} of {chosen['total']} district councils "
         f"({pc(chosen['share'])}) have fewer than {w(cap)} residents and {half['count']} have "
-        f"fewer than {w(cap // HALF_A_NEIGHBOURHOOD_CAP)}; {pc(no_district['share'])} of "
+        f"fewer than {w(cap // CAP_DIVISOR)}; {pc(no_district['share'])} of "
         "England's residents live where there is no district council (unitary, metropolitan "
         "and London authorities), against article 003's sixty per cent."
     )
@@ -150,7 +150,7 @@ def districts_section(p: dict) -> list:
         ),
         Markdown(districts_sentence(
             population_layers.share_of_districts_below(cap, year),
-            population_layers.share_of_districts_below(cap // HALF_A_NEIGHBOURHOOD_CAP, year),
+            population_layers.share_of_districts_below(cap // CAP_DIVISOR, year),
             population_layers.share_population_without_district(year), cap, year,
         )),
     ]  # fmt: skip

@@ -40,7 +40,8 @@ def district_bands(year: int = 2024) -> pd.DataFrame:
 
 
 def district_map(year: int = 2024):
-
+    """England's councils coloured by district size band (single-tier areas apart), for ``year``'s
+    populations."""
     frame = district_bands(year)
     districts = frame[frame["tier"] == "district"]
     small = int((districts["residents"] < 100_000).sum())
@@ -70,7 +71,7 @@ def district_map(year: int = 2024):
 
 
 def icb_map():
-
+    """The 2026 ICBs coloured by registered patients, the merged ones marked."""
     icbs = geography.icb_populations_2026()
     merged = set(geography.icb_mergers_2026().query("merged")["icb_code"])
     values = pd.DataFrame(

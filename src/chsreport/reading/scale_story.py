@@ -147,6 +147,7 @@ def layers_figure(layers: pd.DataFrame, bands: dict) -> charts.Figure:
 
 # --------------------------------------------------------------------------- ICB mergers
 def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.Figure:
+    """Each 2026 ICB as a bar of the 2022 ICBs (or parts) it was formed from, with its rurality."""
     frame = mergers.merge(rurality[["icb_code", "rurality", "rural_share"]], on="icb_code")
     frame["icb"] = frame["icb_name"].map(vocabulary.icb_short_name)
     frame["part"] = np.where(frame["merged"], frame["icb22_name"], "Unchanged (one 2022 ICB)")
@@ -215,6 +216,8 @@ def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.F
 
 # --------------------------------------------------------------------------- councils
 def council_claims_table(cap: int) -> pd.DataFrame:
+    """Article 003's council claims against the data for each population year: districts under the
+    cap and half of it, the smallest, and residents with no district council."""
     rows = []
     for year in settings.POPULATION_YEARS:
         under_cap = population_layers.share_of_districts_below(cap, year)
@@ -227,7 +230,8 @@ def council_claims_table(cap: int) -> pd.DataFrame:
                 f"districts under {cap // 1000}k": f"{under_cap['count']} of {under_cap['total']} "
                 f"({vocabulary.percent(under_cap['share'])})",
                 f"districts under {cap // 2000}k": under_half["count"],
-                "smallest district": f"{smallest['name']} ({smallest[f'population_{year}']:,.0f})",
+                "smallest district": f"{smallest['name']} "
+                f"({vocabulary.whole(smallest[f'population_{year}'])})",
                 "population with no district council": vocabulary.percent(no_district["share"]),
             }
         )
@@ -236,6 +240,7 @@ def council_claims_table(cap: int) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- PCNs
 def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
+    """PCNs by registered patients (5,000-patient bins, by rurality) against the band."""
     summary = pcn_lists.pcn_band_summary(*band)
     frame = pcns.assign(rurality=pcns["rurality"].fillna("Not classified"))
     binned = histogram(frame[frame["patients"] <= 150000], "patients", 5000, by="rurality")
@@ -284,6 +289,7 @@ def pcn_figure(pcns: pd.DataFrame, band: list[int]) -> charts.Figure:
 
 
 def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
+    """How many neighbourhoods of ``size`` each ICB would hold, ``highlight`` marked."""
     per_icb = pcn_lists.neighbourhoods_per_icb(size)
     per_icb["icb"] = per_icb["icb_name"].map(vocabulary.icb_short_name)
     per_icb["chosen"] = per_icb["icb_code"] == highlight if highlight else False
@@ -374,6 +380,8 @@ def size_cost_figure(
     csv_name: str,
     title_what: str,
 ) -> charts.Figure:
+    """A cost measure against a size measure for ``types`` of trust, with a LOWESS line and its
+    bootstrap band, titled by the rank correlation."""
     columns = ["code", "name", "type", x, y, "predecessors"]
     frame = costs.loc[costs["type"].isin(types), columns].dropna(subset=[x, y]).copy()
     frame = frame[(frame[x] > 0) & (frame[y] > 0)]
