@@ -403,12 +403,8 @@ def rank_among(means: pd.DataFrame, codes, better: str) -> pd.DataFrame:
     """The rows of ``means`` (:func:`trust_means`) for ``codes``, each with its rank among all
     the trusts in ``means`` (1 = best: the lowest value when lower is better, else the
     highest; tied trusts share the better rank)."""
-    mine = means[means["code"].isin(list(codes))].copy()
-    values = means["value"]
-    mine["rank_of_all"] = [
-        int(((values < v) if better == "lower" else (values > v)).sum() + 1) for v in mine["value"]
-    ]
-    return mine
+    ranks = means["value"].rank(ascending=better == "lower", method="min").astype(int)
+    return means.assign(rank_of_all=ranks)[means["code"].isin(list(codes))]
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         ),
         Finding(
             "Scale",
-            f"The median ICB has {vocabulary.fixed(c12['value'] / 1e6, 2)} million registered "
+            f"The median ICB has {vocabulary.people(c12['value'])} registered "
             "patients "
             f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
             "After the 2026 mergers the largest ICB is "
@@ -330,8 +330,7 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
             int(counts.get("acquired_by_acute", 0)), len(fates), remaining
         ),
         "Scale": f"{scale_story.big_is_best_sentence(cost).split(',')[0]}, and the data cannot "
-        f"identify one right size: the median ICB has {vocabulary.fixed(c12['value'] / 1e6, 2)} "
-        "million "
+        f"identify one right size: the median ICB has {vocabulary.people(c12['value'])} "
         "registered patients, and today's ICBs range "
         f"{vocabulary.fixed(icbs.max() / icbs.min())}-fold.",
         "Integration": integration_answer(carter["verdict"], "But" not in meaning),

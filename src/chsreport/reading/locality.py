@@ -203,10 +203,8 @@ def acute_flow(icb: str) -> pd.DataFrame:
     for key in ("ctr_per_100_beds", "ae_4hr_performance"):
         spec = outcomes.OUTCOMES[key]
         means = integration_models.trust_means(panel, groups, key, *settings.PERIOD)
-        ranks = means["value"].rank(ascending=spec.better == "lower", method="min")
-        means = means.assign(rank=ranks.astype(int))
         summary = integration_models.group_summary(means).set_index("group")
-        for rec in means[means["code"].isin(chosen)].itertuples():
+        for rec in integration_models.rank_among(means, chosen, spec.better).itertuples():
             g = summary.loc[rec.group]
             rows.append(
                 {
@@ -216,7 +214,7 @@ def acute_flow(icb: str) -> pd.DataFrame:
                     "group_label": rec.group_label,
                     "outcome": spec.label,
                     "value": round(rec.value, 1),
-                    "rank_of_all": int(rec.rank),
+                    "rank_of_all": int(rec.rank_of_all),
                     "trusts": len(means),
                     "england_median": round(means["value"].median(), 1),
                     "group_mean": round(g["mean"], 1),

@@ -14,8 +14,6 @@ from chsreport.data import geography, inputs, pcn_lists
 from chsreport.reading import charts, scale_maps, scale_story
 from chsreport.reading.text import Markdown
 
-CAP_DIVISOR = 2  # the council claims also count councils under the cap divided by this
-
 
 def in_brief(p: dict, costs: pd.DataFrame) -> str:
     """The findings: big is best, the articles' council, PCN and ICB figures against the data,
@@ -134,7 +132,7 @@ def districts_sentence(chosen: dict, half: dict, no_district: dict, cap: int, ye
     return (
         f"On mid-{year} estimates {chosen['count']} of {chosen['total']} district councils "
         f"({pc(chosen['share'])}) have fewer than {w(cap)} residents and {half['count']} have "
-        f"fewer than {w(cap // CAP_DIVISOR)}; {pc(no_district['share'])} of "
+        f"fewer than {w(cap // scale_story.CAP_DIVISOR)}; {pc(no_district['share'])} of "
         "England's residents live where there is no district council (unitary, metropolitan "
         "and London authorities), against article 003's sixty per cent."
     )
@@ -150,7 +148,7 @@ def districts_section(p: dict) -> list:
         ),
         Markdown(districts_sentence(
             population_layers.share_of_districts_below(cap, year),
-            population_layers.share_of_districts_below(cap // CAP_DIVISOR, year),
+            population_layers.share_of_districts_below(cap // scale_story.CAP_DIVISOR, year),
             population_layers.share_population_without_district(year), cap, year,
         )),
     ]  # fmt: skip

@@ -215,13 +215,16 @@ def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.F
 
 
 # --------------------------------------------------------------------------- councils
+CAP_DIVISOR = 2  # the council claims also count councils under the cap divided by this
+
+
 def council_claims_table(cap: int) -> pd.DataFrame:
     """Article 003's council claims against the data for each population year: districts under the
     cap and half of it, the smallest, and residents with no district council."""
     rows = []
     for year in settings.POPULATION_YEARS:
         under_cap = population_layers.share_of_districts_below(cap, year)
-        under_half = population_layers.share_of_districts_below(cap // 2, year)
+        under_half = population_layers.share_of_districts_below(cap // CAP_DIVISOR, year)
         no_district = population_layers.share_population_without_district(year)
         smallest = population_layers.smallest_district(year)
         rows.append(
@@ -229,7 +232,7 @@ def council_claims_table(cap: int) -> pd.DataFrame:
                 "population year": f"mid-{year}",
                 f"districts under {cap // 1000}k": f"{under_cap['count']} of {under_cap['total']} "
                 f"({vocabulary.percent(under_cap['share'])})",
-                f"districts under {cap // 2000}k": under_half["count"],
+                f"districts under {cap // CAP_DIVISOR // 1000}k": under_half["count"],
                 "smallest district": f"{smallest['name']} "
                 f"({vocabulary.whole(smallest[f'population_{year}'])})",
                 "population with no district council": vocabulary.percent(no_district["share"]),
