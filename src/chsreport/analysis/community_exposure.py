@@ -17,6 +17,8 @@ and the book's dated table of providers by council.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -234,46 +236,33 @@ def runs_by_volume(
     return by_lines or named
 
 
-def exposure(
+@dataclass
+class OwnServices:
+    """Whether each acute trust runs adult community services, per (code, month), and why."""
+
+    found: dict  # its (or a constituent's) return: (member code, register row), or None
+    ratio: dict  # adult care contacts per emergency admission that month, or NaN
+    named_for: dict  # councils whose main adult provider the table names it
+    by_lines: dict  # what its returns say
+    runs: dict  # the decision
+    by_table: dict  # decided only because the table names it
+    by_volume: dict  # the care volume overturned its returns
+
+
+def own_services(
     od: succession.OrgData,
+    reg: pd.DataFrame,
     acute_codes: list[str],
     months: list[pd.Timestamp],
-    rule: str = "default",
-    volume: dict[str, float] | None = None,
-    source: str = "both",
-    cuts: tuple[float, float] = (VOLUME_NOT, VOLUME_RUNS),
-) -> pd.DataFrame:
-    """Each acute trust's class per month, with the evidence.
-
-    (a) ``own``: the trust (or a constituent, see :func:`constituents`) runs adult community
-    services that month. Otherwise its patients' community services, council by council,
-    weighted by where its admitted patients live: the provider the book's dated table names for
-    the council that month (:func:`load_community_areas`); for a council not in the table, its
-    main acute trust if that trust runs community services ((d), another provider), otherwise the
-    providers based in the council's 2022 ICB that run community services (weighted by adult
-    service lines), with acute trusts of the ICB only where nobody else is there. Standalone
-    community trusts make (b), mental-health trusts (c), others (d); the class is the kind with
-    the largest share.
-
-    Whether an acute trust runs them (a) is decided by :func:`runs_by_volume` from ``volume``
-    (its CSDS adult care contacts per emergency admission in ``VOLUME_MONTH``, applied to months
-    in which the trust is made of the same organisations, and runs the same councils' services by
-    the table, as then), its returns and the table.
-    Long because the three sources decide in one pass over councils and months, with the order
-    of precedence readable top to bottom; to be split into the table, volume and returns steps
-    (issue 23's list).
-    """
-    if rule not in settings.RULES:
-        raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(settings.RULES)}")
-    reg = register(od, months, settings.RULES[rule])
+    by_area: dict,
+    council_names: dict[str, str],
+    volume: dict[str, float],
+    source: str,
+    cuts: tuple[float, float],
+) -> OwnServices:
+    """Step (a) of :func:`exposure`: the returns, the care volume and the table, per trust and
+    month, decided by :func:`runs_by_volume`."""
     runs = {(r["code"], r["month"]): r for r in reg.to_dict("records")}
-    pools = area_pools(reg, od)
-    patients = community_returns.patients_by_council(od)
-    main = main_acute_by_council(patients, acute_codes)
-    months = list(months)
-    table = community_returns.load_community_areas(od)
-    by_area = area_splits(table, sorted(set(months) | {VOLUME_MONTH}), od)
-    council_names = dict(zip(table["council_code"], table["council_name"], strict=False))
     own_codes = {
         (c, m): community_returns.constituents(c, m, od) for c in acute_codes for m in months
     }
@@ -300,9 +289,8 @@ def exposure(
                     best = (member, rec)
         return best
 
-    own = {(c, m): own_row(c, m) for c in acute_codes for m in months}
-    by_lines = {k: bool(v is not None and v[1]["runs_community"]) for k, v in own.items()}
-    volume = volume or {}
+    found = {(c, m): own_row(c, m) for c in acute_codes for m in months}
+    by_lines = {k: bool(v is not None and v[1]["runs_community"]) for k, v in found.items()}
     # the care volume describes a month in which the trust was made of the same organisations
     # and ran the same councils' services as in the month of the count (the Isle of Wight NHS
     # Trust ran the island's until its services moved in October 2024)
@@ -313,22 +301,33 @@ def exposure(
         for c in acute_codes
         for m in months
     }
-    runs_own = {
+    decided = {
         k: runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0], bool(named_for[k]))
         for k in by_lines
     }
-    # the table decides when the trust runs them only because the table names it
-    by_table = {
-        k: runs_own[k] and not runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0])
-        for k in by_lines
-    }
-    # a month decided by the care volume of another month is carried, like a return
-    by_volume = {k: runs_own[k] != by_lines[k] for k in by_lines}
-    # per ICB and month: the non-acute providers' split by adult lines, and the acute ones
+    return OwnServices(
+        found=found,
+        ratio=ratio,
+        named_for=named_for,
+        by_lines=by_lines,
+        runs=decided,
+        # the table decides when the trust runs them only because the table names it
+        by_table={
+            k: decided[k] and not runs_by_volume(ratio[k], by_lines[k], source, cuts[1], cuts[0])
+            for k in by_lines
+        },
+        # a month decided by the care volume of another month is carried, like a return
+        by_volume={k: decided[k] != by_lines[k] for k in by_lines},
+    )
+
+
+def fallback_pools(pools: pd.DataFrame, runs: dict) -> tuple[dict, dict]:
+    """Per ICB and month: the non-acute providers' split by adult lines, and the acute ones
+    (those that run community services by :func:`own_services`)."""
     others: dict[tuple, list] = {}
     acute_pools: dict[tuple, list] = {}
     for icb, month, code, kind, lines in pools.itertuples(index=False):
-        if kind == "acute" and not runs_own.get((code, month), True):
+        if kind == "acute" and not runs.get((code, month), True):
             continue  # listed lines, but too little care to count as running them
         target = acute_pools if kind == "acute" else others
         target.setdefault((icb, month), []).append((kind, code, lines))
@@ -337,20 +336,98 @@ def exposure(
         for key, members in others.items()
         if (total := sum(lines for _, _, lines in members)) > 0
     }
-    areas = {
-        code: [
-            (ltla, icb, pts)
-            for ltla, icb, pts in zip(
-                part["ltla_code"], part["icb22_code"], part["patients"], strict=True
+    return splits, acute_pools
+
+
+def patient_split(code, month, mine, by_area, main_of, runs, splits, acute_pools):
+    """Steps (b)-(d) of :func:`exposure` for one trust and month: its patients' councils
+    (``mine``: council, 2022 ICB, patients) weighted by patients, each council's provider from
+    the table, else its main acute trust if that runs community services, else its ICB's
+    providers. Returns (shares by kind, shares by provider, the share the table decided)."""
+    total = sum(p for _, _, p in mine)
+    shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
+    named: dict[str, float] = {}
+    from_table = 0.0
+    for ltla, icb, pts in mine:
+        weight = pts / total if total else 0.0
+        lead = main_of.get(ltla)
+        if (ltla, month) in by_area:  # the compiled table names the provider
+            split = by_area[(ltla, month)]
+            from_table += weight
+        elif lead and lead != code and runs.get((lead, month)):
+            split = {("other", lead): 1.0}
+        elif (icb, month) in splits:
+            split = splits[(icb, month)]
+        else:
+            acutes = [(m, w) for _, m, w in acute_pools.get((icb, month), []) if m != code]
+            lines_sum = sum(w for _, w in acutes)
+            split = (
+                {("other", m): w / lines_sum for m, w in acutes}
+                if lines_sum
+                else {("none", ""): 1.0}
             )
-        ]
-        for code, part in patients.groupby("code")
-    }
-    main_of = main.to_dict()
+        for (kind, member), w in split.items():
+            shares[kind] += weight * w
+            if member:
+                named[member] = named.get(member, 0.0) + weight * w
+    return shares, named, from_table
+
+
+def own_words(decision: OwnServices, code: str, month: pd.Timestamp) -> str:
+    """What the returns, the care volume and the table say of the trust's own services."""
+    key = (code, month)
+    found = decision.found[key]
+    text = (
+        found[1]["source"]
+        + ("" if found[0] == code else f", as {community_returns.provider_named(found[0])}")
+        if found is not None
+        else "no community services return"
+    )
+    volume_text = (
+        f"{vocabulary.fixed(decision.ratio[key])} adult community care contacts per emergency "
+        f"admission in {vocabulary.month(VOLUME_MONTH)} (Community Services Data Set)"
+        if not np.isnan(decision.ratio[key])
+        else ""
+    )
+    if volume_text and decision.by_volume[key] and not decision.by_table[key]:
+        text += f"; but {volume_text}, which decides"
+    elif volume_text:
+        text += f"; {volume_text}"
+    if decision.by_table[key]:
+        named = vocabulary.in_a_list(decision.named_for[key])
+        text += f"; {TABLE_DECIDES} in {named}, which decides"
+    return text
+
+
+def shares_words(own_text: str, shares: dict, named: dict, from_table: float) -> str:
+    """The evidence of a trust that does not run community services: whose services its
+    patients' councils get, its three main providers and where the providers came from."""
+    top = sorted(named.items(), key=lambda kv: -kv[1])[:3]
+    kinds = ", ".join(
+        f"{SHARE_WORDS[k]} {vocabulary.percent(shares[k])}" for k in shares if shares[k] >= 0.005
+    )
+    main = ", ".join(
+        f"{community_returns.provider_named(m)}: {vocabulary.percent(w)}" for m, w in top
+    )
+    where = (
+        "; each council's provider from the book's table of community providers by council"
+        if from_table >= 0.995
+        else f"; for councils holding {vocabulary.percent(from_table)} of its patients the "
+        "provider comes from the book's table of community providers by council, for the rest "
+        "from its main acute trust or the providers in its 2022 ICB"
+    )
+    return (
+        f"does not run community services ({own_text}); its patients' community services come "
+        f"from {kinds}" + (f"; main providers {main}" if top else "") + where
+    )
+
+
+def sitrep_months(acute_codes: list[str], od: succession.OrgData) -> dict[str, int]:
+    """Months in which each trust or any of its constituents then reported community bed
+    activity to the community discharge sitrep (a month counts once)."""
     activity = community_returns.load_sitrep_community_activity()
     active = activity[activity["community_activity"] > 0].groupby("code")["month"].agg(set)
-    # months in which the trust or any of its constituents then reported (a month counts once)
-    sitrep_months = {
+    return {
         c: len(
             set().union(
                 *(
@@ -361,119 +438,107 @@ def exposure(
         )
         for c in acute_codes
     }
-    published = set(
-        community_returns.return_months()
-    )  # a class from these months' own returns is not carried
+
+
+def sitrep_words(beds: int) -> str:
+    """The sitrep's line of a trust's evidence."""
+    if not beds:
+        return "; no community bed activity in the community discharge sitrep"
+    of = community_returns.sitrep_month_count()
+    return (
+        f"; the community discharge sitrep shows community bed activity in {beds} of {of} "
+        f"months, {community_returns.sitrep_period()}"
+    )
+
+
+def exposure(
+    od: succession.OrgData,
+    acute_codes: list[str],
+    months: list[pd.Timestamp],
+    rule: str = "default",
+    volume: dict[str, float] | None = None,
+    source: str = "both",
+    cuts: tuple[float, float] = (VOLUME_NOT, VOLUME_RUNS),
+) -> pd.DataFrame:
+    """Each acute trust's class per month, with the evidence.
+
+    (a) ``own``: the trust (or a constituent, see :func:`constituents`) runs adult community
+    services that month. Otherwise its patients' community services, council by council,
+    weighted by where its admitted patients live: the provider the book's dated table names for
+    the council that month (:func:`load_community_areas`); for a council not in the table, its
+    main acute trust if that trust runs community services ((d), another provider), otherwise the
+    providers based in the council's 2022 ICB that run community services (weighted by adult
+    service lines), with acute trusts of the ICB only where nobody else is there. Standalone
+    community trusts make (b), mental-health trusts (c), others (d); the class is the kind with
+    the largest share (:func:`patient_split`).
+
+    Whether an acute trust runs them (a) is decided by :func:`runs_by_volume` from ``volume``
+    (its CSDS adult care contacts per emergency admission in ``VOLUME_MONTH``, applied to months
+    in which the trust is made of the same organisations, and runs the same councils' services by
+    the table, as then), its returns and the table (:func:`own_services`).
+    """
+    if rule not in settings.RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {tuple(settings.RULES)}")
+    months = list(months)
+    reg = register(od, months, settings.RULES[rule])
+    patients = community_returns.patients_by_council(od)
+    table = community_returns.load_community_areas(od)
+    by_area = area_splits(table, sorted(set(months) | {VOLUME_MONTH}), od)
+    council_names = dict(zip(table["council_code"], table["council_name"], strict=False))
+    decision = own_services(
+        od, reg, acute_codes, months, by_area, council_names, volume or {}, source, cuts
+    )
+    splits, acute_pools = fallback_pools(area_pools(reg, od), decision.runs)
+    areas = {
+        code: list(zip(part["ltla_code"], part["icb22_code"], part["patients"], strict=True))
+        for code, part in patients.groupby("code")
+    }
+    main_of = main_acute_by_council(patients, acute_codes).to_dict()
+    beds_months = sitrep_months(acute_codes, od)
+    published = set(community_returns.return_months())  # such a month's class is not carried
     rows = []
     for code in acute_codes:
-        mine = areas.get(code, [])
-        total = sum(p for _, _, p in mine)
         for month in months:
-            found = own[(code, month)]
-            own_text = (
-                found[1]["source"]
-                + ("" if found[0] == code else f", as {community_returns.provider_named(found[0])}")
-                if found is not None
-                else "no community services return"
-            )
-            shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
-            named: dict[str, float] = {}
-            volume_text = (
-                f"{vocabulary.fixed(ratio[(code, month)])} adult community care contacts per "
-                "emergency "
-                f"admission in {vocabulary.month(VOLUME_MONTH)} (Community Services Data Set)"
-                if not np.isnan(ratio[(code, month)])
-                else ""
-            )
-            if volume_text and by_volume[(code, month)] and not by_table[(code, month)]:
-                own_text += f"; but {volume_text}, which decides"
-            elif volume_text:
-                own_text += f"; {volume_text}"
-            if by_table[(code, month)]:
-                own_text += (
-                    f"; {TABLE_DECIDES} in "
-                    f"{vocabulary.in_a_list(named_for[(code, month)])}, which decides"
-                )
-            if runs_own[(code, month)]:
+            if decision.runs[(code, month)]:
+                own_text = own_words(decision, code, month)
                 cls, evidence = "own", f"runs community services ({own_text})"
+                shares = dict.fromkeys(["standalone", "mental_health", "other", "none"], 0.0)
             else:
-                from_table = 0.0
-                for ltla, icb, pts in mine:
-                    weight = pts / total if total else 0.0
-                    lead = main_of.get(ltla)
-                    if (ltla, month) in by_area:  # the compiled table names the provider
-                        split = by_area[(ltla, month)]
-                        from_table += weight
-                    elif lead and lead != code and runs_own.get((lead, month)):
-                        split = {("other", lead): 1.0}
-                    elif (icb, month) in splits:
-                        split = splits[(icb, month)]
-                    else:
-                        acutes = [
-                            (m, w) for _, m, w in acute_pools.get((icb, month), []) if m != code
-                        ]
-                        lines_sum = sum(w for _, w in acutes)
-                        split = (
-                            {("other", m): w / lines_sum for m, w in acutes}
-                            if lines_sum
-                            else {("none", ""): 1.0}
-                        )
-                    for (kind, member), w in split.items():
-                        shares[kind] += weight * w
-                        if member:
-                            named[member] = named.get(member, 0.0) + weight * w
-                cls = max(["standalone", "mental_health", "other", "none"], key=shares.get)
-                top = sorted(named.items(), key=lambda kv: -kv[1])[:3]
-                evidence = (
-                    f"does not run community services ({own_text}); its patients' community "
-                    "services come from "
-                    + ", ".join(
-                        f"{SHARE_WORDS[k]} {vocabulary.percent(shares[k])}"
-                        for k in shares
-                        if shares[k] >= 0.005
-                    )
-                    + (
-                        "; main providers "
-                        + ", ".join(
-                            f"{community_returns.provider_named(m)}: {vocabulary.percent(w)}"
-                            for m, w in top
-                        )
-                        if top
-                        else ""
-                    )
-                    + (
-                        "; each council's provider from the book's table of community providers "
-                        "by council"
-                        if from_table >= 0.995
-                        else f"; for councils holding {vocabulary.percent(from_table)} of its "
-                        "patients the "
-                        "provider comes from the book's table of community providers by council, "
-                        "for the rest from its main acute trust or the providers in its 2022 ICB"
-                    )
+                shares, named, from_table = patient_split(
+                    code,
+                    month,
+                    areas.get(code, []),
+                    by_area,
+                    main_of,
+                    decision.runs,
+                    splits,
+                    acute_pools,
                 )
-            beds = sitrep_months[code]
-            evidence += (
-                f"; the community discharge sitrep shows community bed activity in {beds} of 8 "
-                f"months, {community_returns.sitrep_period()}"
-                if beds
-                else "; no community bed activity in the community discharge sitrep"
-            )
+                cls = max(["standalone", "mental_health", "other", "none"], key=shares.get)
+                evidence = shares_words(own_words(decision, code, month), shares, named, from_table)
             rows.append(
-                {
-                    "code": code,
-                    "month": month,
-                    "cls": cls,
-                    "sitrep_active_months": beds,
-                    "share_standalone": shares["standalone"],
-                    "share_mental_health": shares["mental_health"],
-                    "share_other": shares["other"],
-                    "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
-                    "from_return": month in published
-                    and not by_table[(code, month)]
-                    and not (by_volume[(code, month)] and month != VOLUME_MONTH)
-                    and (cls != "own" or found is None or found[1]["chs_month"] == month),
-                    "evidence": evidence,
-                }
+                exposure_row(decision, code, month, cls, shares, published, beds_months[code])
+                | {"evidence": evidence + sitrep_words(beds_months[code])}
             )
-    out = pd.DataFrame(rows)
-    return out
+    return pd.DataFrame(rows)
+
+
+def exposure_row(decision, code, month, cls, shares, published, beds) -> dict:
+    """One row of :func:`exposure` but its evidence: the class, the shares, the adult lines of
+    its return and whether the class comes from that month's own return (not carried)."""
+    key = (code, month)
+    found = decision.found[key]
+    return {
+        "code": code,
+        "month": month,
+        "cls": cls,
+        "sitrep_active_months": beds,
+        "share_standalone": shares["standalone"],
+        "share_mental_health": shares["mental_health"],
+        "share_other": shares["other"],
+        "own_adult_lines": int(found[1]["adult_lines"]) if found is not None else 0,
+        "from_return": month in published
+        and not decision.by_table[key]
+        and not (decision.by_volume[key] and month != VOLUME_MONTH)
+        and (cls != "own" or found is None or found[1]["chs_month"] == month),
+    }

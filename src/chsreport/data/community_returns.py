@@ -262,6 +262,11 @@ def sitrep_period() -> str:
     return vocabulary.period(SITREP_FIRST, SITREP_LAST)
 
 
+def sitrep_month_count() -> int:
+    """How many months the community discharge sitrep held covers."""
+    return (SITREP_LAST.year - SITREP_FIRST.year) * 12 + SITREP_LAST.month - SITREP_FIRST.month + 1
+
+
 SITREP_ACTIVITY = (
     "Number of patients discharged",
     "Number of patients who no longer meet the criteria to reside",

@@ -76,6 +76,185 @@ def rerun_reason(target: Path, parts: dict[str, str], fresh: bool) -> str | None
     return "; ".join(changed) or None
 
 
+class Clock:
+    """Seconds per phase of a build, added into ``timings`` as each phase ends."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.started = self.last = time.perf_counter()
+
+    def phase(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def checked_runs() -> dict[str, tuple[notebook_runs.Run, dict]]:
+    """Every notebook run of the book with its checked parameters, keyed by output; the first
+    bad parameter set raises, naming the file it came from, before any kernel starts."""
+    checked = {}
+    for run in notebook_runs.book_runs():
+        try:
+            checked[run.output] = (run, params.validate(run.notebook, run.values))
+        except params.ParameterError as exc:
+            raise params.ParameterError(f"{run.origin}: {exc}") from None
+    return checked
+
+
+def verify_data(log: Callable[[str], None], record) -> None:
+    """Every data file against the manifest's hash (raises, naming the file and the fix)."""
+    log(f"checking {len(manifest.load_manifest())} data files against the manifest")
+    for name, path in manifest.verify_all():
+        record.info("data %s sha256 %s ok: %s", name, manifest.entry(name).sha256, path)
+
+
+def plan(checked: dict, build_dir: Path, inputs: str, fresh: bool, record):
+    """Which runs must execute: returns the executed copy of every run, the jobs to run (those
+    whose stamp differs from their run key, or all when ``fresh``) and every run's key parts."""
+    executed, jobs, keys = {}, [], {}
+    for output, (run, values) in checked.items():
+        target = build_dir / "executed" / f"{output}.ipynb"
+        keys[output] = run_key_parts(run.notebook, values, inputs)
+        executed[output] = target
+        why = rerun_reason(target, keys[output], fresh)
+        described = f"notebook {output} ({run.notebook}.ipynb, {json.dumps(values)})"
+        if why:
+            target.with_suffix(".key").unlink(missing_ok=True)
+            jobs.append((run, values, target))
+            record.info("%s: re-executed: %s", described, why)
+        else:
+            record.info("%s: reused: unchanged since it was executed", described)
+    return executed, jobs, keys
+
+
+def execute(jobs, keys, build_dir, inputs, fresh, workers, reuse_kernels, progress, log, clock):
+    """Run the jobs on ``workers`` kernels while one side thread computes the generated pages
+    (the claims register), the Vega bundle and the book's facts. Each executed copy is stamped
+    with its key parts as it finishes. Returns (seconds per notebook, pages, bundle, facts)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as side:
+        pages_job = side.submit(staging.generated_pages, build_dir, log, fresh)
+        bundle_job = side.submit(staging.vega_bundle, build_dir)
+        facts_job = side.submit(staging.cached_facts, build_dir, inputs, fresh)
+        targets = {run.output: target for run, _, target in jobs}
+
+        def stamp(output: str) -> None:  # remember what this copy was executed from
+            if targets[output].exists():
+                stamp_file = targets[output].with_suffix(".key")
+                stamp_file.write_text(json.dumps(keys[output], indent=1))
+
+        times = execution.execute_all(jobs, workers, log, reuse_kernels, progress, stamp)
+        clock.phase("execution")
+        pages, bundle, book_facts = pages_job.result(), bundle_job.result(), facts_job.result()
+        clock.phase("claims register (beyond execution)")
+    return times, pages, bundle, book_facts
+
+
+def compile_and_print(source, digest, localities, build_dir, fresh, printing, log, clock):
+    """Jupyter Book on the staged ``source`` (unless its digest matches the published book's)
+    and, when chromium is there and the book or edition changed, the briefings (printing while
+    Sphinx runs) and the book's PDF. Returns (the new html folder or None, PDFs printed).
+
+    A stop (signal) ends printing after the PDF under way and re-raises."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    html_dir, published = build_dir / "html", build_dir / "html.digest"
+    unchanged = published.exists() and published.read_text() == digest
+    built = None
+    # the PDFs depend on what the book does and on the edition: when neither changed and every
+    # PDF is there, no print page need even be worked out
+    the_edition = colophon.edition()
+    print_key = printer.print_key(digest, the_edition)
+    if printing and printer.printed_already(build_dir, print_key, localities):
+        log("PDFs unchanged since the last build")
+        printing_now = False
+    else:
+        printing_now = printing
+        printer.forget_printed(build_dir)
+    printer.STOP.clear()
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        briefing_job = (
+            pool.submit(briefings.make_briefings, localities, build_dir, log, the_edition)
+            if printing_now
+            else None
+        )
+        if not printing:
+            log(printer.HOW_TO_GET_PDFS)
+        if unchanged and not fresh and (html_dir / "index.html").exists():
+            log("book sources unchanged since the last build: the published book stands")
+        else:
+            published.unlink(missing_ok=True)
+            built = staging.compile_book(source, build_dir / "jb", log)
+            clock.phase("Jupyter Book")
+        # the book's PDF is printed from the pages Jupyter Book just made (or the last ones)
+        book_job = (
+            pool.submit(book_pdf.make_book_pdf, built or html_dir, build_dir, log, the_edition)
+            if printing_now
+            else None
+        )
+        printed = sum(job.result() for job in (briefing_job, book_job) if job is not None)
+        if printing_now:
+            printer.remember_printed(build_dir, print_key)
+        clock.phase("PDFs (beyond the book)")
+    except BaseException:  # a stop: printing ends after the PDF under way
+        printer.STOP.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return built, printed
+
+
+def publish(built, printed, digest, build_dir, printing, book_log, record, clock) -> None:
+    """Replace the published book with the new one (or copy new PDFs beside the one that
+    stands), and remember the digest it was built from."""
+    html_dir = build_dir / "html"
+    if built is not None:
+        staging.publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
+        (build_dir / "html.digest").write_text(digest)
+        book_log.published = True
+        record.info("publish: the new book replaced the one in %s", html_dir)
+        clock.phase("publishing")
+    elif printed:
+        staging.sync_tree(build_dir / "pdf", html_dir / "pdf")
+        record.info("publish: the book stands; %d new PDF(s) copied beside it", printed)
+    else:
+        record.info("publish: nothing changed; the book in %s stands", html_dir)
+
+
+def started_line(workers: int, fresh: bool, reuse_kernels: bool, build_dir: Path) -> tuple:
+    """The build log's first line: versions, process and choices."""
+    return (
+        "chsreport %s, Python %s, pid %d, %d worker(s), fresh=%s, kernels %s, build folder %s",
+        chsreport.__version__,
+        sys.version.split()[0],
+        os.getpid(),
+        workers,
+        fresh,
+        "reused per worker" if reuse_kernels else "fresh per notebook",
+        build_dir,
+    )
+
+
+def finish(times: dict[str, float], clock: Clock, build_dir: Path, log, record) -> Path:
+    """The build's last lines (kernel time, the slowest notebook, each phase's seconds) and the
+    path of the published index.html."""
+    if times:
+        slowest = max(times, key=times.get)
+        log(
+            f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel "
+            f"time; slowest {slowest} {times[slowest]:.1f} s)"
+        )
+    clock.timings["total"] = time.perf_counter() - clock.started
+    for name, seconds in clock.timings.items():
+        record.info("time %s: %.2f s", name, seconds)
+    index = build_dir / "html" / "index.html"
+    log(f"book built in {clock.timings['total']:.0f} s: {index}")
+    return index
+
+
 def build_book(
     build_dir: Path | None = None,
     log: Callable[[str], None] = print,
@@ -91,23 +270,10 @@ def build_book(
 
     Any failure (bad parameters, missing or altered data, a cell that raises, a Sphinx warning)
     raises before ``<build_dir>/html`` is touched, so the last good book stays as it was.
-    Long because it orders the build's phases (check, execute, stage, compile, print, publish)
-    and the stop handling around them in one place; to be split into the phases (issue 23's
-    list).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     build_dir = build_dir or paths.BUILD
     workers = workers or os.cpu_count() or 1
-    timings = {} if timings is None else timings
-    started = clock = time.perf_counter()
-
-    def phase(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
-
+    clock = Clock({} if timings is None else timings)
     record = buildlog.logger()
     terminal = log
 
@@ -120,144 +286,38 @@ def build_book(
         buildlog.build_log(build_dir) as book_log,
         execution.build_lock(build_dir / ".lock", log),
     ):
-        record.info(
-            "chsreport %s, Python %s, pid %d, %d worker(s), fresh=%s, kernels %s, build folder %s",
-            chsreport.__version__,
-            sys.version.split()[0],
-            os.getpid(),
-            workers,
-            fresh,
-            "reused per worker" if reuse_kernels else "fresh per notebook",
-            build_dir,
-        )
-        runs = notebook_runs.book_runs()
-        checked = {}
-        for run in runs:  # every parameter set is checked before any kernel starts
-            try:
-                checked[run.output] = (run, params.validate(run.notebook, run.values))
-            except params.ParameterError as exc:
-                raise params.ParameterError(f"{run.origin}: {exc}") from None
-        phase("parameters")
-        log(f"checking {len(manifest.load_manifest())} data files against the manifest")
-        for name, path in manifest.verify_all():
-            record.info("data %s sha256 %s ok: %s", name, manifest.entry(name).sha256, path)
-        phase("data check")
-        executed, jobs, keys, inputs = {}, [], {}, staging.inputs_key()
-        for output, (run, values) in checked.items():
-            target = build_dir / "executed" / f"{output}.ipynb"
-            keys[output] = run_key_parts(run.notebook, values, inputs)
-            executed[output] = target
-            why = rerun_reason(target, keys[output], fresh)
-            described = f"notebook {output} ({run.notebook}.ipynb, {json.dumps(values)})"
-            if why:
-                target.with_suffix(".key").unlink(missing_ok=True)
-                jobs.append((run, values, target))
-                record.info("%s: re-executed: %s", described, why)
-            else:
-                record.info("%s: reused: unchanged since it was executed", described)
-        phase("change detection")
+        record.info(*started_line(workers, fresh, reuse_kernels, build_dir))
+        checked = checked_runs()
+        clock.phase("parameters")
+        verify_data(log, record)
+        clock.phase("data check")
+        inputs = staging.inputs_key()
+        executed, jobs, keys = plan(checked, build_dir, inputs, fresh, record)
+        clock.phase("change detection")
         log(
             f"executing {len(jobs)} of {len(checked)} notebooks on {workers} worker(s) "
             f"({len(checked) - len(jobs)} unchanged, reused)"
         )
-        # the claims register and the Vega bundle are computed here while the workers run
-        with ThreadPoolExecutor(max_workers=1) as side:
-            pages_job = side.submit(staging.generated_pages, build_dir, log, fresh)
-            bundle_job = side.submit(staging.vega_bundle, build_dir)
-            facts_job = side.submit(staging.cached_facts, build_dir, inputs, fresh)
-            targets = {run.output: target for run, _, target in jobs}
-
-            def stamp(output: str) -> None:  # remember what this copy was executed from
-                if targets[output].exists():
-                    stamp_file = targets[output].with_suffix(".key")
-                    stamp_file.write_text(json.dumps(keys[output], indent=1))
-
-            times = execution.execute_all(jobs, workers, log, reuse_kernels, progress, stamp)
-            phase("execution")
-            pages, bundle, book_facts = pages_job.result(), bundle_job.result(), facts_job.result()
-            phase("claims register (beyond execution)")
+        times, pages, bundle, book_facts = execute(
+            jobs, keys, build_dir, inputs, fresh, workers, reuse_kernels, progress, log, clock
+        )
         if jobs:
             staging.prune_downloads(executed)
-        source = build_dir / "stage"
         # the book depends on its sources and also on the package (its Sphinx extension); its
         # pages link their PDFs only when chromium can print them
         printing = printer.chromium() is not None
+        source = build_dir / "stage"
         digest = staging.stage(executed, source, pages, bundle, book_facts)
         digest += inputs + ("+pdf" if printing else "")
-        phase("staging")
-        html_dir, published = build_dir / "html", build_dir / "html.digest"
-        unchanged = published.exists() and published.read_text() == digest
+        clock.phase("staging")
         localities = {
             output.split("/", 1)[1]: path
             for output, path in executed.items()
             if output.startswith("localities/")
         }
-        built = None
-        # the PDFs depend on what the book does and on the edition: when neither changed and
-        # every PDF is there, no print page need even be worked out
-        the_edition = colophon.edition()
-        print_key = printer.print_key(digest, the_edition)
-        if printing and printer.printed_already(build_dir, print_key, localities):
-            log("PDFs unchanged since the last build")
-            printing_now = False
-        else:
-            printing_now = printing
-            printer.forget_printed(build_dir)
-        printer.STOP.clear()
-        # briefings print while Sphinx runs; the book's PDF as soon as its pages exist, beside
-        # any briefings still printing
-        pool = ThreadPoolExecutor(max_workers=2)
-        try:
-            briefing_job = (
-                pool.submit(briefings.make_briefings, localities, build_dir, log, the_edition)
-                if printing_now
-                else None
-            )
-            if not printing:
-                log(printer.HOW_TO_GET_PDFS)
-            if unchanged and not fresh and (html_dir / "index.html").exists():
-                log("book sources unchanged since the last build: the published book stands")
-            else:
-                published.unlink(missing_ok=True)
-                built = staging.compile_book(source, build_dir / "jb", log)
-                phase("Jupyter Book")
-            # the book's PDF is printed from the pages Jupyter Book just made (or the last ones)
-            book_job = (
-                pool.submit(book_pdf.make_book_pdf, built or html_dir, build_dir, log, the_edition)
-                if printing_now
-                else None
-            )
-            printed = sum(job.result() for job in (briefing_job, book_job) if job is not None)
-            if printing_now:
-                printer.remember_printed(build_dir, print_key)
-            phase("PDFs (beyond the book)")
-        except BaseException:  # a stop: printing ends after the PDF under way
-            printer.STOP.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        built, printed = compile_and_print(
+            source, digest, localities, build_dir, fresh, printing, log, clock
+        )
         with execution.not_stopped():  # from here the build finishes, whatever arrives
-            if built is not None:
-                staging.publish(built, html_dir, {"pdf": build_dir / "pdf"} if printing else None)
-                published.write_text(digest)
-                book_log.published = True
-                record.info("publish: the new book replaced the one in %s", html_dir)
-                phase("publishing")
-            elif printed:
-                staging.sync_tree(build_dir / "pdf", html_dir / "pdf")
-                record.info("publish: the book stands; %d new PDF(s) copied beside it", printed)
-            else:
-                record.info("publish: nothing changed; the book in %s stands", html_dir)
-            index = html_dir / "index.html"
-            if times:
-                slowest = max(times, key=times.get)
-                log(
-                    f"executed {len(times)} notebooks ({sum(times.values()):.0f} s of kernel "
-                    f"time; slowest {slowest} {times[slowest]:.1f} s)"
-                )
-            timings["total"] = time.perf_counter() - started
-            for name, seconds in timings.items():
-                record.info("time %s: %.2f s", name, seconds)
-            log(f"book built in {timings['total']:.0f} s: {index}")
-            return index
+            publish(built, printed, digest, build_dir, printing, book_log, record, clock)
+            return finish(times, clock, build_dir, log, record)
