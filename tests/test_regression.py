@@ -83,9 +83,12 @@ def _plain(obj):
     return obj
 
 
-def _search(pattern: str, text: str) -> str | None:
+def _search(pattern: str, text: str) -> str:
+    """The first group of ``pattern`` in ``text``; an error (never a stored null) when absent."""
     found = re.search(pattern, text)
-    return found.group(1) if found else None
+    if found is None:
+        raise AssertionError(f"no match for {pattern!r} in: {text[:300]}...")
+    return found.group(1)
 
 
 # --- shared, slow inputs (worked out once per process) ---------------------------------------

@@ -340,7 +340,10 @@ def people(value: float) -> str:
 
 def date_long(value) -> str:
     """A date in full: "1 April 2026"; blank when there is none."""
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%-d %B %Y")
+    if pd.isna(value):
+        return ""
+    day = pd.Timestamp(value)
+    return f"{day.day} {day.strftime('%B %Y')}"  # %-d is not on every platform
 
 
 def year(value) -> str:
@@ -374,8 +377,10 @@ def format_column(name: str, values: pd.Series) -> pd.Series:
         return values.map({True: "Yes", False: "No"}).fillna(MISSING).astype(object)
     if pd.api.types.is_datetime64_any_dtype(values):
         days = values.dropna().dt.day
-        fmt = "%b %Y" if (days == 1).all() else "%-d %b %Y"
-        return values.map(lambda v: MISSING if pd.isna(v) else v.strftime(fmt)).astype(object)
+        fmt = "%b %Y" if (days == 1).all() else "%d %b %Y"
+        return values.map(
+            lambda v: MISSING if pd.isna(v) else v.strftime(fmt).removeprefix("0")
+        ).astype(object)
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.astype(float)
         if name in PERCENT_COLUMNS:

@@ -480,8 +480,9 @@ def c16_no_places() -> Result:
 
 def c17_rural_resist() -> Result:
     """The outcome only (motives are untestable): partly supported if no South West ICB was
-    formed by merger in 2026 while some elsewhere were; the resistance itself cannot be seen in
-    the data, so the claim is never more than partly supported."""
+    formed by merger in 2026 while some elsewhere were, not supported if one was, inconclusive
+    if none merged anywhere (nothing to contrast); the resistance itself cannot be seen in the
+    data, so the claim is never more than partly supported."""
     mergers = geography.icb_mergers_2026()
     icbs = ods.load_icbs().set_index("icb_code")
     merged = set(mergers.loc[mergers["merged"], "icb_code"])
@@ -489,7 +490,7 @@ def c17_rural_resist() -> Result:
     rural = geography.icb_rurality().set_index("icb_code")["rurality"]
     n_sw = len(merged & south_west)
     n_rural = sum(rural.get(c) == "Mainly rural" for c in merged)
-    verdict = "partly supported" if n_sw == 0 and merged else "not supported"
+    verdict = "inconclusive" if not merged else "partly supported" if n_sw == 0 else "not supported"
     fit = ("The outcome fits the claim" if verdict == "partly supported" else "No ICB merged, so "
            "the data cannot show resistance to merging" if not merged
            else "The outcome does not fit the claim")  # fmt: skip
