@@ -81,8 +81,10 @@ def test_carter_bullets_give_both_verdicts_the_margin_and_the_class_counts():
 
 
 def test_still_in_hospital_sentence_scales_the_mean_by_the_share():
-    text = integration_story.still_in_hospital_sentence(13.0, 0.5)
-    assert "50% of them were still in hospital" in text
+    still = (0.5, pd.Timestamp("2022-04-01"), pd.Timestamp("2024-01-01"))
+    text = integration_story.still_in_hospital_sentence(13.0, still, "Apr 2022 to Aug 2025")
+    assert "From Apr 2022 to Jan 2024 (the months with daily figures), 50% of them" in text
+    assert "If that share held over Apr 2022 to Aug 2025" in text
     assert "average of 13.0 per 100 beds is about 6 per 100" in text
 
 

@@ -499,7 +499,7 @@ NCTR_REMAINING = (
 def parse_nctr_totals(path: Path) -> pd.DataFrame:
     """Acute discharge sitrep, Table 2, every trust and day (2022-04 to 2024-01): the totals of
     patients no longer meeting the criteria to reside and of those still in hospital at the end
-    of the day."""
+    of the day, with the first and last month counted."""
     rows = sitrep_rows(path, "acute", "Table 2", [NCTR_ALL, NCTR_REMAINING])
     sums = rows.groupby("metric")["value"].sum()
     if NCTR_ALL not in sums or NCTR_REMAINING not in sums:
@@ -508,17 +508,21 @@ def parse_nctr_totals(path: Path) -> pd.DataFrame:
         {
             "all_patients": [float(sums[NCTR_ALL])],
             "still_in_hospital": [float(sums[NCTR_REMAINING])],
+            "first_month": [rows["month"].min()],
+            "last_month": [rows["month"].max()],
         }
     )
 
 
-def share_still_in_hospital() -> float:
+def share_still_in_hospital() -> tuple[float, pd.Timestamp, pd.Timestamp]:
     """Of the patients counted as no longer meeting the criteria to reside on a day, the share
-    still in hospital at the end of that day (acute trusts, 2022-04 to 2024-01)."""
-    totals = manifest.cached_frame("flow_sitrep_long", parse_nctr_totals)
+    still in hospital at the end of that day (acute trusts), with the first and last month of
+    the daily file it comes from (2022-04 to 2024-01)."""
+    totals = manifest.cached_frame("flow_sitrep_long", parse_nctr_totals, version="2")
     share = totals["still_in_hospital"] / totals["all_patients"]
     manifest.check_range(totals.assign(share=share), "share", 0, 1, "share_still_in_hospital")
-    return float(share.iloc[0])
+    first, last = totals["first_month"].iloc[0], totals["last_month"].iloc[0]
+    return float(share.iloc[0]), pd.Timestamp(first), pd.Timestamp(last)
 
 
 SITREP_NCTR = "Number of patients who no longer meet the criteria to reside"

@@ -33,7 +33,8 @@ def in_brief(study: integration_models.Study) -> list:
     ]
     if study.p["outcome"] == settings.PRIMARY:
         still = outcomes.share_still_in_hospital()
-        sentence = integration_story.still_in_hospital_sentence(h["reference_mean"], still)
+        period = vocabulary.months_in_words(" to ".join(study.window))
+        sentence = integration_story.still_in_hospital_sentence(h["reference_mean"], still, period)
         shown.append(Markdown(sentence))
     return shown
 

@@ -313,15 +313,21 @@ def carter_bullets(study: integration_models.Study) -> str:
     )
 
 
-def still_in_hospital_sentence(reference_mean: float, still: float) -> str:
+def still_in_hospital_sentence(
+    reference_mean: float, still: tuple[float, pd.Timestamp, pd.Timestamp], period: str
+) -> str:
     """The primary measure set beside the published 'still in hospital' one (``still``: the
-    share of those not meeting the criteria who were still in hospital at the day's end)."""
+    share of those not meeting the criteria who were still in hospital at the day's end, with
+    the months it was counted over; ``period``: the months of ``reference_mean``, in words)."""
+    share, first, last = still
     return (
         "The measure counts every adult who no longer met the criteria to reside on the day, "
-        f"including those who went home later that day. In 2022-24, {vocabulary.percent(still)} "
-        "of them were still in hospital at the end of the day, so the comparison trusts' average "
-        f"of {vocabulary.fixed(reference_mean)} per 100 beds is about "
-        f"{vocabulary.fixed(reference_mean * still, 0)} per 100 on the published 'still in "
+        "including those who went home later that day. From "
+        f"{vocabulary.period(first, last)} (the months with daily figures), "
+        f"{vocabulary.percent(share)} of them were still in hospital at the end of the day. If "
+        f"that share held over {period}, the comparison trusts' average of "
+        f"{vocabulary.fixed(reference_mean)} per 100 beds is about "
+        f"{vocabulary.fixed(reference_mean * share, 0)} per 100 on the published 'still in "
         "hospital' measure."
     )
 
