@@ -98,7 +98,9 @@ def test_consolidation_page_charts_upgrade_with_no_errors(site, browser):
     context.close()
 
 
-@pytest.mark.parametrize("page, figures", [("consolidation", 3), ("scale", 5), ("integration", 5)])
+@pytest.mark.parametrize(
+    "page, figures", [("consolidation", 3), ("scale", 5), ("integration", 5), ("community", 1)]
+)
 def test_chapter_charts_upgrade_and_downloads_resolve(site, browser, page, figures):
     context, tab, errors, outside = _open(browser, f"{site}/notebooks/{page}.html")
     tab.wait_for_function(

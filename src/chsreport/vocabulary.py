@@ -139,10 +139,51 @@ COLUMN_LABELS: dict[str, str] = {
     "publisher": "Publisher",
     "licence": "Licence",
     "sha256": "SHA-256 (first 12)",
+    # community services (chapter 4)
+    "service": "Service",
+    "line": "Service line",
+    "form": "Provider's form",
+    "waiting": "People waiting",
+    "known": "People waiting (known wait)",
+    "within_18": "Within 18 weeks",
+    "over_52": "Over 52 weeks",
+    "share_over_18": "Over 18 weeks",
+    "share_over_52": "Over 52 weeks",
+    "adult_waiting_per_100k": "Adults waiting per 100,000 adults",
+    "adult_over_18": "Adults over 18 weeks",
+    "children_waiting_per_100k": "Children waiting per 100,000 children",
+    "children_over_18": "Children over 18 weeks",
+    "ucr_within_2h": "Urgent response within 2 hours",
+    "within_2h": "Within 2 hours (2024-25)",
+    "adult_contacts_per_1000": "Adult care contacts per 1,000 adults",
+    "beds_per_100k_65": "Community beds per 100,000 aged 65+",
+    "not_submitted": "Did not submit",
+    "in_scope": "Organisations in scope",
+    "smallest_effect_points": "Smallest effect (percentage points)",
+    "service_lines": "Service lines",
+    "providers": "Providers",
+    "meets": "At or above 70%",
+    "referrals": "Referrals",
+}
+
+# a community provider's form (chapter 4): key -> (one, several)
+PROVIDER_FORMS = {
+    "acute": ("acute trust", "acute trusts"),
+    "standalone": ("standalone community trust", "standalone community trusts"),
+    "mental_health": ("mental-health and community trust", "mental-health and community trusts"),
+    "other_nhs": ("other NHS trust", "other NHS trusts"),
+    "independent": (
+        "community interest company or independent provider",
+        "community interest companies and independent providers",
+    ),
 }
 
 # columns shown as a share (0.42 -> 42%)
-PERCENT_COLUMNS = {"share_in_icb", "share_of_patients_from_icb", "share_in_a", "margin_share"}
+PERCENT_COLUMNS = {
+    "share_in_icb", "share_of_patients_from_icb", "share_in_a", "margin_share", "within_18",
+    "over_52", "share_over_18", "share_over_52", "adult_over_18", "children_over_18",
+    "ucr_within_2h", "within_2h",
+}  # fmt: skip
 # columns in pounds
 MONEY_COLUMNS = {
     "median_cost_per_bed",
@@ -349,6 +390,11 @@ def date_long(value) -> str:
 def year(value) -> str:
     """The year of a date: "2024"."""
     return pd.Timestamp(value).strftime("%Y")
+
+
+def iso_month(value) -> str:
+    """A month as parameters write it: "2025-10"."""
+    return pd.Timestamp(value).strftime("%Y-%m")
 
 
 def iso_date(value) -> str:

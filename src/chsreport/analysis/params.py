@@ -239,10 +239,56 @@ class LocalityParams(BaseModel):
         return value
 
 
+class CommunityParams(BaseModel):
+    """Parameters of notebooks/community.ipynb."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    month: str = "2025-10"
+    min_waiting: int = 20
+    smallest_effect: float | None = None
+    icb: str | None = None
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        from chsreport import vocabulary
+        from chsreport.data import community_returns
+
+        held = [vocabulary.iso_month(m) for m in community_returns.return_months()]
+        if value not in held:
+            raise ValueError(f"no CHS workbook for {value!r}; the months held: {', '.join(held)}")
+        return value
+
+    @field_validator("min_waiting")
+    @classmethod
+    def _min_waiting(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError(f"min_waiting is a number of people, 1 to 10,000, not {value!r}")
+        return value
+
+    @field_validator("smallest_effect")
+    @classmethod
+    def _smallest(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value < 1:
+            raise ValueError(
+                "smallest_effect is a share of those waiting (e.g. 0.05 for 5 percentage "
+                f"points), between 0 and 1, or empty for England's distance to the standard; "
+                f"not {value!r}"
+            )
+        return value
+
+    @field_validator("icb")
+    @classmethod
+    def _known_icb(cls, value: str | None) -> str | None:
+        return known_icb(value)
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "consolidation": ConsolidationParams,
     "scale": ScaleParams,
     "integration": IntegrationParams,
+    "community": CommunityParams,
     "locality": LocalityParams,
 }
 

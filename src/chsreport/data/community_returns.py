@@ -90,6 +90,13 @@ def parse_chs_table4(path: Path) -> pd.DataFrame:
     line, adult (bool), value (people waiting; 0 is a submission).
     """
     table = pd.read_excel(path, sheet_name="Table 4", header=None, dtype=object)
+    return chs_sheet(table, path, "Table 4")
+
+
+def chs_sheet(table: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
+    """One sheet laid out like Table 4 (service lines across, regions, ICBs and providers down;
+    Tables 4a-4h by weeks waited share it) -> the long frame :func:`parse_chs_table4` describes;
+    ``sheet`` names it in errors."""
     month = _month_of(table, path)
     header = None
     for i in range(min(15, len(table))):
@@ -97,7 +104,7 @@ def parse_chs_table4(path: Path) -> pd.DataFrame:
             header = i
             break
     if header is None:
-        raise manifest.SchemaError(f"{path.name}: Table 4 has no row of '(A) ...' service lines")
+        raise manifest.SchemaError(f"{path.name}: {sheet} has no row of '(A) ...' service lines")
     columns = table.iloc[header].tolist()
     lines = [
         j for j, c in enumerate(columns) if isinstance(c, str) and re.match(r"\((A|CYP)\) ", c)
@@ -110,7 +117,7 @@ def parse_chs_table4(path: Path) -> pd.DataFrame:
     level = body["_label"].map({"Provider": "provider", "Organisation": "provider", "ICB": "icb"})
     body = body[level.notna()].assign(_level=level)
     if (body["_level"] == "provider").sum() < 50:
-        raise manifest.SchemaError(f"{path.name}: Table 4 lists fewer than 50 providers")
+        raise manifest.SchemaError(f"{path.name}: {sheet} lists fewer than 50 providers")
     keep = [j for j in lines if not SUPPRESSED.search(columns[j])]
     long = body.melt(
         id_vars=["_level", name_col] + ([name_col - 1] if has_code else []),
@@ -187,11 +194,22 @@ def provider_codes_by_name(chs: pd.DataFrame) -> dict[str, str]:
 def chs_cells() -> pd.DataFrame:
     """Every submitted cell of every CHS workbook, providers and ICBs, with codes filled in for
     the months that give names only (``code`` stays "" where no name matches)."""
-    chs = _chs_raw().copy()
-    lookup = provider_codes_by_name(chs)
+    return fill_codes(_chs_raw())
+
+
+def fill_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame of CHS cells with providers' codes filled in from their names where
+    the workbook gives none (2023-01..2023-05), by :func:`provider_codes_by_name`."""
+    chs = frame.copy()
+    lookup = provider_codes_by_name(_chs_raw())
     missing = (chs["level"] == "provider") & (chs["code"] == "")
     chs.loc[missing, "code"] = chs.loc[missing, "name"].map(normalise_name).map(lookup).fillna("")
     return chs
+
+
+def chs_sheet_month(path: Path) -> pd.Timestamp:
+    """The data month of a CHS workbook (:func:`_month_of` on its Table 4)."""
+    return _month_of(pd.read_excel(path, sheet_name="Table 4", header=None, nrows=3), path)
 
 
 def unmatched_names() -> list[str]:

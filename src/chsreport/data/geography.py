@@ -52,6 +52,48 @@ def parse_list_sizes_2026(path: Path) -> pd.DataFrame:
     return manifest.validate(frame, _LIST_SCHEMA, path.name)
 
 
+AGE_BANDS = {"children": (0, 17), "adults": (18, 200), "adults_19": (19, 200), "aged_65": (65, 200)}
+
+
+def parse_list_ages_2026(path: Path) -> pd.DataFrame:
+    """Registered patients of each ICB and sub-ICB location by age band (:data:`AGE_BANDS`:
+    children 0-17, adults 18+, adults 19+ as CSDS counts them, aged 65+), from the single-year
+    rows, which are given by sex only (female and male summed; the top age is "95+")."""
+    raw = manifest.read_zipped_csv(path, usecols=None)
+    manifest.require_columns(
+        raw, ["ORG_TYPE", "ORG_CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"], path.name
+    )
+    rows = raw[raw["SEX"].isin(["FEMALE", "MALE"]) & (raw["AGE"] != "ALL")]
+    rows = rows[rows["ORG_TYPE"].isin(["ICB", "SUB_ICB_LOCATION_CODE"])]
+    age = pd.to_numeric(rows["AGE"].str.rstrip("+"), errors="coerce")
+    if age.isna().any():
+        raise manifest.SchemaError(f"{path.name}: ages other than whole years and 95+")
+    patients = pd.to_numeric(rows["NUMBER_OF_PATIENTS"]).astype("int64")
+    frame = pd.DataFrame(
+        {
+            "org_type": rows["ORG_TYPE"].replace({"SUB_ICB_LOCATION_CODE": "SUB_ICB"}),
+            "org_code": rows["ORG_CODE"],
+        }
+    )
+    for band, (low, high) in AGE_BANDS.items():
+        frame[band] = patients.where((age >= low) & (age <= high), 0)
+    return frame.groupby(["org_type", "org_code"], as_index=False).sum()
+
+
+def icb_ages_2026() -> pd.DataFrame:
+    """Registered patients by age band (:data:`AGE_BANDS`) of the 36 ICBs of 2026 and of the 42
+    of 2022 (summed over their sub-ICB locations, whose boundaries are unchanged), August 2026:
+    columns icb_code, year (2026 or 2022) and the bands."""
+    ages = manifest.cached_frame(LISTS_2026, parse_list_ages_2026, version="2")
+    icb26 = ages[ages["org_type"] == "ICB"].drop(columns="org_type").assign(year=2026)
+    sub = ages[ages["org_type"] == "SUB_ICB"].copy()
+    sub["org_code"] = sub["org_code"].map(sub_icbs_2026().set_index("sub_icb_code")["icb22_code"])
+    icb22 = sub.dropna(subset=["org_code"]).groupby("org_code", as_index=False)[list(AGE_BANDS)]
+    icb22 = icb22.sum().assign(year=2022)
+    out = pd.concat([icb26, icb22], ignore_index=True)
+    return out.rename(columns={"org_code": "icb_code"})
+
+
 LISTS_2026 = "gp_age_2026_08"  # registered patients by practice, PCN, sub-ICB location, ICB
 
 
@@ -384,13 +426,14 @@ def icb_populations_2022() -> pd.DataFrame:
     return out.sort_values("patients_2021").reset_index(drop=True)
 
 
-def icb_mergers_2026() -> pd.DataFrame:
-    """Each 2022 ICB, the 2026 ICB(s) its sub-ICB locations now sit in, and both sizes."""
+@lru_cache(maxsize=1)
+def sub_icbs_2026() -> pd.DataFrame:
+    """Each sub-ICB location of 2026 with its 2026 ICB and the 2022 ICB it belonged to. A
+    location created in 2026 has no 2022 code: it takes the one 2022 ICB that ODS says was split
+    into its 2026 ICB (if exactly one is), marked ``icb22_inferred``; else "unknown"."""
     pm = load_practice_map_2026()
     sub26 = pm.drop_duplicates("sub_icb_code")[["sub_icb_code", "icb_code", "icb_name"]]
     sub26 = sub26.assign(icb22_code=sub26["sub_icb_code"].map(sub_icb_to_icb22()))
-    # a sub-ICB location created in 2026 has no 2022 code: take the one 2022 ICB that ODS says
-    # was split into its 2026 ICB (if exactly one is), and say so
     succ = ods.load_successions()
     links = succ[succ["effective_date"] == pd.Timestamp("2026-04-01")]
     links = links[links["predecessor"].str.match(r"^Q[A-Z0-9]{2}$")]
@@ -405,6 +448,12 @@ def icb_mergers_2026() -> pd.DataFrame:
         if len(candidates) == 1:
             sub26.loc[i, ["icb22_code", "icb22_inferred"]] = [candidates[0], True]
     sub26["icb22_code"] = sub26["icb22_code"].fillna("unknown")
+    return sub26.reset_index(drop=True)
+
+
+def icb_mergers_2026() -> pd.DataFrame:
+    """Each 2022 ICB, the 2026 ICB(s) its sub-ICB locations now sit in, and both sizes."""
+    sub26 = sub_icbs_2026().copy()
     sizes = load_list_sizes_2026()
     sub_sizes = sizes[sizes["org_type"] == "SUB_ICB"].set_index("org_code")["patients"]
     sub26["patients"] = sub26["sub_icb_code"].map(sub_sizes)

@@ -60,6 +60,19 @@ INTEGRATION = [
     "trust_list_2026_08",
 ]
 
+COMMUNITY = [
+    *community_returns.chs_names(),
+    "pelld_ucr_2024_25",
+    "pelld_csds_mar_2025",
+    "pelld_community_bed_audit_2026",
+    "gp_age_2026_08",
+    "gp_practice_map_2026_08",
+    "ons_lsoa11_icb22",
+    "ods_etr_2026_07",
+    "ods_succ_2026_05",
+    "trust_list_2026_08",
+]
+
 LOCALITY = [
     "gp_age_2026_08",
     "gp_practice_map_2026_08",

@@ -32,6 +32,7 @@ def chapter_inputs() -> dict[str, list[str]]:
         "Consolidation": inputs.CONSOLIDATION,
         "Scale": inputs.SCALE,
         "Integration": inputs.INTEGRATION,
+        "Community services": inputs.COMMUNITY,
         "Localities": inputs.LOCALITY,
     }
 

@@ -26,7 +26,7 @@ def book_runs() -> list[Run]:
     page per current ICB (the same list makes the Localities part of the table of contents)."""
 
     runs = []
-    for chapter in ("consolidation", "scale", "integration"):
+    for chapter in ("consolidation", "scale", "integration", "community"):
         path = paths.PARAMS / f"{chapter}.yml"
         runs.append(Run(chapter, params.read_params_file(path), chapter, path.name))
     for icb in locality.localities():
