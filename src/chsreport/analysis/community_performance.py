@@ -255,12 +255,12 @@ MARGINS = (0.02, 0.03, 0.05, 0.075, 0.10)  # other smallest effects (shares) the
 def margin_verdicts(result: Comparison) -> pd.DataFrame:
     """The verdict at each smallest effect in :data:`MARGINS` and the chosen one: the interval
     stays the same, only the margin moves."""
-    margins = sorted({*MARGINS, round(result.delta, 4)})
+    margins = sorted({*MARGINS, result.delta})
     return pd.DataFrame(
         {
             "smallest_effect_points": [m * 100 for m in margins],
             "verdict": [inference.verdict(result.interval, m, "lower") for m in margins],
-            "chosen": [abs(m - result.delta) < 1e-9 for m in margins],
+            "chosen": [m == result.delta for m in margins],
         }
     )
 
