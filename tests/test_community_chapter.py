@@ -123,27 +123,44 @@ def _comparison(estimate, low, high, verdict, delta=0.047):
     return cp.Comparison(interval, verdict, delta, pd.DataFrame())
 
 
+def _cells():
+    return pd.DataFrame({"form": ["acute"] * 3 + ["standalone"], "code": ["A", "B", "C", "S"]})
+
+
 @pytest.mark.parametrize(
-    "estimate, verdict, words",
+    "estimate, low, high, verdict, words",
     [
-        (-0.06, "supported", "6.0 percentage points fewer"),
-        (0.06, "contradicted", "6.0 percentage points more"),
-        (0.01, "no meaningful difference", "smaller than the smallest that would matter"),
-        (0.02, "inconclusive", "cannot tell a difference that would matter from none"),
+        (-0.06, -0.08, -0.04, "supported", "6.0 points lower"),
+        (0.06, 0.04, 0.08, "contradicted", "6.0 points higher"),
+        (0.01, -0.01, 0.03, "no meaningful difference", "smaller than the smallest"),
+        (0.02, -0.02, 0.06, "inconclusive", "waiting less by the smallest difference that would "
+         "matter is ruled out"),
+        (-0.02, -0.06, 0.02, "inconclusive", "waiting longer by the smallest difference that "
+         "would matter is ruled out"),
+        (0.0, -0.06, 0.06, "inconclusive", "cannot tell a difference that would matter"),
     ],
-)
-def test_the_verdict_sentence_follows_its_verdict(estimate, verdict, words):
-    text = community_story.verdict_sentence(
-        _comparison(estimate, estimate - 0.01, estimate + 0.01, verdict), "a basis"
-    )
+)  # fmt: skip
+def test_the_verdict_sentence_follows_its_verdict(estimate, low, high, verdict, words):
+    interval = inference.Interval(estimate, 0.01, low, high, low, high, 0.5, 4, 900, "test")
+    result = cp.Comparison(interval, verdict, 0.047, _cells())
+    text = community_story.verdict_sentence(result, "a basis")
     assert text.startswith(f"**{verdict.capitalize()}.**")
     assert words in text
-    assert "40 providers, 900 service lines" in text
+    assert "3 acute against 1 standalone providers, 900 service lines" in text
+
+
+def test_no_meaningful_difference_prints_the_90_percent_interval_it_used():
+    interval = inference.Interval(0.0, 0.01, -0.05, 0.05, -0.02, 0.02, 0.5, 4, 900, "test")
+    text = community_story.verdict_sentence(
+        cp.Comparison(interval, "no meaningful difference", 0.047, _cells()), "b"
+    )
+    assert "90% interval -2.0 to +2.0 points" in text.replace("−", "-")
 
 
 def test_the_basis_says_where_the_margin_came_from():
     assert "parameters" in community_story.basis_words(0.05, 0.047)
-    assert "distance to the 2028/29 standard" in community_story.basis_words(None, 0.047)
+    assert "by convention, England's distance" in community_story.basis_words(None, 0.047)
+    assert "a floor of 1 point" in community_story.basis_words(None, cp.GAP_FLOOR)
 
 
 def _england(within):
@@ -180,16 +197,28 @@ def test_the_urgent_response_sentence_counts_those_below(below, words):
     assert "acute trusts" in text
 
 
-@pytest.mark.parametrize("missing, words", [([], "No provider"), (["Trust A"], "Trust A")])
-def test_the_non_submission_sentence_names_the_missing(missing, words):
+@pytest.mark.parametrize(
+    "missing, previous, words",
+    [
+        ([], "2025-07-01", "Every provider in the previous publication held (Jul 2025)"),
+        (["Trust A"], "2025-07-01", "(Jul 2025) but not in Oct 2025's provider tables"),
+        ([], None, "is the first month held"),
+    ],
+)
+def test_the_non_submission_sentence_names_the_missing(missing, previous, words):
     table = pd.DataFrame(
         {
-            "month": pd.to_datetime(["2025-09-01", "2025-10-01"]),
-            "not_submitted": [4, 2],
-            "in_scope": [141, 141],
+            "month": pd.to_datetime(["2025-08-01", "2025-09-01", "2025-10-01"]),
+            "not_submitted": [4, 4, 2],
+            "in_scope": [141, 141, 141],
         }
     )
     frame = pd.DataFrame({"code": ["X"] * len(missing), "name": missing})
-    text = community_story.not_submitted_sentence(table, frame, pd.Timestamp("2025-10-01"))
+    previous = pd.Timestamp(previous) if previous else None
+    text = community_story.not_submitted_sentence(
+        table, frame, pd.Timestamp("2025-10-01"), previous
+    )
     assert words in text
-    assert "between 2 and 4" in text and "most in Sep 2025" in text
+    assert "between 2 and 4" in text and "most in Aug 2025 and Sep 2025" in text
+    for name in missing:
+        assert name in text

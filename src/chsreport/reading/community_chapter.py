@@ -86,21 +86,28 @@ def england_figure(ch: cp.Chapter):
     )
 
 
+KNOWN_FLOOR = 0.5  # a service's shares are shown only when at least half its waits are known
+
+
 def services_table(ch: cp.Chapter) -> charts.Table:
-    """England's services in the month: the waiting list and waits, longest first."""
+    """England's services in the month: the waiting list and waits, longest first; shares shown
+    only where at least half of those waiting have a known wait."""
     table = ch.england[~ch.england["service"].isin(["England"])].copy()
+    table["known_share"] = table["known"].fillna(0) / table["waiting"]
+    thin = table["known_share"] < KNOWN_FLOOR
+    table.loc[thin, ["within_18", "over_52"]] = float("nan")
     table = table.sort_values("over_52", ascending=False, na_position="last")
-    national_only = table["known"].fillna(0) == 0
+    named = V.in_a_list(table.loc[thin, "service"].tolist())
     return charts.Table(
         table[["service", "waiting", "within_18", "over_52"]],
         "community_waits_by_service.csv",
         f"Waits by service, England, {V.month_long(ch.month)}; the services with the longest "
-        "waits first. Shares are of those with a known wait. "
+        "waits first. Shares are of those with a known wait"
         + (
-            f"{V.plural(int(national_only.sum()), 'service')} (safeguarding and looked-after "
-            "children) are published only as a national total, without waits."
-            if national_only.any()
-            else ""
+            f"; not shown for {named}, where fewer than half of those waiting have a known "
+            "wait (some services are published only as a national total)."
+            if thin.any()
+            else "."
         ),
     )
 
@@ -208,7 +215,9 @@ def quality_section(ch: cp.Chapter) -> list:
     held = community_returns.month_runs_words(community_returns.return_months())
     return [
         Markdown(
-            community_story.not_submitted_sentence(table, missing, ch.month)
+            community_story.not_submitted_sentence(
+                table, missing, ch.month, cp.previous_month(ch.month)
+            )
             + f" Provider tables are held for {held}."
         ),
         charts.Table(

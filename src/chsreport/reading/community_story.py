@@ -28,7 +28,8 @@ def england_sentence(england: pd.DataFrame, month: pd.Timestamp) -> str:
         f"In {V.month_long(month)}, {V.people(total['waiting'])} people were waiting for "
         f"community health services in England: {V.people(adults['waiting'])} for adult services "
         f"and {V.people(children['waiting'])} for children's. Of those with a known wait, "
-        f"{V.percent(within)} had waited 18 weeks or less, {against}. Adults' waits are shorter "
+        f"{V.percent(within)} had waited 18 weeks or less: on this book's reading of the standard "
+        f"(people waiting, not activity), {against}. Adults' waits are shorter "
         f"({V.percent(adults['within_18'])} within 18 weeks) than children's "
         f"({V.percent(children['within_18'])}); {V.percent(children['over_52'])} of children "
         f"had waited more than a year, against {V.percent(adults['over_52'])} of adults."
@@ -37,34 +38,63 @@ def england_sentence(england: pd.DataFrame, month: pd.Timestamp) -> str:
 
 def verdict_sentence(result: cp.Comparison, basis: str) -> str:
     """The verdict on "services run by acute trusts wait less than those run by standalone
-    community trusts", in plain words, with the interval and the margin's basis."""
-    i = result.interval
-    points = V.fixed(abs(i.estimate) * 100, 1)
-    direction = "fewer" if i.estimate < 0 else "more" if i.estimate > 0 else "the same share of"
+    community trusts", in plain words, with the interval the verdict used (90 % for no
+    meaningful difference, else 95 %), the providers on each side and the margin's basis."""
+    i, delta = result.interval, result.delta
+    higher = "higher" if i.estimate > 0 else "lower" if i.estimate < 0 else "no different"
+    size = f"{V.fixed(abs(i.estimate) * 100, 1)} points {higher}" if i.estimate else higher
+    if result.verdict == "no meaningful difference":
+        level, low, high = "90%", i.low90, i.high90
+    else:
+        level, low, high = "95%", i.low95, i.high95
     meaning = {
         "supported": "services run by acute trusts wait less, by more than chance would give",
         "contradicted": "services run by acute trusts wait longer, by more than chance would give",
         "no meaningful difference": "any difference is smaller than the smallest that would matter",
-        "inconclusive": "the data cannot tell a difference that would matter from none",
-    }[result.verdict]
+    }.get(result.verdict)
+    if meaning is None:  # inconclusive: say which side the interval leaves open
+        if low > -delta:
+            meaning = (
+                "acute-run services waiting less by the smallest difference that would matter is "
+                "ruled out, but waiting longer by that much is not"
+            )
+        elif high < delta:
+            meaning = (
+                "acute-run services waiting longer by the smallest difference that would matter "
+                "is ruled out, but waiting less by that much is not"
+            )
+        else:
+            meaning = "the data cannot tell a difference that would matter from none"
+    sides = result.cells.groupby("form")["code"].nunique() if len(result.cells) else {}
+    counts = (
+        f"{V.whole(sides.get('acute', 0))} acute against "
+        f"{V.whole(sides.get('standalone', 0))} standalone providers"
+        if len(result.cells)
+        else V.plural(i.clusters, "provider")
+    )
     return (
-        f"**{result.verdict.capitalize()}.** Within the same service line, acute trusts' "
-        f"services had {points} {'percentage points ' if i.estimate != 0 else ''}{direction} "
-        f"people waiting over 18 weeks than standalone community trusts' (95% interval "
-        f"{V.signed(i.low95 * 100, 1)} to {V.signed(i.high95 * 100, 1)} points; "
-        f"{V.plural(i.clusters, 'provider')}, {V.plural(i.observations, 'service line')}): "
-        f"{meaning}. The smallest difference that would matter is taken as "
-        f"{V.fixed(result.delta * 100, 1)} percentage points ({basis})."
+        f"**{result.verdict.capitalize()}.** Within the same service line, the share of people "
+        f"waiting over 18 weeks was {size} at acute trusts' services than at standalone "
+        f"community trusts' ({level} interval {V.signed(low * 100, 1)} to "
+        f"{V.signed(high * 100, 1)} points; {counts}, "
+        f"{V.plural(i.observations, 'service line')}, each counting once): {meaning}. The "
+        f"smallest difference that would matter is taken as {V.fixed(delta * 100, 1)} "
+        f"percentage points ({basis})."
     )
 
 
 def basis_words(chosen: float | None, gap: float) -> str:
-    """Why the smallest effect is what it is."""
+    """Why the smallest effect is what it is (a convention, said as one)."""
     if chosen is not None:
         return "set in this edition's parameters"
+    if gap <= cp.GAP_FLOOR:
+        return (
+            f"a floor of {V.fixed(cp.GAP_FLOOR * 100, 0)} point, by convention: England is at or "
+            "near the standard"
+        )
     return (
-        f"England's distance to the {cp.STANDARD_YEAR} standard: a difference by form smaller "
-        "than the whole country's gap would not by itself decide whether an area meets it"
+        f"by convention, England's distance to the {cp.STANDARD_YEAR} standard on this book's "
+        "reading of it; the table shows the verdict at other margins"
     )
 
 
@@ -91,24 +121,31 @@ def ucr_sentence(by_form: pd.DataFrame, england: float) -> str:
     )
 
 
-def not_submitted_sentence(table: pd.DataFrame, missing: pd.DataFrame, month) -> str:
-    """The returns' non-submission counts over the months held, and the providers missing from
-    the chosen month's table."""
-    worst = table.loc[table["not_submitted"].idxmax()]
+def not_submitted_sentence(table: pd.DataFrame, missing: pd.DataFrame, month, previous) -> str:
+    """The returns' non-submission counts over the months held, and the providers in the
+    previous publication held (``previous``; None when ``month`` is the first) that are not in
+    ``month``'s provider tables."""
+    most = table["not_submitted"].max()
+    worst = [V.month(m) for m in table.loc[table["not_submitted"] == most, "month"]]
     latest = table.iloc[-1]
-    named = V.in_a_list(missing["name"].tolist()) if len(missing) else ""
-    return (
+    head = (
         f"In the months these publications cover, between {V.whole(table['not_submitted'].min())} "
-        f"and {V.whole(table['not_submitted'].max())} of the organisations in scope did not submit "
-        f"(most in {V.month(worst['month'])}); in {V.month(latest['month'])}, "
+        f"and {V.whole(most)} of the organisations in scope did not submit (most in "
+        f"{V.in_a_list(worst)}); in {V.month(latest['month'])}, "
         f"{V.whole(latest['not_submitted'])} of {V.whole(latest['in_scope'])}. "
-        + (
-            f"Providers in the previous publication held but not in {V.month(month)}'s provider "
-            f"tables (not submitting, or no longer reporting community services): {named}."
-            if named
-            else f"No provider that submitted in the previous publication held is missing from "
-            f"{V.month(month)}'s tables."
+    )
+    if previous is None:
+        return head + f"{V.month(month)} is the first month held, so none can be missing."
+    if not len(missing):
+        return head + (
+            f"Every provider in the previous publication held ({V.month(previous)}) is in "
+            f"{V.month(month)}'s provider tables."
         )
+    return head + (
+        f"Providers in the previous publication held ({V.month(previous)}) but not in "
+        f"{V.month(month)}'s provider tables (not submitting, or no longer reporting community "
+        f"services), so left out of this month's comparison: "
+        f"{V.in_a_list(missing['name'].tolist())}."
     )
 
 
