@@ -236,32 +236,57 @@ def provider_months() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- CSDS and sitrep
+def summary_metric(item: dict, key: str, field: str) -> float:
+    """One figure of an area in the JSON summaries (CSDS, UCR, bed audit): ``metrics[key][field]``,
+    NaN when absent."""
+    value = ((item.get("metrics") or {}).get(key) or {}).get(field)
+    return float(value) if value is not None else np.nan
+
+
+def adult_care_contacts(item: dict) -> float:
+    """An area's CSDS care contacts of people aged 19 and over (19-64 plus 65+); NaN unless
+    both are given."""
+    ages = ((item.get("metrics") or {}).get("csds-care-contacts") or {}).get("age") or {}
+    adult = [ages.get("age_19_64"), ages.get("age_65_plus")]
+    return float(sum(adult)) if None not in adult else np.nan
+
+
+def summary_rows(raw: dict, levels, values) -> pd.DataFrame:
+    """One row per area of a JSON summary: its level, code and name, and ``values(item)``;
+    ``levels`` pairs each level's name with the key holding its areas (a list, or the one
+    England record)."""
+    rows = []
+    for level, key in levels:
+        if key not in raw:
+            raise manifest.SchemaError(f"no {key!r} in the summary")
+        items = raw[key] if isinstance(raw[key], list) else [raw[key]]
+        for item in items:
+            rows.append(
+                {
+                    "level": level,
+                    "code": str(item.get("code", "")).strip(),
+                    "name": str(item.get("name", "")),
+                }
+                | values(item)
+            )
+    return pd.DataFrame(rows)
+
+
 def parse_csds_providers(path: Path) -> pd.DataFrame:
     """CSDS March 2025 summary -> code, name, care contacts, people with a contact, referrals."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     if "providers" not in raw:
         raise manifest.SchemaError(f"{path.name}: no 'providers' list")
-    rows = []
-    for item in raw["providers"]:
-        metrics = item.get("metrics") or {}
-
-        def count(key, metrics=metrics):
-            value = (metrics.get(key) or {}).get("count")
-            return float(value) if value is not None else np.nan
-
-        ages = (metrics.get("csds-care-contacts") or {}).get("age") or {}
-        adult = [ages.get("age_19_64"), ages.get("age_65_plus")]
-        rows.append(
-            {
-                "code": str(item["code"]).strip(),
-                "name": str(item["name"]),
-                "care_contacts": count("csds-care-contacts"),
-                "adult_care_contacts": float(sum(adult)) if None not in adult else np.nan,
-                "people_in_contact": count("csds-people-with-care-contact"),
-                "referrals": count("csds-referrals"),
-            }
-        )
-    frame = pd.DataFrame(rows)
+    frame = summary_rows(
+        raw,
+        [("provider", "providers")],
+        lambda item: {
+            "care_contacts": summary_metric(item, "csds-care-contacts", "count"),
+            "adult_care_contacts": adult_care_contacts(item),
+            "people_in_contact": summary_metric(item, "csds-people-with-care-contact", "count"),
+            "referrals": summary_metric(item, "csds-referrals", "count"),
+        },
+    ).drop(columns="level")
     if frame.empty or frame["care_contacts"].notna().sum() < 50:
         raise manifest.SchemaError(f"{path.name}: fewer than 50 providers with care contacts")
     return frame

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -168,9 +169,11 @@ def parse_non_submission(path: Path) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- loaded, all months
+@lru_cache(maxsize=1)
 def load_bands() -> pd.DataFrame:
     """Every workbook's Tables 4a-4h (providers with codes filled in as
-    :func:`community_returns.chs_cells` fills them)."""
+    :func:`community_returns.chs_cells` fills them); loaded once (the chapter reads it for each
+    month it pools), so callers select from it and never change it."""
     frames = [manifest.cached_frame(n, parse_chs_bands) for n in community_returns.chs_names()]
     bands = pd.concat(frames, ignore_index=True)
     return community_returns.fill_codes(bands)
@@ -199,32 +202,23 @@ def load_non_submission() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the JSON summaries
-def _metric(item: dict, key: str, field: str) -> float:
-    value = ((item.get("metrics") or {}).get(key) or {}).get(field)
-    return float(value) if value is not None else np.nan
+LEVELS = (("england", "england"), ("icb", "icbs"), ("provider", "providers"))
 
 
 def parse_ucr(path: Path) -> pd.DataFrame:
     """Two-hour urgent community response, 2024-25 -> per England, ICB (2022) and provider: the
     average monthly share of two-hour referrals reached within two hours (0-1), the latest
     month's share, and the year's referrals."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    rows = []
-    for level, items in (("england", [raw["england"]]), ("icb", raw["icbs"]),
-                         ("provider", raw["providers"])):  # fmt: skip
-        for item in items:
-            rows.append(
-                {
-                    "level": level,
-                    "code": str(item.get("code", "")).strip(),
-                    "name": str(item.get("name", "")),
-                    "within_2h": _metric(item, "ucr-two-hour-achievement", "percent") / 100,
-                    "latest_within_2h": _metric(item, "ucr-two-hour-achievement", "latest_percent")
-                    / 100,
-                    "referrals": _metric(item, "ucr-referrals", "count"),
-                }
-            )
-    frame = pd.DataFrame(rows)
+    metric = community_returns.summary_metric
+    frame = community_returns.summary_rows(
+        json.loads(path.read_text(encoding="utf-8")),
+        LEVELS,
+        lambda item: {
+            "within_2h": metric(item, "ucr-two-hour-achievement", "percent") / 100,
+            "latest_within_2h": metric(item, "ucr-two-hour-achievement", "latest_percent") / 100,
+            "referrals": metric(item, "ucr-referrals", "count"),
+        },
+    )
     manifest.check_range(frame.dropna(subset=["within_2h"]), "within_2h", 0, 1, path.name)
     if (frame["level"] == "provider").sum() < 50:
         raise manifest.SchemaError(f"{path.name}: fewer than 50 providers")
@@ -237,18 +231,13 @@ def load_ucr() -> pd.DataFrame:
 
 def parse_bed_audit(path: Path) -> pd.DataFrame:
     """Community bed audit, 4 March 2026 -> per England and 2022 ICB: community beds available."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    rows = [
-        {
-            "level": level,
-            "code": str(item.get("code", "")).strip(),
-            "name": str(item.get("name", "")),
-            "beds": _metric(item, "community-bed-capacity", "count"),
-        }
-        for level, items in (("england", [raw["england"]]), ("icb", raw["icbs"]))
-        for item in items
-    ]
-    frame = pd.DataFrame(rows)
+    frame = community_returns.summary_rows(
+        json.loads(path.read_text(encoding="utf-8")),
+        LEVELS[:2],
+        lambda item: {
+            "beds": community_returns.summary_metric(item, "community-bed-capacity", "count")
+        },
+    )
     if (frame["level"] == "icb").sum() != 42:
         raise manifest.SchemaError(f"{path.name}: expected the 42 ICBs of 2022")
     return frame
@@ -260,22 +249,14 @@ def load_bed_audit() -> pd.DataFrame:
 
 def parse_csds_icbs(path: Path) -> pd.DataFrame:
     """CSDS March 2025 -> per England and 2022 ICB: care contacts, and adult ones (19 and over)."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    rows = []
-    for level, items in (("england", [raw["england"]]), ("icb", raw["icbs"])):
-        for item in items:
-            ages = ((item.get("metrics") or {}).get("csds-care-contacts") or {}).get("age") or {}
-            adult = [ages.get("age_19_64"), ages.get("age_65_plus")]
-            rows.append(
-                {
-                    "level": level,
-                    "code": str(item.get("code", "")).strip(),
-                    "name": str(item.get("name", "")),
-                    "care_contacts": _metric(item, "csds-care-contacts", "count"),
-                    "adult_care_contacts": float(sum(adult)) if None not in adult else np.nan,
-                }
-            )
-    return pd.DataFrame(rows)
+    return community_returns.summary_rows(
+        json.loads(path.read_text(encoding="utf-8")),
+        LEVELS[:2],
+        lambda item: {
+            "care_contacts": community_returns.summary_metric(item, "csds-care-contacts", "count"),
+            "adult_care_contacts": community_returns.adult_care_contacts(item),
+        },
+    )
 
 
 def load_csds_icbs() -> pd.DataFrame:
