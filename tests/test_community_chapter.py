@@ -222,3 +222,15 @@ def test_the_non_submission_sentence_names_the_missing(missing, previous, words)
     assert "between 2 and 4" in text and "most in Aug 2025 and Sep 2025" in text
     for name in missing:
         assert name in text
+
+
+def test_the_robustness_table_is_in_the_points_the_sentences_use():
+    from chsreport.analysis import params
+    from chsreport.reading import community_chapter
+
+    ch = cp.chapter(params.validate("community", params.defaults("community")))
+    words, table = community_chapter.robustness_section(ch)
+    primary = table.frame.iloc[0]
+    assert primary["estimate"] == pytest.approx(ch.primary.interval.estimate * 100)
+    assert primary["low95"] == pytest.approx(ch.primary.interval.low95 * 100)
+    assert "percentage points" in table.caption

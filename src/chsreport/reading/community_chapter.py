@@ -151,14 +151,16 @@ def providers_table(ch: cp.Chapter) -> charts.Table:
 
 def robustness_section(ch: cp.Chapter) -> list:
     """The comparison under other choices, and what they say together."""
+    points = ch.robust.copy()  # in percentage points, as the sentences give them
+    points[["estimate", "low95", "high95"]] = points[["estimate", "low95", "high95"]] * 100
     return [
         Markdown(community_story.robustness_words(ch.robust)),
         charts.Table(
-            ch.robust,
+            points,
             "community_robustness.csv",
             "Acute trusts' services minus standalone community trusts', share waiting over 18 "
-            "weeks within service lines (a negative estimate: acute-run services wait less), "
-            "under each choice.",
+            "weeks within service lines, in percentage points (a negative difference: acute-run "
+            "services wait less), under each choice.",
         ),
     ]
 
