@@ -133,10 +133,10 @@ def _cells():
         (-0.06, -0.08, -0.04, "supported", "6.0 points lower"),
         (0.06, 0.04, 0.08, "contradicted", "6.0 points higher"),
         (0.01, -0.01, 0.03, "no meaningful difference", "smaller than the smallest"),
-        (0.02, -0.02, 0.06, "inconclusive", "waiting less by the smallest difference that would "
-         "matter is ruled out"),
-        (-0.02, -0.06, 0.02, "inconclusive", "waiting longer by the smallest difference that "
-         "would matter is ruled out"),
+        (0.02, -0.02, 0.06, "inconclusive", "no sign that acute-run services wait less by a "
+         "difference that would matter, but the data cannot rule out their waiting longer"),
+        (-0.02, -0.06, 0.02, "inconclusive", "no sign that acute-run services wait longer by a "
+         "difference that would matter, but the data cannot rule out their waiting less"),
         (0.0, -0.06, 0.06, "inconclusive", "cannot tell a difference that would matter"),
     ],
 )  # fmt: skip
@@ -159,7 +159,7 @@ def test_no_meaningful_difference_prints_the_90_percent_interval_it_used():
 
 def test_the_basis_says_where_the_margin_came_from():
     assert "parameters" in community_story.basis_words(0.05, 0.047)
-    assert "by convention, England's distance" in community_story.basis_words(None, 0.047)
+    assert "the book's choice: England's distance" in community_story.basis_words(None, 0.047)
     assert "a floor of 1 point" in community_story.basis_words(None, cp.GAP_FLOOR)
 
 
@@ -234,3 +234,14 @@ def test_the_robustness_table_is_in_the_points_the_sentences_use():
     assert primary["estimate"] == pytest.approx(ch.primary.interval.estimate * 100)
     assert primary["low95"] == pytest.approx(ch.primary.interval.low95 * 100)
     assert "percentage points" in table.caption
+
+
+@pytest.mark.parametrize(
+    "verdicts, words",
+    [
+        (["inconclusive"] * 3, "All 3 versions of the comparison agree: inconclusive."),
+        (["inconclusive", "inconclusive", "supported"], "inconclusive in 2; supported in 1"),
+    ],
+)
+def test_the_robustness_words_say_when_every_version_agrees(verdicts, words):
+    assert words in community_story.robustness_words(pd.DataFrame({"verdict": verdicts}))

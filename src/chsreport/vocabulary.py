@@ -149,6 +149,7 @@ COLUMN_LABELS: dict[str, str] = {
     "over_52": "Over 52 weeks",
     "share_over_18": "Over 18 weeks",
     "share_over_52": "Over 52 weeks",
+    "median_over_18": "Median service line: over 18 weeks",
     "adult_waiting_per_100k": "Adults waiting per 100,000 adults",
     "adult_over_18": "Adults over 18 weeks",
     "children_waiting_per_100k": "Children waiting per 100,000 children",
@@ -173,8 +174,9 @@ PROVIDER_FORMS = {
     "mental_health": ("mental-health and community trust", "mental-health and community trusts"),
     "other_nhs": ("other NHS trust", "other NHS trusts"),
     "independent": (
-        "community interest company or independent provider",
-        "community interest companies and independent providers",
+        "other provider (community interest company, independent, council or charity)",
+        "other providers (community interest companies, independent providers, councils and "
+        "charities)",
     ),
 }
 
@@ -182,7 +184,7 @@ PROVIDER_FORMS = {
 PERCENT_COLUMNS = {
     "share_in_icb", "share_of_patients_from_icb", "share_in_a", "margin_share", "within_18",
     "over_52", "share_over_18", "share_over_52", "adult_over_18", "children_over_18",
-    "ucr_within_2h", "within_2h",
+    "ucr_within_2h", "within_2h", "median_over_18",
 }  # fmt: skip
 # columns in pounds
 MONEY_COLUMNS = {

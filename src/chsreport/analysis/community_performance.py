@@ -34,7 +34,7 @@ COMPARED = ("acute", "standalone")  # the claim: acute-run services wait less
 def provider_form(code: str, on: pd.Timestamp, od: succession.OrgData) -> str:
     """A provider's form on a date, from ODS: acute, standalone (community trust), mental_health
     (a mental-health trust, which runs community services here), other_nhs, or independent (no
-    NHS trust code: community interest companies and independent providers)."""
+    NHS trust code: community interest companies, independent providers, councils, charities)."""
     if not ods.TRUST_CODE.match(code):
         return "independent"
     kind = community_returns.provider_kind(code, on, od)

@@ -120,15 +120,17 @@ def forms_table(ch: cp.Chapter) -> charts.Table:
         providers=("code", "nunique"),
         service_lines=("line", "size"),
         known=("known", "sum"),
-        share_over_18=("share_over_18", "median"),
+        median_over_18=("share_over_18", "median"),
     )
     return charts.Table(
         _forms(summary.reset_index(), by_form=True),
         "community_by_form.csv",
         f"Providers by form, {V.month_long(ch.month)}: service lines with at least "
-        f"{V.whole(ch.p['min_waiting'])} people with a known wait; the median line's share "
-        "waiting over 18 weeks (service mixes differ, so the model below compares within "
-        "service lines).",
+        f"{V.whole(ch.p['min_waiting'])} people with a known wait (a known wait: the return "
+        "says how long the person has waited); the middle service line's share waiting over 18 "
+        "weeks, each line counting once (service mixes differ, so the comparison below is "
+        "within service lines, and only of the lines that both acute and standalone trusts "
+        "run).",
     )
 
 

@@ -28,8 +28,8 @@ def england_sentence(england: pd.DataFrame, month: pd.Timestamp) -> str:
         f"In {V.month_long(month)}, {V.people(total['waiting'])} people were waiting for "
         f"community health services in England: {V.people(adults['waiting'])} for adult services "
         f"and {V.people(children['waiting'])} for children's. Of those with a known wait, "
-        f"{V.percent(within)} had waited 18 weeks or less: on this book's reading of the standard "
-        f"(people waiting, not activity), {against}. Adults' waits are shorter "
+        f"{V.percent(within, 1)} had waited 18 weeks or less: on this book's reading of the "
+        f"standard (people waiting, not activity), {against}. Adults' waits are shorter "
         f"({V.percent(adults['within_18'])} within 18 weeks) than children's "
         f"({V.percent(children['within_18'])}); {V.percent(children['over_52'])} of children "
         f"had waited more than a year, against {V.percent(adults['over_52'])} of adults."
@@ -55,13 +55,13 @@ def verdict_sentence(result: cp.Comparison, basis: str) -> str:
     if meaning is None:  # inconclusive: say which side the interval leaves open
         if low > -delta:
             meaning = (
-                "acute-run services waiting less by the smallest difference that would matter is "
-                "ruled out, but waiting longer by that much is not"
+                "there is no sign that acute-run services wait less by a difference that would "
+                "matter, but the data cannot rule out their waiting longer by that much"
             )
         elif high < delta:
             meaning = (
-                "acute-run services waiting longer by the smallest difference that would matter "
-                "is ruled out, but waiting less by that much is not"
+                "there is no sign that acute-run services wait longer by a difference that would "
+                "matter, but the data cannot rule out their waiting less by that much"
             )
         else:
             meaning = "the data cannot tell a difference that would matter from none"
@@ -89,11 +89,11 @@ def basis_words(chosen: float | None, gap: float) -> str:
         return "set in this edition's parameters"
     if gap <= cp.GAP_FLOOR:
         return (
-            f"a floor of {V.fixed(cp.GAP_FLOOR * 100, 0)} point, by convention: England is at or "
-            "near the standard"
+            f"a floor of {V.fixed(cp.GAP_FLOOR * 100, 0)} point, the book's choice: England is at "
+            "or near the standard"
         )
     return (
-        f"by convention, England's distance to the {cp.STANDARD_YEAR} standard on this book's "
+        f"the book's choice: England's distance to the {cp.STANDARD_YEAR} standard on this book's "
         "reading of it; the table shows the verdict at other margins"
     )
 
@@ -153,7 +153,9 @@ def robustness_words(rows: pd.DataFrame) -> str:
     """How the verdict moves across the robustness rows."""
     counts = rows["verdict"].value_counts()
     return (
-        f"Across the {len(rows)} specifications the verdict is "
+        f"All {len(rows)} versions of the comparison agree: {counts.index[0]}."
+        if len(counts) == 1
+        else f"Across the {len(rows)} versions of the comparison the verdict is "
         + "; ".join(f"{w} in {n}" for w, n in counts.items())
         + "."
     )
