@@ -191,5 +191,5 @@ def test_the_locality_notebook_tags_every_section_a_briefing_prints():
     tags = {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
     source = Path(briefings.__file__).read_text(encoding="utf-8")
     printed = set(re.findall(r"section\(sections, [\"'](\w+)[\"']\)", source))
-    assert printed == {"brief", "glance", "flow", "wards"}
+    assert printed == {"brief", "glance", "flow", "community", "wards"}
     assert {f"section-{anchor}" for anchor in printed} <= tags

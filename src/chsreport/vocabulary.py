@@ -165,6 +165,10 @@ COLUMN_LABELS: dict[str, str] = {
     "providers": "Providers",
     "meets": "At or above 70%",
     "referrals": "Referrals",
+    "provider": "Provider",
+    "how": "How it serves here",
+    "adult_known": "Adults waiting (known wait)",
+    "children_known": "Children waiting (known wait)",
 }
 
 # a community provider's form (chapter 4): key -> (one, several)
@@ -179,6 +183,9 @@ PROVIDER_FORMS = {
         "charities)",
     ),
 }
+
+# a provider's form where a sentence names many providers
+PROVIDER_FORM_SHORT = {"independent": "not an NHS trust"}
 
 # columns shown as a share (0.42 -> 42%)
 PERCENT_COLUMNS = {

@@ -1,7 +1,7 @@
 """How community services themselves are doing: waiting lists and waits by service, England and
 provider, against the 2028/29 standard; whether services run by acute trusts wait less than those
 run by standalone community trusts (within the same service line); two-hour urgent community
-response; care contacts and community beds per head, by ICB.
+response (by ICB: :mod:`chsreport.analysis.community_localities`).
 
 The unit of the comparison is a provider's service line in a month (adult community nursing at
 one trust, children's speech and language therapy at another). Its outcome is the share of those
@@ -21,7 +21,7 @@ import pandas as pd
 
 from chsreport import settings, vocabulary
 from chsreport.analysis import inference
-from chsreport.data import community_returns, community_waits, geography, ods, succession
+from chsreport.data import community_returns, community_waits, ods, succession
 
 STANDARD = 0.80  # at least 80 % of community activity within 18 weeks by 2028/29 (S57)
 STANDARD_YEAR = "2028/29"
@@ -148,38 +148,6 @@ def standard_gap(england: pd.DataFrame) -> float:
     return max(STANDARD - within, GAP_FLOOR)
 
 
-# --------------------------------------------------------------------------- by ICB (2022)
-def icb_measures(month: pd.Timestamp) -> pd.DataFrame:
-    """The 42 ICBs of 2022 (the areas the returns and audits of 2024-26 report): waiting list
-    per 100,000 registered patients (adults per 100,000 adults, children's per 100,000 children)
-    and the share waiting over 18 weeks in ``month``, from the returns' own ICB rows; two-hour
-    urgent community response (2024-25); adult care contacts per 1,000 adults aged 19 and over
-    (CSDS, March 2025); community beds per 100,000 people aged 65 and over (bed audit, March
-    2026). Denominators: registered patients, August 2026, by age."""
-    ages = geography.icb_ages_2026()
-    ages = ages[ages["year"] == 2022].set_index("icb_code")
-    bands = community_waits.load_bands()
-    bands = bands[(bands["month"] == month) & (bands["level"] == "icb") & (bands["code"] != "")]
-    out = pd.DataFrame(index=ages.index)
-    for adult, group, band in ((True, "adult", "adults"), (False, "children", "children")):
-        part = over_share(bands[bands["adult"] == adult], community_waits.STANDARD_WEEKS, ["code"])
-        part = part.set_index("code")
-        out[f"{group}_waiting_per_100k"] = part["known"] / ages[band] * 1e5
-        out[f"{group}_over_18"] = part["share"]
-    ucr = community_waits.load_ucr()
-    out["ucr_within_2h"] = ucr[ucr["level"] == "icb"].set_index("code")["within_2h"]
-    csds = community_waits.load_csds_icbs()
-    contacts = csds[csds["level"] == "icb"].set_index("code")["adult_care_contacts"]
-    out["adult_contacts_per_1000"] = contacts / ages["adults_19"] * 1e3
-    beds = community_waits.load_bed_audit()
-    out["beds_per_100k_65"] = (
-        beds[beds["level"] == "icb"].set_index("code")["beds"] / ages["aged_65"] * 1e5
-    )
-    names = geography.icb22_official_names()
-    out.insert(0, "icb_name", out.index.map(names))
-    return out.reset_index(names="icb_code")
-
-
 def ucr_by_form(od: succession.OrgData) -> pd.DataFrame:
     """Two-hour urgent community response, 2024-25, per provider with its form (March 2025):
     the average monthly share reached within two hours, and whether it meets the 70 % ambition."""
@@ -288,7 +256,6 @@ class Chapter:
     gap: float
     primary: Comparison
     robust: pd.DataFrame
-    icbs: pd.DataFrame
     ucr: pd.DataFrame
     ucr_england: float
     od: succession.OrgData
@@ -325,5 +292,4 @@ def chapter(p: dict) -> Chapter:
     robust = robustness(lines, pooled_lines(month, od), delta, p["min_waiting"])
     ucr = community_waits.load_ucr()
     ucr_england = float(ucr.loc[ucr["level"] == "england", "within_2h"].iloc[0])
-    return Chapter(p, month, england, lines, gap, primary, robust, icb_measures(month),
-                   ucr_by_form(od), ucr_england, od)  # fmt: skip
+    return Chapter(p, month, england, lines, gap, primary, robust, ucr_by_form(od), ucr_england, od)

@@ -211,13 +211,15 @@ def briefing_html(
     sources: list[str],
     terms: dict[str, str],
 ) -> str:
-    """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, the claims
+    """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, its
+    community services (providers, waits, the panel with ranks and peers), the claims
     that concern it, its profile, the sources and the build date with a link to its web page."""
     brief = "".join(_text(section(sections, "brief"))) + what_it_means(claims)
     glance = section(sections, "glance")
     maps = "".join(_figures(glance)[:2])
     profile = "".join(_text(glance))
     flow = section(sections, "flow")
+    community = section(sections, "community")
     rows = "".join(
         f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
         f"{html.escape(r.claim_id)} in the book's claims register)</td>"
@@ -245,6 +247,8 @@ def briefing_html(
         "</div></section>"
         '<section class="sheet"><div class="fit">'
         f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
+        f"<h2>Its community services</h2>{''.join(_text(community))}"
+        f"{''.join(_tables(community)[:1])}"
         "<h2>The claims that concern it</h2>"
         '<table class="claims"><thead><tr><th>What was said</th>'
         "<th>Verdict on the data</th><th>What the data show</th></tr></thead>"

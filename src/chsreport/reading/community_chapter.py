@@ -3,12 +3,14 @@ returns what one cell shows, from one :class:`chsreport.analysis.community_perfo
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 
 from chsreport import vocabulary
+from chsreport.analysis import community_localities as cl
 from chsreport.analysis import community_performance as cp
-from chsreport.data import community_returns, community_waits
-from chsreport.reading import charts, community_story
+from chsreport.data import community_returns, community_waits, geography
+from chsreport.reading import charts, community_locality, community_story, maps
 from chsreport.reading.text import Markdown
 
 V = vocabulary
@@ -181,35 +183,65 @@ def ucr_section(ch: cp.Chapter) -> list:
 
 
 def icb_tables(ch: cp.Chapter) -> list:
-    """The 42 ICBs of 2022: waits; then urgent response, contacts and beds per head."""
-    frame = ch.icbs.sort_values("icb_name").copy()
+    """The 36 ICBs of 2026: the map of adults waiting over 18 weeks, then the panel's measures
+    for every ICB (waits; urgent response, contacts and beds), as each locality page shows its
+    own."""
+    frame = cl.icb_panel(ch.month).sort_values("icb_name").copy()
     frame["icb_name"] = frame["icb_name"].map(V.icb_short_name)
-    note = (
-        "per registered patient of the age group (August 2026). A blank: the returns give no "
-        "figure for the ICB."
-    )
     return [
+        icb_map(ch.month),
         charts.Table(
             frame,
-            "community_by_icb_2022.csv",
-            f"Waits by ICB (the 42 ICBs of 2022, the areas the returns report), "
-            f"{V.month_long(ch.month)}, {note}",
-            columns=[
-                "icb_name",
-                "adult_waiting_per_100k",
-                "adult_over_18",
-                "children_waiting_per_100k",
-                "children_over_18",
-            ],  # fmt: skip
+            "community_by_icb.csv",
+            f"Waits by ICB, {V.month_long(ch.month)}. {community_locality.panel_caption(ch.month)} "
+            "A blank: no return covers the area; the CSV gives the share of each ICB covered.",
+            columns=["icb_name", *cl.WAITS],
         ),
         charts.Table(
             frame,
-            "community_activity_by_icb_2022.csv",
+            "community_activity_by_icb.csv",
             "Urgent response (2024-25), adult care contacts (March 2025) and community beds "
-            f"(4 March 2026) by ICB of 2022, {note}",
+            "(4 March 2026) by ICB, carried from the ICBs of 2022 by registered-patient shares.",
             columns=["icb_name", "ucr_within_2h", "adult_contacts_per_1000", "beds_per_100k_65"],
         ),
     ]
+
+
+def icb_map(month: pd.Timestamp) -> charts.Figure:
+    """The 36 ICBs coloured by the share of adults waiting over 18 weeks."""
+    panel = cl.icb_panel(month)
+    icbs = geography.icb_populations_2026().set_index("icb_code")["icb_ons_code"]
+    values = pd.DataFrame(
+        {
+            "code": panel["icb_code"].map(icbs),
+            "icb": panel["icb_name"].map(V.icb_short_name),
+            "adult_over_18": (100 * panel["adult_over_18"]).round(1),
+            "children_over_18": (100 * panel["children_over_18"]).round(1),
+        }
+    ).dropna(subset=["adult_over_18"])
+    high, low = (
+        values.loc[values["adult_over_18"].idxmax()],
+        values.loc[values["adult_over_18"].idxmin()],
+    )
+    return maps.choropleth(
+        "icb26",
+        values,
+        alt.Color(
+            "adult_over_18:Q",
+            title="Adults over 18 weeks (%)",
+            scale=alt.Scale(scheme="oranges"),
+        ),
+        title=f"Adults waiting over 18 weeks ranged from {V.fixed(low['adult_over_18'], 0)}% in "
+        f"{low['icb']} to {V.fixed(high['adult_over_18'], 0)}% in {high['icb']}",
+        subtitle=f"{V.month_long(month)}; share of adults waiting with a known wait; each "
+        "council's main adult provider's list shared over the areas it serves.",
+        source=SOURCE,
+        csv_name="community_over_18_map.csv",
+        tooltip=[
+            alt.Tooltip("adult_over_18:Q", title="Adults over 18 weeks (%)", format=".1f"),
+            alt.Tooltip("children_over_18:Q", title="Children over 18 weeks (%)", format=".1f"),
+        ],
+    )
 
 
 def quality_section(ch: cp.Chapter) -> list:
