@@ -160,7 +160,7 @@ def test_charts_are_static_svg_without_javascript(site, browser):
 
 def test_intro_and_data_pages_and_narrow_screen(site, browser):
     context, page, errors, outside = _open(browser, f"{site}/book/intro.html", width=375)
-    assert "three questions" in page.content()
+    assert "four questions" in page.content()
     page.screenshot(path=str(ARTIFACTS / "intro-375px.png"))
     page.goto(f"{site}/book/data.html")
     page.wait_for_load_state("networkidle")

@@ -19,7 +19,7 @@ def register():
 
 
 def test_every_claim_has_a_row_verdict_and_value(register):
-    assert list(register["claim_id"]) == [f"C{i:02d}" for i in range(1, 18)]
+    assert list(register["claim_id"]) == [f"C{i:02d}" for i in range(1, 20)]
     assert register["verdict"].isin(claims.VERDICTS).all()
     testable = register["verdict"] != "untestable with open data"
     assert register.loc[testable, "value"].notna().all()

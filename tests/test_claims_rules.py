@@ -1,4 +1,4 @@
-"""Boundary tests for every rule in :mod:`chsreport.reading.claims` (C01 to C17).
+"""Boundary tests for every rule in :mod:`chsreport.reading.claims` (C01 to C19).
 
 Each rule is fed small fixtures by patching the loaders and analysis functions it calls, and its
 verdict (and where it matters its measured value) is checked just below, at and just above every
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from types import SimpleNamespace
 
 import networkx as nx
 import pandas as pd
@@ -19,14 +20,23 @@ import pytest
 from chsreport import settings
 from chsreport.analysis import (
     community_exposure,
+    community_performance,
     inference,
     integration_classes,
     integration_models,
     lineage,
     population_layers,
 )
-from chsreport.data import community_returns, geography, ods, outcomes, pcn_lists, succession
-from chsreport.reading import claims
+from chsreport.data import (
+    community_returns,
+    community_waits,
+    geography,
+    ods,
+    outcomes,
+    pcn_lists,
+    succession,
+)
+from chsreport.reading import claims, claims_community
 
 # claims.py writes its thresholds as literals inside each rule; they are named once here so each
 # test reads as the rule does. The rule's own module constants (EXEMPLARS, the chapter's default
@@ -552,6 +562,64 @@ def test_c17_south_west_icbs_not_merged_while_others_were(monkeypatch, merged, v
     result = claims.c17_rural_resist()
     assert (result.value, result.verdict) == (value, verdict)
     assert result.verdict != "supported"  # never more than partly: motives are not in the data
+
+
+# --------------------------------------------------------------------------- C18, C19
+def _chapter(verdict: str, estimate: float) -> SimpleNamespace:
+    bounds = (estimate - 0.04, estimate + 0.04, estimate - 0.03, estimate + 0.03)
+    interval = inference.Interval(estimate, 0.02, *bounds, 0.5, 89, 1019, "test")
+    primary = SimpleNamespace(interval=interval, verdict=verdict, delta=0.047)
+    return SimpleNamespace(primary=primary, month=pd.Timestamp("2025-10-01"))
+
+
+@pytest.mark.parametrize(
+    "verdict", ["supported", "contradicted", "no meaningful difference", "inconclusive"]
+)
+def test_c18_is_the_community_chapters_verdict_in_points(monkeypatch, verdict):
+    monkeypatch.setattr(claims_community, "community_chapter", lambda: _chapter(verdict, 0.018))
+    result = claims.c18_integrated_outcomes()
+    assert (result.value, result.unit, result.verdict) == (1.8, "percentage points", verdict)
+    assert "-2.2 to +5.8 points" in result.note and "4.7 points" in result.note
+    assert "untestable with open data" in result.note  # outcomes beyond waits
+
+
+@pytest.mark.parametrize(
+    ("not_submitted", "national_only", "verdict"),
+    [
+        ([0, 0], [], "untestable with open data"),  # no gap the returns can show
+        ([0, 3], [], "partly supported"),  # non-submission in one month
+        ([0, 0], ["Safeguarding"], "partly supported"),  # a service published only nationally
+    ],
+)
+def test_c19_partly_supported_only_where_the_returns_show_gaps(
+    monkeypatch, not_submitted, national_only, verdict
+):
+    months = [pd.Timestamp("2025-09-01"), pd.Timestamp("2025-10-01")]
+    monkeypatch.setattr(
+        claims_community, "community_chapter", lambda: _chapter("inconclusive", 0.0)
+    )
+    monkeypatch.setattr(
+        community_performance, "non_submission",
+        lambda month: pd.DataFrame({"month": months, "not_submitted": not_submitted,
+                                    "in_scope": [141, 141]}),
+    )  # fmt: skip
+    services = ["England", "Adult services", *national_only]
+    monkeypatch.setattr(
+        community_waits, "load_national_bands",
+        lambda: pd.DataFrame({"month": months[1], "service": services, "over_weeks": float("nan"),
+                              "value": 100.0}),
+    )  # fmt: skip
+    monkeypatch.setattr(
+        community_performance, "missing_providers", lambda month: pd.DataFrame({"code": []})
+    )
+    monkeypatch.setattr(
+        community_waits, "load_national_series", lambda: pd.DataFrame({"month": months})
+    )
+    monkeypatch.setattr(community_returns, "return_months", lambda: months)
+    result = claims.c19_data_behind()
+    assert (result.value, result.verdict) == (not_submitted[-1], verdict)
+    assert f"{len(national_only)} services" in result.note or "1 service " in result.note
+    assert "untestable here" in result.note  # the comparison with other sectors
 
 
 # --------------------------------------------------------------------------- all of them

@@ -28,6 +28,7 @@ STANDARD_YEAR = "2028/29"
 GAP_FLOOR = 0.01  # the smallest effect when England is at or near the standard
 UCR_AMBITION = 0.70  # at least 70 % of two-hour referrals reached within two hours
 FORMS = tuple(vocabulary.PROVIDER_FORMS)  # a provider's form, in the chapter's order
+SOURCE = "NHS England, Community Health Services waiting lists (CHS SitRep)"
 COMPARED = ("acute", "standalone")  # the claim: acute-run services wait less
 
 

@@ -19,7 +19,7 @@ import yaml
 from chsreport import vocabulary
 from chsreport.data import boundaries, manifest
 from chsreport.publishing import colophon, execution, paths, printer
-from chsreport.reading import charts, claims, facts, findings, locality, text
+from chsreport.reading import charts, claims, claims_page, facts, findings, locality, text
 
 PACKAGE = Path(__file__).resolve().parents[1]  # src/chsreport
 
@@ -363,7 +363,7 @@ def generated_pages(
     register = claims.evaluate()
     claims.write_csv(register, csv_file)
     pages = {
-        "book/claims.md": claims.page(register),
+        "book/claims.md": claims_page.page(register),
         "book/findings.md": findings.page(
             findings.key_findings(register), findings.answers(register)
         ),

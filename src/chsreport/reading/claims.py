@@ -11,7 +11,7 @@ docstring.
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +35,11 @@ from chsreport.data import (
     succession,
 )
 from chsreport.reading import integration_story
+from chsreport.reading.claim_result import Result
+from chsreport.reading.claims_community import (  # noqa: F401 (rules the register names)
+    c18_integrated_outcomes,
+    c19_data_behind,
+)
 
 CLAIMS_FILE = manifest.PROJECT_ROOT / "data" / "compiled" / "claims.yml"
 VERDICTS = (
@@ -61,17 +66,6 @@ COLUMNS = [
 ODS = "NHS ODS trust and successor files; ERIC; 2026 trust list"
 LISTS = "NHS England, Patients Registered at a GP Practice"
 ONS = "ONS mid-year estimates; mySociety register"
-
-
-@dataclass
-class Result:
-    measure: str
-    value: float | None
-    unit: str
-    period: str
-    source: str
-    verdict: str
-    note: str
 
 
 def _fates() -> pd.DataFrame:
@@ -553,61 +547,3 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
     return path
-
-
-ARTICLE_KEYS = {  # source article number -> its key in book/references.bib
-    "000": "west000",
-    "001": "thomas001",
-    "002": "cordery002",
-    "003": "west003",
-    "004": "winn004",
-}
-BADGES = {  # verdict -> sphinx-design badge colour
-    "supported": "success",
-    "partly supported": "warning",
-    "not supported": "danger",
-    "contradicted": "danger",
-    "no meaningful difference": "info",
-    "inconclusive": "dark",
-    "untestable with open data": "light",
-}
-
-
-def badge(verdict: str) -> str:
-    return f"{{bdg-{BADGES[verdict]}}}`{verdict}`"
-
-
-def page(frame: pd.DataFrame) -> str:
-    """The claims page of the book (Markdown): one card per claim, its verdict as a coloured
-    badge with the word, the claim quoted and cited, the measure, the value and why."""
-    lines = [
-        "# The claims register",
-        "",
-        "Each claim made in the five source articles (Health Service Journal columns by Dave West, "
-        "Rebecca Thomas, Saffron Cordery and Matthew Winn, numbered 000 to 004), tested against "
-        "the data by a written rule (analysts will find where each rule is written on the page "
-        "[Re-run this book for your area](rerun.md)). Verdicts on claims of fact: "
-        + ", ".join(badge(v) for v in ("supported", "partly supported", "not supported"))
-        + f" or {badge('untestable with open data')}. Verdicts on claims that one kind of trust "
-        "does better than another, and on claims the data are too old or too thin to settle: "
-        + ", ".join(badge(v) for v in ("supported", "contradicted", "no meaningful difference"))
-        + f" or {badge('inconclusive')}. Every build also writes the register as a "
-        "machine-readable file, claims.csv.",
-        "",
-    ]
-    for r in frame.itertuples():
-        value = "" if pd.isna(r.value) else vocabulary.with_unit(r.value, r.unit)
-        cite = f", {{cite:t}}`{ARTICLE_KEYS[r.seed]}`" if r.seed in ARTICLE_KEYS else ""
-        lines += [
-            f"````{{card}} {r.claim_id}",  # an info string may hold no backticks: badge below
-            f"{badge(r.verdict)} “{r.quote}” (article {r.seed}{cite})",
-            "",
-            f"**Measure:** {r.measure}"
-            + (f": **{value}**" if value else "")
-            + (f" ({r.period})" if isinstance(r.period, str) and r.period else ""),
-            "",
-            f"**Why:** {r.note}",
-            "````",
-            "",
-        ]
-    return "\n".join(lines) + "\n"

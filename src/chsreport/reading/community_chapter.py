@@ -14,7 +14,7 @@ from chsreport.reading import charts, community_locality, community_story, maps
 from chsreport.reading.text import Markdown
 
 V = vocabulary
-SOURCE = "NHS England, Community Health Services waiting lists (CHS SitRep)"
+SOURCE = cp.SOURCE
 FORM_ORDER = list(cp.FORMS)
 
 

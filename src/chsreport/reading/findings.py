@@ -1,4 +1,4 @@
-"""The key findings page: the book's answers to its three questions, each a sentence with its
+"""The key findings page: the book's answers to its questions, each a sentence with its
 number, computed from the claims register and the package functions the chapters use (never
 typed), with a link to the chapter and the claim behind it and what it means for an ICB.
 """
@@ -10,9 +10,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 from chsreport import vocabulary
-from chsreport.analysis import integration_models, lineage, population_layers, scale
+from chsreport.analysis import (
+    community_performance,
+    integration_models,
+    lineage,
+    population_layers,
+    scale,
+)
 from chsreport.data import geography, succession
-from chsreport.reading import consolidation_story, facts, integration_story, scale_story
+from chsreport.reading import (
+    claims_community,
+    community_story,
+    consolidation_story,
+    facts,
+    integration_story,
+    scale_story,
+)
 
 
 @dataclass(frozen=True)
@@ -50,11 +63,12 @@ def _fewer(value: float, digits: int = 2) -> str:
     return f"{vocabulary.fixed(abs(value), digits)} {'fewer' if value < 0 else 'more'}"
 
 
-QUESTIONS = {  # the book's three questions, in order, as the key findings page asks them
+QUESTIONS = {  # the book's questions, in order, as the key findings page asks them
     "Consolidation": "How has the provider map been reorganised, and what happened to each "
     "standalone community trust?",
     "Scale": "Which population and organisation sizes make sense; is big best?",
     "Integration": "What do acute trusts that run community services achieve?",
+    "Community": "How are community services doing, and does who runs them matter?",
 }
 
 
@@ -187,7 +201,7 @@ def integration_answer(verdict: str, firm: bool = True) -> str:
 
 
 def key_findings(register: pd.DataFrame) -> list[Finding]:
-    """The findings under the three questions, from the register (``claims.evaluate()``) and
+    """The findings under the questions, from the register (``claims.evaluate()``) and
     the functions behind it, in the order of the questions.
     Long because it lays out the findings page question by question, in the order readers meet
     them."""
@@ -309,6 +323,63 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "../notebooks/integration",
             ("C06", "C05"),
         ),
+        *community_findings(register),
+    ]
+
+
+COMMUNITY_MEANING = {  # the community chapter's verdict -> what it means for an ICB
+    "supported": "Services run by acute trusts wait less than standalone community trusts' in "
+    "the same service: a case for acute trusts running community services can point to "
+    "shorter community waits, though not show that the form causes them.",
+    "contradicted": "Services run by acute trusts wait longer than standalone community trusts' "
+    "in the same service: a case for moving services into acute trusts cannot rest on shorter "
+    "community waits.",
+    "no meaningful difference": "Who runs community services makes no difference to waits "
+    "large enough to matter: choose the form for other reasons, and judge providers on their "
+    "own waits.",
+    "inconclusive": "The data do not show that who runs community services changes how long "
+    "people wait: a case for moving services into acute trusts cannot rest on shorter "
+    "community waits, and nor can a case against.",
+}
+
+
+def community_findings(register: pd.DataFrame) -> list[Finding]:
+    """The community chapter's findings: England against the standard, the verdict on waits by
+    who runs the services (claim C18), and what the returns show of their own gaps (C19)."""
+    ch = claims_community.community_chapter()
+    rows = ch.england.set_index("service")
+    adults, children = rows.loc["Adult services"], rows.loc["CYP services"]
+    over = {  # people waiting over 18 weeks, of those with a known wait
+        group: row["known"] * (1 - row["within_18"])
+        for group, row in (("children's", children), ("adults'", adults))
+    }
+    longer = max(over, key=over.get)
+    share = over[longer] / sum(over.values())
+    c19 = _row(register, "C19")
+    basis = community_story.basis_words(ch.p["smallest_effect"], ch.gap)
+    return [
+        Finding(
+            "Community",
+            f"{community_story.england_sentence(ch.england, ch.month)} The returns behind these "
+            f"figures have gaps: {c19['note'].split('. NHS England')[0]}.",
+            f"{vocabulary.percent(share)} of those waiting over 18 weeks wait for {longer} "
+            f"services ({vocabulary.percent(children['known'] / rows.loc['England', 'known'])} of "
+            "the list is children's): an ICB planning to meet the "
+            f"{community_performance.STANDARD_YEAR} standard should look there first, service by "
+            "service, in its providers' own returns (each locality page lists them and says where "
+            "a return is missing).",
+            "../notebooks/community",
+            ("C19",),
+        ),
+        Finding(
+            "Community",
+            f"Do acute-run community services wait less? "
+            f"{community_story.verdict_sentence(ch.primary, basis)} "
+            f"{community_story.robustness_words(ch.robust)}",
+            COMMUNITY_MEANING[ch.primary.verdict],
+            "../notebooks/community",
+            ("C18",),
+        ),
     ]
 
 
@@ -334,7 +405,27 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
         "registered patients, and today's ICBs range "
         f"{vocabulary.fixed(icbs.max() / icbs.min())}-fold.",
         "Integration": integration_answer(carter["verdict"], "But" not in meaning),
+        "Community": community_answer(claims_community.community_chapter()),
     }
+
+
+def community_answer(ch) -> str:
+    """The short answer to the community question: England against the standard and the
+    verdict on waits by who runs the services."""
+    within = float(ch.england.set_index("service").loc["England", "within_18"])
+    verdict = {
+        "supported": "services run by acute trusts wait less than standalone community trusts'",
+        "contradicted": "services run by acute trusts wait longer than standalone community "
+        "trusts'",
+        "no meaningful difference": "who runs them makes no difference to waits that would matter",
+        "inconclusive": "the data cannot tell whether who runs them changes how long people wait",
+    }[ch.primary.verdict]
+    return (
+        f"{vocabulary.percent(within)} of those waiting had waited 18 weeks or less in "
+        f"{vocabulary.month_long(ch.month)}, against a standard of "
+        f"{vocabulary.percent(community_performance.STANDARD)} by "
+        f"{community_performance.STANDARD_YEAR}; {verdict}."
+    )
 
 
 def page(findings: list[Finding], short: dict[str, str] | None = None) -> str:
@@ -348,7 +439,7 @@ def page(findings: list[Finding], short: dict[str, str] | None = None) -> str:
         "",
     ]
     if short:
-        lines += ["## The three questions, answered", ""]
+        lines += [f"## The {vocabulary.count_words(len(QUESTIONS))} questions, answered", ""]
         for number, (question, words) in enumerate(QUESTIONS.items(), start=1):
             lines += [f"{number}. **{question}: {words}** {short[question]}", ""]
     number = 0

@@ -370,7 +370,7 @@ def index_page() -> str:
         f"A page for each of England's {len(rows)} integrated care boards (since April 2026). "
         f"Data published for the {geography.sub_icb_to_icb22().nunique()} ICBs of 2022 are "
         "carried to their successors by registered-population shares. "
-        "Each page answers the three questions for that ICB.",
+        "Each page answers the book's questions for that ICB.",
         "",
         "| ICB | Registered patients | Rural share | Acute trusts | of which run community "
         "services | Standalone community trusts |",
