@@ -245,3 +245,49 @@ def test_the_robustness_table_is_in_the_points_the_sentences_use():
 )
 def test_the_robustness_words_say_when_every_version_agrees(verdicts, words):
     assert words in community_story.robustness_words(pd.DataFrame({"verdict": verdicts}))
+
+
+def test_the_parameters_choose_the_lines_compared():
+    lines = _lines(0.0)
+    p = {"population": "children", "service_lines": None}
+    assert set(cp.chosen_lines(lines, p)["line"]) == {"(CYP) Paediatrics"}
+    p = {"population": "all", "service_lines": ["(A) MSK"]}
+    assert set(cp.chosen_lines(lines, p)["line"]) == {"(A) MSK"}
+    assert len(cp.chosen_lines(lines, {"population": "all", "service_lines": None})) == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"population": "elderly"}, "population is one of all, adults, children"),
+        ({"service_lines": ["(A) Not a service"]}, "service lines not in the returns"),
+        ({"service_lines": []}, "an empty list"),
+    ],
+)
+def test_community_parameters_are_checked_before_a_kernel_starts(values, message):
+    from chsreport.analysis import params
+
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        params.validate("community", values)
+
+
+def test_a_real_service_line_is_accepted():
+    from chsreport.analysis import params
+
+    line = "(A) Therapy interventions: Physiotherapy"
+    assert params.validate("community", {"service_lines": [line]})["service_lines"] == [line]
+
+
+def test_the_robustness_rows_include_the_register_and_the_previous_month():
+    lines = _lines(0.0)
+    register = lines[lines["code"] != "a0"]
+    others = {"register": register, "previous": (_lines(0.0, seed=2), pd.Timestamp("2025-07-01"))}
+    table = cp.robustness(lines, lines, 0.05, 20, others)
+    names = list(table["specification"])
+    assert (
+        "Only the acute trusts the integration chapter classes as running community services"
+        in names
+    )
+    assert "The previous month held (Jul 2025)" in names
+    register_row = table.set_index("specification").iloc[-2]
+    assert register_row["providers"] == lines["code"].nunique() - 1

@@ -145,10 +145,10 @@ def test_somersets_providers_and_panel():
     providers = loc.serving_providers("QSL", MONTH)
     row = providers.set_index("code").loc["RH5"]
     assert row["form"] == "acute trust" and "main adult provider for" in row["how"]
-    table = loc.panel_table("QSL", MONTH)
-    assert list(table.shown.columns[:5]) == ["Measure", "This ICB", "Oct 2024", "Rank (1 is)",
-                                             "Median ICB"]  # fmt: skip
-    assert len(table.shown.columns) == 10
+    table, peers = loc.panel_tables("QSL", MONTH)
+    assert list(table.shown.columns) == ["Measure", "This ICB", "Oct 2024", "Rank (1 is)",
+                                         "Median ICB"]  # fmt: skip
+    assert len(peers.shown.columns) == 6 and "Cornwall and the Isles of Scilly" in peers.shown
     assert (
         table.shown["Rank (1 is)"]
         .str.match(r"^\d+ of 3[0-9] \((most|fewest|highest|lowest)\)$")

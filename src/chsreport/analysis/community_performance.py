@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from chsreport import settings, vocabulary
-from chsreport.analysis import inference
-from chsreport.data import community_returns, community_waits, ods, succession
+from chsreport.analysis import inference, integration_classes
+from chsreport.data import community_returns, community_waits, ods, outcomes, succession
 
 STANDARD = 0.80  # at least 80 % of community activity within 18 weeks by 2028/29 (S57)
 STANDARD_YEAR = "2028/29"
@@ -189,10 +189,19 @@ def missing_providers(month: pd.Timestamp) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the chapter
-def robustness(lines: pd.DataFrame, pooled: pd.DataFrame, delta: float, min_waiting: int):
+def robustness(
+    lines: pd.DataFrame,
+    pooled: pd.DataFrame,
+    delta: float,
+    min_waiting: int,
+    others: dict | None = None,
+):
     """The comparison under other choices: weighted by people waiting, adults' or children's
-    lines only, a higher floor of people waiting, and every month held from the year before
-    pooled (providers as clusters). One row each: estimate, 95 % interval, verdict."""
+    lines only, a higher floor of people waiting, every month held from the year before pooled
+    (providers as clusters), and from ``others``: only the acute trusts the integration chapter
+    classes as running community services (``register``), and the previous month held
+    (``previous``: its lines and month). One row each: estimate, 95 % interval, verdict."""
+    others = others or {}
     specs = {
         "Primary: each service line counts once": dict(frame=lines),
         "Weighted by the people waiting": dict(frame=lines, weighted=True),
@@ -206,6 +215,12 @@ def robustness(lines: pd.DataFrame, pooled: pd.DataFrame, delta: float, min_wait
             frame=lines, analytic=True
         ),
     }
+    if others.get("register") is not None:
+        name = "Only the acute trusts the integration chapter classes as running community services"
+        specs[name] = dict(frame=others["register"])
+    if others.get("previous") is not None:
+        frame, month = others["previous"]
+        specs[f"The previous month held ({vocabulary.month(month)})"] = dict(frame=frame)
     rows = []
     for name, spec in specs.items():
         frame = spec.pop("frame")
@@ -281,16 +296,45 @@ def pooled_lines(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
     )
 
 
+def chosen_lines(lines: pd.DataFrame, p: dict) -> pd.DataFrame:
+    """The service lines the parameters compare: adults', children's or all (``population``),
+    and only ``service_lines`` when given."""
+    if p["population"] != "all":
+        lines = lines[lines["adult"] == (p["population"] == "adults")]
+    if p["service_lines"]:
+        lines = lines[lines["line"].isin(p["service_lines"])]
+    return lines.reset_index(drop=True)
+
+
+def running_acute_trusts(od: succession.OrgData) -> set[str]:
+    """Acute trusts the integration chapter classes as running community services themselves
+    (their usual class, default rule, over its period)."""
+    panel = outcomes.outcome_panel(od)
+    groups = integration_classes.classify(od, integration_classes.acute_trust_codes(panel))
+    return set(groups.loc[groups["group"] == "acute_runs_community", "code"])
+
+
 def chapter(p: dict) -> Chapter:
     """The chapter's :class:`Chapter` for validated parameters ``p``."""
     od = succession.load_org_data()
     month = pd.Timestamp(f"{p['month']}-01")
     england = national_bands_share(month)
-    lines = provider_lines(month, od)
+    lines = chosen_lines(provider_lines(month, od), p)
     gap = standard_gap(england)
     delta = p["smallest_effect"] if p["smallest_effect"] is not None else gap
     primary = compare_forms(lines, delta, p["min_waiting"])
-    robust = robustness(lines, pooled_lines(month, od), delta, p["min_waiting"])
+    previous = previous_month(month)
+    others = {
+        "register": lines[
+            (lines["form"] != "acute") | lines["code"].isin(running_acute_trusts(od))
+        ],
+        "previous": (chosen_lines(provider_lines(previous, od), p), previous)
+        if previous is not None
+        else None,
+    }
+    robust = robustness(
+        lines, chosen_lines(pooled_lines(month, od), p), delta, p["min_waiting"], others
+    )
     ucr = community_waits.load_ucr()
     ucr_england = float(ucr.loc[ucr["level"] == "england", "within_2h"].iloc[0])
     return Chapter(p, month, england, lines, gap, primary, robust, ucr_by_form(od), ucr_england, od)

@@ -239,6 +239,9 @@ class LocalityParams(BaseModel):
         return value
 
 
+POPULATIONS = ("all", "adults", "children")  # whose service lines the comparison uses
+
+
 class CommunityParams(BaseModel):
     """Parameters of notebooks/community.ipynb."""
 
@@ -248,6 +251,32 @@ class CommunityParams(BaseModel):
     min_waiting: int = 20
     smallest_effect: float | None = None
     icb: str | None = None
+    population: str = "all"
+    service_lines: list[str] | None = None
+
+    @field_validator("population")
+    @classmethod
+    def _population(cls, value: str) -> str:
+        if value not in POPULATIONS:
+            raise ValueError(f"population is one of {', '.join(POPULATIONS)}, not {value!r}")
+        return value
+
+    @field_validator("service_lines")
+    @classmethod
+    def _service_lines(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        from chsreport.data import community_waits
+
+        held = set(community_waits.load_bands()["line"])
+        unknown = [line for line in value if line not in held]
+        if unknown or not value:
+            raise ValueError(
+                f"service lines not in the returns: {unknown or 'an empty list'}; write each as "
+                "the returns name it, e.g. '(A) Therapy interventions: Physiotherapy' (the "
+                "chapter's services table lists them), or null for every line"
+            )
+        return value
 
     @field_validator("month")
     @classmethod

@@ -248,7 +248,7 @@ def briefing_html(
         '<section class="sheet"><div class="fit">'
         f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
         f"<h2>Its community services</h2>{''.join(_text(community))}"
-        f"{''.join(_tables(community)[:1])}"
+        f"{''.join(_tables(community)[:2])}"
         "<h2>The claims that concern it</h2>"
         '<table class="claims"><thead><tr><th>What was said</th>'
         "<th>Verdict on the data</th><th>What the data show</th></tr></thead>"

@@ -188,8 +188,10 @@ def icb_tables(ch: cp.Chapter) -> list:
     own."""
     frame = cl.icb_panel(ch.month).sort_values("icb_name").copy()
     frame["icb_name"] = frame["icb_name"].map(V.icb_short_name)
+    chosen = community_locality.panel_section(ch.p["icb"]) if ch.p["icb"] else []
     return [
-        icb_map(ch.month),
+        icb_map(ch.month, ch.p["icb"]),
+        *chosen,
         charts.Table(
             frame,
             "community_by_icb.csv",
@@ -207,8 +209,8 @@ def icb_tables(ch: cp.Chapter) -> list:
     ]
 
 
-def icb_map(month: pd.Timestamp) -> charts.Figure:
-    """The 36 ICBs coloured by the share of adults waiting over 18 weeks."""
+def icb_map(month: pd.Timestamp, icb: str | None = None) -> charts.Figure:
+    """The 36 ICBs coloured by the share of adults waiting over 18 weeks (``icb`` outlined)."""
     panel = cl.icb_panel(month)
     icbs = geography.icb_populations_2026().set_index("icb_code")["icb_ons_code"]
     values = pd.DataFrame(
@@ -237,6 +239,7 @@ def icb_map(month: pd.Timestamp) -> charts.Figure:
         "council's main adult provider's list shared over the areas it serves.",
         source=SOURCE,
         csv_name="community_over_18_map.csv",
+        highlight=icbs[icb] if icb else None,
         tooltip=[
             alt.Tooltip("adult_over_18:Q", title="Adults over 18 weeks (%)", format=".1f"),
             alt.Tooltip("children_over_18:Q", title="Children over 18 weeks (%)", format=".1f"),

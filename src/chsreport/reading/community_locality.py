@@ -74,9 +74,9 @@ def _words(frame: pd.DataFrame, column: str) -> list[str]:
     ]
 
 
-def panel_table(icb: str, month: pd.Timestamp) -> charts.Table:
-    """The panel as a table for readers: a measure per row; this ICB, a year earlier, its rank,
-    the median ICB and the five most similar ICBs."""
+def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
+    """The panel as two tables for readers, a measure per row: this ICB with the same month a
+    year earlier, its rank and the median ICB; then the five most similar ICBs."""
     frame = panel_frame(icb, month)
     names = geography.icb_populations_2026().set_index("icb_code")["icb_name"]
     peers = {
@@ -87,20 +87,30 @@ def panel_table(icb: str, month: pd.Timestamp) -> charts.Table:
         "none" if pd.isna(r.rank) else f"{int(r.rank)} of {r.of} ({r.rank_one})"
         for r in frame.itertuples()
     ]
-    shown = pd.DataFrame(
+    measures = frame["measure"].map(V.label)
+    own = pd.DataFrame(
         {
-            "Measure": frame["measure"].map(V.label),
+            "Measure": measures,
             "This ICB": [w or "no figure" for w in _words(frame, "icb")],
             V.month(before) if before is not None else "A year earlier": _words(
                 frame, "year_earlier"
             ),
             "Rank (1 is)": ranks,
             "Median ICB": _words(frame, "median_icb"),
-            **{name: _words(frame, column) for column, name in peers.items()},
         }
     )
-    table = frame.assign(measure=frame["measure"].map(V.label)).rename(columns=peers)
-    return charts.Table(table, f"community_panel_{icb}.csv", panel_caption(month), shown=shown)
+    similar = pd.DataFrame(
+        {"Measure": measures, **{name: _words(frame, column) for column, name in peers.items()}}
+    )
+    table = frame.assign(measure=measures).rename(columns=peers)
+    return [
+        charts.Table(table, f"community_panel_{icb}.csv", panel_caption(month), shown=own),
+        charts.Table(
+            table, f"community_peers_{icb}.csv",
+            "The same measures in the five ICBs most like this one in size and rurality.",
+            shown=similar,
+        ),
+    ]  # fmt: skip
 
 
 def panel_caption(month: pd.Timestamp) -> str:
@@ -113,8 +123,7 @@ def panel_caption(month: pd.Timestamp) -> str:
         f"(ambition {V.percent(cp.UCR_AMBITION)}). Adult care contacts: March 2025 (Community "
         "Services Data Set). Beds: the community bed audit of 4 March 2026. Figures published "
         "for the 42 ICBs of 2022 are carried to today's ICBs by registered-patient shares; rates "
-        f"per registered patient of the age group ({geography.lists_month()}). The five ICBs "
-        "are those most like this one in size and rurality."
+        f"per registered patient of the age group ({geography.lists_month()})."
     )
 
 
@@ -256,6 +265,6 @@ def panel_section(icb: str) -> list:
     return [
         Markdown(providers_sentence(providers, month)),
         Markdown(waits_sentence(icb, month) + " " + ucr_sentence(icb, month)),
-        panel_table(icb, month),
+        *panel_tables(icb, month),
         providers_table(icb, month, providers),
     ]
