@@ -145,10 +145,14 @@ def test_somersets_providers_and_panel():
     providers = loc.serving_providers("QSL", MONTH)
     row = providers.set_index("code").loc["RH5"]
     assert row["form"] == "acute trust" and "main adult provider for" in row["how"]
-    table, peers = loc.panel_tables("QSL", MONTH)
+    table, peers, both = loc.panel_tables("QSL", MONTH)
     assert list(table.shown.columns) == ["Measure", "This ICB", "Oct 2024", "Rank (1 is)",
                                          "Median ICB"]  # fmt: skip
     assert len(peers.shown.columns) == 6 and "Cornwall and the Isles of Scilly" in peers.shown
+    # the briefing's table: both side by side, hidden on the web page (the two above show it)
+    assert list(both.shown.columns) == [*table.shown.columns, *peers.shown.columns[1:]]
+    assert 'class="chs-table-wrap chs-print-only"' in both._repr_html_()
+    assert "chs-print-only" not in table._repr_html_()
     assert (
         table.shown["Rank (1 is)"]
         .str.match(r"^\d+ of 3[0-9] \((most|fewest|highest|lowest)\)$")

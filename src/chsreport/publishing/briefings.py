@@ -94,6 +94,11 @@ def _tables(parts: list[str]) -> list[str]:
     return [p for p in parts if p.lstrip().startswith('<div class="chs-table-wrap"')]
 
 
+def _print_tables(parts: list[str]) -> list[str]:
+    """The tables made for the briefing only (hidden on the web page)."""
+    return [p for p in parts if p.lstrip().startswith('<div class="chs-table-wrap chs-print-only"')]
+
+
 def _text(parts: list[str]) -> list[str]:
     return [p for p in parts if not p.lstrip().startswith(("<figure", "<div", "<details"))]
 
@@ -117,12 +122,13 @@ h2 { font-size: 12pt; margin: 4mm 0 1.5mm; color: #003087; break-after: avoid; }
 p { margin: 0 0 2mm; }
 .maps { display: flex; gap: 4mm; align-items: flex-start; }
 .maps figure { flex: 1 1 0; }
-/* the maps give way, not the text: each at most 112 mm tall, so page 1 keeps its type size */
-.maps figure svg { max-height: 112mm; width: auto; }
+/* the maps give way, not the text: each at most 80 mm tall, so page 1 keeps its type size */
+.maps figure svg { max-height: 80mm; width: auto; }
 figure { margin: 2mm 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 7.4pt; color: #555; line-height: 1.3; }
 .chs-table-caption { font-size: 7.4pt; color: #555; margin: 1mm 0 0; }
+.chs-print-only { display: block; }
 table.chs-table { border-collapse: collapse; width: 100%; font-size: 7.8pt; }
 table.chs-table th, table.chs-table td { border-bottom: 1px solid #ddd; padding: .6mm 1.2mm;
                                          vertical-align: top; text-align: left; }
@@ -211,8 +217,8 @@ def briefing_html(
     sources: list[str],
     terms: dict[str, str],
 ) -> str:
-    """Two A4 sheets: the ICB's opening paragraph and maps; its acute trusts' flow, its
-    community services (providers, waits, the panel with ranks and peers), the claims
+    """Two A4 sheets: the ICB's opening paragraph, its community services (providers, waits, the
+    panel with ranks and peers) and maps; its acute trusts' flow, the claims
     that concern it, its profile, the sources and the build date with a link to its web page."""
     brief = "".join(_text(section(sections, "brief"))) + what_it_means(claims)
     glance = section(sections, "glance")
@@ -243,12 +249,12 @@ def briefing_html(
         f"built {html.escape(e['built'])} from public data published up to "
         f"{html.escape(e['data_to'])}; each figure names its own period</p>"
         f"<h2>In brief</h2>{brief}"
+        f"<h2>Its community services</h2>{''.join(_text(community))}"
+        f"{''.join(_print_tables(community)[:1])}"
         f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
         "</div></section>"
         '<section class="sheet"><div class="fit">'
         f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
-        f"<h2>Its community services</h2>{''.join(_text(community))}"
-        f"{''.join(_tables(community)[:2])}"
         "<h2>The claims that concern it</h2>"
         '<table class="claims"><thead><tr><th>What was said</th>'
         "<th>Verdict on the data</th><th>What the data show</th></tr></thead>"

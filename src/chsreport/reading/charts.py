@@ -387,10 +387,13 @@ class Table:
         empty: str = "None.",
         columns: list[str] | None = None,
         shown: pd.DataFrame | None = None,
+        print_only: bool = False,
     ):
         """``columns``: the columns shown, when the CSV should carry more than fits the page;
         ``shown``: a reader's arrangement of ``frame`` (e.g. one row per trust), the CSV still
-        ``frame`` itself."""
+        ``frame`` itself; ``print_only``: a table for the two-page briefing, wider than a web
+        page's column and hidden there (the page shows the same figures in narrower tables)."""
+        self.print_only = print_only
         self.frame = frame
         self.shown = shown if shown is not None else frame[columns] if columns else frame
         self.csv_name = csv_name
@@ -414,7 +417,7 @@ class Table:
             tables = _table_html(shown, numeric, slice(0, n))
         link = download_link(self.frame, self.csv_name, "Download this table")
         return (
-            f'<div class="chs-table-wrap">{tables}'
+            f'<div class="chs-table-wrap{" chs-print-only" if self.print_only else ""}">{tables}'
             f'<p class="chs-table-caption">{caption + " " if caption else ""}{link}</p></div>'
         )
 

@@ -76,7 +76,8 @@ def _words(frame: pd.DataFrame, column: str) -> list[str]:
 
 def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
     """The panel as two tables for readers, a measure per row: this ICB with the same month a
-    year earlier, its rank and the median ICB; then the five most similar ICBs."""
+    year earlier, its rank and the median ICB; then the five most similar ICBs; and both side by
+    side for the two-page briefing (hidden on the web page)."""
     frame = panel_frame(icb, month)
     names = geography.icb_populations_2026().set_index("icb_code")["icb_name"]
     peers = {
@@ -103,12 +104,18 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
         {"Measure": measures, **{name: _words(frame, column) for column, name in peers.items()}}
     )
     table = frame.assign(measure=measures).rename(columns=peers)
+    both = pd.concat([own, similar.drop(columns="Measure")], axis=1)
     return [
         charts.Table(table, f"community_panel_{icb}.csv", panel_caption(month), shown=own),
         charts.Table(
             table, f"community_peers_{icb}.csv",
             "The same measures in the five ICBs most like this one in size and rurality.",
             shown=similar,
+        ),
+        charts.Table(
+            table, f"community_panel_{icb}.csv",
+            panel_caption(month) + " The last five columns: the ICBs most like this one in size "
+            "and rurality.", shown=both, print_only=True,
         ),
     ]  # fmt: skip
 
