@@ -4,20 +4,25 @@ community services panel, each with its rank among the ICBs.
 Where the figures come from, and what that means:
 
 * Adults' waits. NHS England's returns count each provider's whole waiting list, wherever its
-  patients live, in the one ICB the provider is placed in ("irrespective of the number of ICBs or
-  regions they provide services under"), so an ICB served from outside has no figure of its own
-  there. The adults' figures here follow the patients instead: each council's main adult community
-  provider (the book's dated table, ``data/compiled/community_areas.csv``) lends the council a
-  share of its adult list in proportion to the residents of the councils it serves; an ICB adds
-  up its councils. Residents are counted by small area (LSOA, about 1,700 residents each), so a
-  provider's list is shared over the small areas it serves. An area whose provider made no return
-  that month, or that the table does not cover, is left out, and the share of areas covered is
-  kept.
-* Children's waits have no table of providers by council: they are the returns' own ICB rows
-  (the providers placed in the ICB), carried to 2026 ICBs by registered-patient shares.
+  patients live, in the one ICB it files the provider under ("irrespective of the number of ICBs
+  or regions they provide services under"), so an ICB served from outside has no figure of its
+  own there. The adults' figures here follow the areas served instead: each council's main adult
+  community provider (the book's dated table, ``data/compiled/community_areas.csv``; a council
+  with two main providers gives each half of its areas) has its adult list shared over the small
+  areas (LSOAs, of about equal size) it serves; an ICB adds up its small areas. A provider that is
+  no council's main provider keeps its list in the ICB it is based in
+  (:func:`chsreport.data.community_returns.locate_providers`). An area whose main provider made no
+  return that month, or that the table does not cover, is left out, and the share of areas
+  covered is kept: below :data:`WHOLE`, the figure is shown but neither ranked nor set beside
+  another month.
+* Children's waits are not given by ICB: the book holds no table of children's providers by
+  area, and the returns' ICB rows count providers where NHS England files them (a provider
+  serving several areas counts in one), so they say nothing of an ICB's own children. The
+  providers' own children's lists are given instead.
 * Two-hour urgent response (2024-25), adult care contacts (CSDS, March 2025) and community beds
-  (audit of 4 March 2026) are published for the 42 ICBs of 2022 and carried the same way: counts
-  by share; the urgent response share weighted by referrals.
+  (audit of 4 March 2026) are published for the 42 ICBs of 2022 and carried to the ICBs of 2026
+  by registered-patient shares: counts by share; the urgent response share weighted by
+  referrals.
 
 Rates use registered patients of the age group (August 2026).
 """
@@ -38,15 +43,13 @@ from chsreport.data import community_returns, community_waits, geography, icb_ou
 MEASURES = {
     "adult_waiting_per_100k": True,
     "adult_over_18": False,
-    "children_waiting_per_100k": True,
-    "children_over_18": False,
     "ucr_within_2h": True,
     "adult_contacts_per_1000": True,
     "beds_per_100k_65": True,
 }
-WAITS = ("adult_waiting_per_100k", "adult_over_18", "children_waiting_per_100k",
-         "children_over_18")  # fmt: skip
-SHARES = ("adult_over_18", "children_over_18", "ucr_within_2h")  # shares of 1; the rest rates
+WAITS = ("adult_waiting_per_100k", "adult_over_18")  # the measures with a month to compare
+SHARES = ("adult_over_18", "ucr_within_2h")  # shares of 1; the rest rates
+WHOLE = 0.95  # share of an ICB's areas covered below which its waits are shown but not ranked
 
 
 def provider_adults(month: pd.Timestamp) -> pd.DataFrame:
@@ -61,64 +64,66 @@ def provider_adults(month: pd.Timestamp) -> pd.DataFrame:
 
 
 def area_providers(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
-    """Every small area (LSOA) with its 2026 ICB, its council of 2021 (the councils of the book's
-    table) and that council's main adult community provider in ``month``, and the area's share
-    of all the small areas its provider serves (blank where the table names no provider)."""
+    """Every small area (LSOA) with its 2026 ICB, its council (of 2021, as the book's table, and
+    today's ``council_code``) and its council's main adult community provider in ``month``, one
+    row per provider (a council with two gives each a ``weight`` of one half), and the area's
+    share of all the areas its provider serves (``share_of_provider``; blank where the table
+    names no provider)."""
     areas = community_returns.load_community_areas(od)
     valid = (areas["valid_from"] <= month) & (
         areas["valid_to"].isna() | (areas["valid_to"] >= month)
     )
-    main = areas[valid].drop_duplicates("council_code").set_index("council_code")["provider_code"]
-    lsoas = geography.lsoa_places()[["lsoa_code", "ltla_code", "icb_code"]].copy()
-    lsoas["provider_code"] = lsoas["ltla_code"].map(main)
-    served = lsoas.groupby("provider_code")["lsoa_code"].transform("size")
-    lsoas["share_of_provider"] = 1 / served
-    return lsoas
+    main = areas[valid][["council_code", "provider_code"]].drop_duplicates()
+    main = main.rename(columns={"council_code": "ltla_code"})
+    places = geography.lsoa_places()[["lsoa_code", "ltla_code", "council_code", "icb_code"]]
+    lsoas = places.merge(main, on="ltla_code", how="left")
+    lsoas["weight"] = 1 / lsoas.groupby("lsoa_code")["lsoa_code"].transform("size")
+    served = lsoas.groupby("provider_code")["weight"].transform("sum")
+    lsoas["share_of_provider"] = lsoas["weight"] / served
+    return lsoas.reset_index(drop=True)
+
+
+def placed_elsewhere(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
+    """Providers with an adult return in ``month`` that are no council's main provider then:
+    their lists in the 2026 ICBs of the 2022 ICB they are based in (by registered-patient
+    shares). Columns: icb_code, code, known, over."""
+    lists = provider_adults(month)
+    main = set(area_providers(month, od)["provider_code"].dropna())
+    located = community_returns.locate_providers()
+    located = located[(located["icb22_code"] != "") & ~located["code"].isin(main)]
+    located = located[located["code"].isin(lists.index)]
+    frame = located.merge(icb_outcomes.icb22_weights(), on="icb22_code")
+    for column in ("known", "over"):
+        frame[column] = frame["code"].map(lists[column]) * frame["weight"]
+    return frame[["icb_code", "code", "known", "over"]]
 
 
 def adults_by_icb(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
-    """Per 2026 ICB: the adult waiting list (known waits) and those over 18 weeks lent to it by
-    the main providers of its small areas, and the share of its small areas whose provider made
-    a return in ``month`` (``covered``)."""
+    """Per 2026 ICB: the adult waiting list (known waits) and those over 18 weeks: the main
+    providers' lists shared over its areas, plus the lists of other providers based in it; and
+    the share of its areas whose main provider made a return in ``month`` (``covered``)."""
     areas = area_providers(month, od)
     lists = provider_adults(month)
     for column in ("known", "over"):
         areas[column] = areas["provider_code"].map(lists[column]) * areas["share_of_provider"]
+    areas["reported"] = areas["weight"].where(areas["known"].notna(), 0.0)
     by = areas.groupby("icb_code")
-    return pd.DataFrame(
+    others = placed_elsewhere(month, od).groupby("icb_code")[["known", "over"]].sum()
+    out = pd.DataFrame(
         {
             "known": by["known"].sum(min_count=1),
             "over": by["over"].sum(min_count=1),
-            "covered": by["known"].count() / by.size(),
+            "covered": by["reported"].sum() / by["weight"].sum(),
         }
     )
+    out[["known", "over"]] = out[["known", "over"]].add(others, fill_value=0.0)
+    return out
 
 
-def children_by_icb(month: pd.Timestamp) -> pd.DataFrame:
-    """Per 2026 ICB: children waiting with a known wait and over 18 weeks in ``month`` from the
-    returns' ICB rows of its 2022 ICBs (each by its share of the 2022 ICB's patients), the
-    children registered in the 2022 ICBs that have a row, and the share of its children they
-    are (``covered``)."""
-    bands = community_waits.load_bands()
-    bands = bands[(bands["month"] == month) & (bands["level"] == "icb") & (bands["code"] != "")]
-    rows = cp.over_share(bands[~bands["adult"]], community_waits.STANDARD_WEEKS, ["code"])
-    ages = geography.icb_ages_2026()
-    children = ages[ages["year"] == 2022].set_index("icb_code")["children"]
-    frame = icb_outcomes.icb22_weights()
-    frame = frame.merge(rows, left_on="icb22_code", right_on="code", how="left")
-    frame["children"] = frame["icb22_code"].map(children) * frame["weight"]
-    frame["known"] *= frame["weight"]
-    frame["over"] *= frame["weight"]
-    frame["held"] = frame["children"].where(frame["known"].notna(), 0.0)
-    by = frame.groupby("icb_code")
-    return pd.DataFrame(
-        {
-            "known": by["known"].sum(min_count=1),
-            "over": by["over"].sum(min_count=1),
-            "children": by["held"].sum(),
-            "covered": by["held"].sum() / by["children"].sum(),
-        }
-    )
+def assigned_share(month: pd.Timestamp, od: succession.OrgData) -> float:
+    """The share of England's adult waiting list (providers' known waits) the ICB figures hold
+    (the rest: providers neither a council's main provider nor placed in an ICB)."""
+    return float(adults_by_icb(month, od)["known"].sum() / provider_adults(month)["known"].sum())
 
 
 def icb22_activity() -> pd.DataFrame:
@@ -153,28 +158,27 @@ def carried_activity() -> pd.DataFrame:
 
 @lru_cache(maxsize=16)
 def icb_panel(month: pd.Timestamp) -> pd.DataFrame:
-    """The 36 ICBs of 2026 with every measure of :data:`MEASURES`, the share of the adults'
-    and children's areas covered (``adult_covered``, ``children_covered``), and each measure's
-    rank (``rank_<measure>``, 1 as :data:`MEASURES` orders it, of the ICBs with a figure)."""
+    """The 36 ICBs of 2026 with every measure of :data:`MEASURES`, the share of its areas the
+    adults' figures cover (``adult_covered``), and each measure's rank (``rank_<measure>``, 1 as
+    :data:`MEASURES` orders it, among the ICBs with a figure; the adults' waits only where they
+    cover at least :data:`WHOLE` of the ICB)."""
     od = succession.load_org_data()
     ages = geography.icb_ages_2026()
     ages = ages[ages["year"] == 2026].set_index("icb_code")
     adults = adults_by_icb(month, od)
-    children = children_by_icb(month)
     rest = carried_activity()
     out = pd.DataFrame(index=ages.index)
     out["adult_waiting_per_100k"] = adults["known"] / (ages["adults"] * adults["covered"]) * 1e5
     out["adult_over_18"] = adults["over"] / adults["known"]
     out["adult_covered"] = adults["covered"]
-    out["children_waiting_per_100k"] = children["known"] / children["children"] * 1e5
-    out["children_over_18"] = children["over"] / children["known"]
-    out["children_covered"] = children["covered"]
     out["ucr_within_2h"] = rest["ucr_within"] / rest["ucr_referrals"]
     out["adult_contacts_per_1000"] = rest["adult_contacts"] / ages["adults_19"] * 1e3
     out["beds_per_100k_65"] = rest["beds"] / ages["aged_65"] * 1e5
     out = out.replace([np.inf, -np.inf], np.nan)
+    whole = out["adult_covered"] >= WHOLE
     for key, high_first in MEASURES.items():
-        out[f"rank_{key}"] = out[key].rank(ascending=not high_first, method="min").astype("Int64")
+        values = out[key].where(whole) if key in WAITS else out[key]
+        out[f"rank_{key}"] = values.rank(ascending=not high_first, method="min").astype("Int64")
     names = geography.icb_populations_2026().set_index("icb_code")["icb_name"]
     out.insert(0, "icb_name", out.index.map(names))
     return out.rename_axis("icb_code").reset_index()

@@ -141,11 +141,15 @@ def compare_forms(
     return Comparison(interval, inference.verdict(interval, delta, "lower"), delta, cells)
 
 
-def standard_gap(england: pd.DataFrame) -> float:
-    """England's distance to the standard: 80 % minus the share within 18 weeks (the smallest
-    effect of the comparison: a difference by form smaller than the whole country's gap to the
-    standard would not by itself decide whether an area meets it)."""
-    within = float(england.set_index("service").loc["England", "within_18"])
+NATIONAL_ROWS = {"all": "England", "adults": "Adult services", "children": "CYP services"}
+
+
+def standard_gap(england: pd.DataFrame, population: str = "all") -> float:
+    """England's distance to the standard for the lines compared (all, adults' or children's):
+    80 % minus their share within 18 weeks (the smallest effect of the comparison: a difference
+    by form smaller than the country's gap to the standard would not by itself decide whether
+    an area meets it), at least :data:`GAP_FLOOR`."""
+    within = float(england.set_index("service").loc[NATIONAL_ROWS[population], "within_18"])
     return max(STANDARD - within, GAP_FLOOR)
 
 
@@ -205,8 +209,14 @@ def robustness(
     specs = {
         "Primary: each service line counts once": dict(frame=lines),
         "Weighted by the people waiting": dict(frame=lines, weighted=True),
-        "Adults' service lines only": dict(frame=lines, adult=True),
-        "Children's service lines only": dict(frame=lines, adult=False),
+        **(
+            {
+                "Adults' service lines only": dict(frame=lines, adult=True),
+                "Children's service lines only": dict(frame=lines, adult=False),
+            }
+            if lines["adult"].nunique() == 2
+            else {}
+        ),
         f"Lines with at least {min_waiting * 5} people waiting": dict(
             frame=lines, min_waiting=min_waiting * 5
         ),
@@ -216,7 +226,10 @@ def robustness(
         ),
     }
     if others.get("register") is not None:
-        name = "Only the acute trusts the integration chapter classes as running community services"
+        name = (
+            "Only the acute trusts the integration chapter classes as running adult community "
+            "services (most months of its period), all their lines"
+        )
         specs[name] = dict(frame=others["register"])
     if others.get("previous") is not None:
         frame, month = others["previous"]
@@ -320,7 +333,7 @@ def chapter(p: dict) -> Chapter:
     month = pd.Timestamp(f"{p['month']}-01")
     england = national_bands_share(month)
     lines = chosen_lines(provider_lines(month, od), p)
-    gap = standard_gap(england)
+    gap = standard_gap(england, p["population"])
     delta = p["smallest_effect"] if p["smallest_effect"] is not None else gap
     primary = compare_forms(lines, delta, p["min_waiting"])
     previous = previous_month(month)

@@ -20,11 +20,13 @@ def community_chapter() -> community_performance.Chapter:
 def c18_integrated_outcomes() -> Result:
     """The community chapter's verdict on the one outcome of community services the returns
     give for every provider: the share of a service line's waiting list waiting over 18 weeks,
-    acute-run lines against standalone community trusts' lines in the same service (the four
-    words of :func:`chsreport.analysis.inference.verdict`, at the chapter's default smallest
-    effect). Outcomes beyond waits are not in the data, which the note says."""
+    acute-run lines against standalone community trusts' lines in the same service (the words
+    of :func:`chsreport.analysis.inference.verdict`, at the chapter's default smallest effect),
+    except that "supported" is "partly supported": the claim is about outcomes in general, and
+    only waits are tested. The note says so."""
     ch = community_chapter()
     i = ch.primary.interval
+    verdict = "partly supported" if ch.primary.verdict == "supported" else ch.primary.verdict
     return Result(
         "Share of a service line's waiting list over 18 weeks, community services run by acute "
         "trusts minus those run by standalone community trusts, within the same service line",
@@ -32,8 +34,8 @@ def c18_integrated_outcomes() -> Result:
         "percentage points",
         vocabulary.iso_month(ch.month),
         community_performance.SOURCE,
-        ch.primary.verdict,
-        f"95% interval {vocabulary.signed(i.low95 * 100, 1)} to "
+        verdict,
+        f"Waits only. 95% interval {vocabulary.signed(i.low95 * 100, 1)} to "
         f"{vocabulary.signed(i.high95 * 100, 1)} points; smallest effect of interest "
         f"{vocabulary.fixed(ch.primary.delta * 100, 1)} points (England's distance to the "
         f"{community_performance.STANDARD_YEAR} standard). Waits are one outcome; what happens to "
@@ -43,18 +45,16 @@ def c18_integrated_outcomes() -> Result:
 
 
 def c19_data_behind() -> Result:
-    """What the community returns themselves show of the data's state: partly supported if the
-    returns have gaps (organisations in scope not submitting in any month held, or services
-    published only nationally); untestable with open data if they show none, since the
-    comparison with every other sector needs the same measures for them, which the book does
-    not compare."""
+    """Untestable with open data: the claim compares community data with every other sector's,
+    and the book holds no measure of the other sectors' data to set beside it. The note gives
+    what the community returns themselves show of their gaps (organisations in scope not
+    submitting, services published only for England, providers missing from the month)."""
     month = community_chapter().month
     table = community_performance.non_submission(month)
     latest = table.iloc[-1]
     national = community_waits.load_national_bands()
     national = national[(national["month"] == month) & national["over_weeks"].isna()]
     only = national[national["service"].str.contains(community_returns.SUPPRESSED)]
-    gaps = bool((table["not_submitted"] > 0).any() or len(only))
     held = community_returns.return_months()
     gone = community_performance.missing_providers(month)
     series = community_waits.load_national_series()
@@ -65,7 +65,7 @@ def c19_data_behind() -> Result:
         "organisations",
         vocabulary.iso_month(latest["month"]),
         community_performance.SOURCE,
-        "partly supported" if gaps else "untestable with open data",
+        "untestable with open data",
         f"{vocabulary.whole(latest['not_submitted'])} of {vocabulary.whole(latest['in_scope'])} "
         f"in scope did not submit in {vocabulary.month(latest['month'])}, and up to "
         f"{vocabulary.whole(table['not_submitted'].max())} in a month since "
@@ -77,6 +77,6 @@ def c19_data_behind() -> Result:
         "information with minimal validation; its national series in these files starts in "
         f"{vocabulary.month(series['month'].min())}, and the first national standard is set for "
         f"{community_performance.STANDARD_YEAR}. The book holds the provider tables of "
-        f"{len(held)} months. Whether other sectors' data are better is untestable here: "
-        "their own completeness measures are published but not compared in this book.",
+        f"{len(held)} months. The comparison with other sectors is untestable here: their own "
+        "completeness measures are published but not held or compared in this book.",
     )

@@ -196,7 +196,8 @@ def icb_tables(ch: cp.Chapter) -> list:
             frame,
             "community_by_icb.csv",
             f"Waits by ICB, {V.month_long(ch.month)}. {community_locality.panel_caption(ch.month)} "
-            "A blank: no return covers the area; the CSV gives the share of each ICB covered.",
+            "The CSV gives the share of each ICB's areas covered. Children's waits are not given "
+            "by area: the returns count each provider's whole list in one ICB.",
             columns=["icb_name", *cl.WAITS],
         ),
         charts.Table(
@@ -218,7 +219,7 @@ def icb_map(month: pd.Timestamp, icb: str | None = None) -> charts.Figure:
             "code": panel["icb_code"].map(icbs),
             "icb": panel["icb_name"].map(V.icb_short_name),
             "adult_over_18": (100 * panel["adult_over_18"]).round(1),
-            "children_over_18": (100 * panel["children_over_18"]).round(1),
+            "adult_covered": (100 * panel["adult_covered"]).round(0),
         }
     ).dropna(subset=["adult_over_18"])
     high, low = (
@@ -242,7 +243,7 @@ def icb_map(month: pd.Timestamp, icb: str | None = None) -> charts.Figure:
         highlight=icbs[icb] if icb else None,
         tooltip=[
             alt.Tooltip("adult_over_18:Q", title="Adults over 18 weeks (%)", format=".1f"),
-            alt.Tooltip("children_over_18:Q", title="Children over 18 weeks (%)", format=".1f"),
+            alt.Tooltip("adult_covered:Q", title="Share of its areas covered (%)", format=".0f"),
         ],
     )
 

@@ -1,6 +1,6 @@
 """A locality page's community services panel: the providers that serve the ICB, with their
-form, and its waits, urgent response, contacts and beds, each with its rank among the 36 ICBs,
-the median ICB, its five most similar ICBs and, for waits, the same month a year earlier.
+form, and its adults' waits, urgent response, contacts and beds, each with its rank among the 36
+ICBs, the median ICB, its five most similar ICBs and, for waits, the same month a year earlier.
 Figures from :mod:`chsreport.analysis.community_localities`."""
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ from chsreport.reading.text import Markdown
 # what rank 1 means for each measure, as a table says it
 RANK_ONE = {True: "most", False: "fewest"}
 RANK_ONE_SHARE = {True: "highest", False: "lowest"}
+COUNCIL_SHARE = 0.1  # a council is named for an ICB when this share of its small areas lie in it
+LIST_FLOOR = 100  # a provider based here is listed when this many people wait with it
+CHILDREN_WORDS = (
+    "Where the children waiting live is not published: NHS England counts each provider's whole "
+    "list in the one ICB it files the provider under, and the book holds no table of children's "
+    "providers by area. The providers' own children's lists are in the table below."
+)
 
 
 def panel_month() -> pd.Timestamp:
@@ -39,29 +46,46 @@ def rank_one(key: str) -> str:
     return words[cl.MEASURES[key]]
 
 
+def rank_text(rank, of: int, one: str, covered: float | None = None) -> str:
+    """ "19 of 36 (1 = lowest)"; unranked: why."""
+    if pd.notna(rank):
+        return f"{int(rank)} of {of} (1 = {one})"
+    if covered is not None and covered < cl.WHOLE:
+        return f"not ranked: covers {V.percent(covered)} of its areas"
+    return "not ranked: no figure"
+
+
 def panel_frame(icb: str, month: pd.Timestamp) -> pd.DataFrame:
     """The panel's figures for the CSV: one row per measure, with this ICB's value, its rank,
-    the number of ICBs with a figure, the median ICB, each of its five most similar ICBs and
-    this ICB a year earlier (waits only)."""
+    the number of ICBs ranked, the median ICB, each of its five most similar ICBs and this ICB a
+    year earlier (waits only, and only where both months cover at least ``cl.WHOLE`` of its
+    areas)."""
     now = cl.icb_panel(month).set_index("icb_code")
     before_month = cl.year_before(month)
     before = cl.icb_panel(before_month).set_index("icb_code") if before_month is not None else None
+    comparable = (
+        before is not None
+        and min(now.at[icb, "adult_covered"], before.at[icb, "adult_covered"]) >= cl.WHOLE
+    )
     peers = locality.similar_icbs(icb)
     rows = []
     for key in cl.MEASURES:
+        covered = now.at[icb, "adult_covered"] if key in cl.WAITS else None
         row = {
             "measure": key,
             "icb": now.at[icb, key],
-            "rank": now.at[icb, f"rank_{key}"],
-            "of": int(now[key].notna().sum()),
-            "rank_one": rank_one(key),
+            "rank": rank_text(
+                now.at[icb, f"rank_{key}"],
+                int(now[f"rank_{key}"].notna().sum()),
+                rank_one(key),
+                covered,
+            ),  # fmt: skip
             "median_icb": now[key].median(),
         }
         row |= {f"peer_{n}": now.at[code, key] for n, code in enumerate(peers, start=1)}
-        # a year earlier only where both months have a figure (a return missing now would
-        # otherwise set a whole figure beside a part)
-        waits = before is not None and key in cl.WAITS and pd.notna(row["icb"])
-        row["year_earlier"] = before.at[icb, key] if waits else float("nan")
+        row["year_earlier"] = (
+            before.at[icb, key] if comparable and key in cl.WAITS else float("nan")
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -84,10 +108,6 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
         f"peer_{n}": V.icb_short_name(names[c]) for n, c in enumerate(locality.similar_icbs(icb), 1)
     }
     before = cl.year_before(month)
-    ranks = [
-        "none" if pd.isna(r.rank) else f"{int(r.rank)} of {r.of} ({r.rank_one})"
-        for r in frame.itertuples()
-    ]
     measures = frame["measure"].map(V.label)
     own = pd.DataFrame(
         {
@@ -96,7 +116,7 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
             V.month(before) if before is not None else "A year earlier": _words(
                 frame, "year_earlier"
             ),
-            "Rank (1 is)": ranks,
+            "Rank among ICBs": frame["rank"],
             "Median ICB": _words(frame, "median_icb"),
         }
     )
@@ -123,62 +143,75 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
 def panel_caption(month: pd.Timestamp) -> str:
     """Where each of the panel's figures comes from, and its period."""
     return (
-        f"Waits: {V.month_long(month)}, people with a known wait; adults' figures follow the "
-        "patients (each council's main adult community provider lends it a share of its adult "
-        "list by small area), children's are those of the providers NHS England places in the "
-        "ICB. Urgent response: 2024-25, the share of two-hour referrals reached within two hours "
-        f"(ambition {V.percent(cp.UCR_AMBITION)}). Adult care contacts: March 2025 (Community "
-        "Services Data Set). Beds: the community bed audit of 4 March 2026. Figures published "
-        "for the 42 ICBs of 2022 are carried to today's ICBs by registered-patient shares; rates "
-        f"per registered patient of the age group ({geography.lists_month()})."
+        f"Adults' waits: {V.month_long(month)}, people with a known wait. Each council's main "
+        "adult community provider has its list shared across the areas it serves; providers that "
+        "are no council's main provider count where they are based. An ICB whose figures cover "
+        f"less than {V.percent(cl.WHOLE)} of its areas is not ranked on waits, and a year earlier "
+        "is shown only where both months cover it. Urgent response: 2024-25, the share of "
+        f"two-hour referrals reached within two hours (ambition {V.percent(cp.UCR_AMBITION)}). "
+        "Adult care contacts: one month, March 2025 (Community Services Data Set). Beds: the "
+        "community bed audit of 4 March 2026. Figures published for the 42 ICBs of 2022 are "
+        "carried to today's ICBs by registered-patient shares; rates per registered patient of "
+        f"the age group (registered patients, {geography.lists_month()}). The returns are "
+        "unvalidated management information: a large change between months can reflect a change "
+        "in what a provider reports."
     )
 
 
-def coverage_words(row: pd.Series) -> str:
-    """What the ICB's wait figures leave out, in a sentence ("" when nothing)."""
+def council_names() -> pd.Series:
+    """Today's councils: GSS code -> name."""
+    return geography.councils().set_index("gss_code")["name"]
+
+
+def coverage_words(icb: str, month: pd.Timestamp) -> str:
+    """What the ICB's adults' figure leaves out and why, in a sentence ("" when nothing): the
+    councils whose main provider made no return, and those the book's table names no provider
+    for."""
+    od = succession.load_org_data()
+    areas = cl.area_providers(month, od)
+    here = areas[areas["icb_code"] == icb]
+    reported = set(cl.provider_adults(month).index)
+    names, providers = council_names(), community_returns.provider_names()
     parts = []
-    for group, column in (("adults'", "adult_covered"), ("children's", "children_covered")):
-        covered = row[column]
-        if covered == 0:
-            parts.append(f"there is no {group} figure: no return covers its area")
-        elif covered < 0.995:
-            parts.append(f"the {group} figure covers {V.percent(covered)} of its area")
+    silent = here[here["provider_code"].notna() & ~here["provider_code"].isin(reported)]
+    for code, rows in silent.groupby("provider_code"):
+        where = V.in_a_list(sorted({names.get(c, c) for c in rows["council_code"]}))
+        name = V.org_name(providers.get(code, code))
+        parts.append(f"no return that month from {name} (main provider for {where})")
+    missing = sorted(
+        {names.get(c, c) for c in here.loc[here["provider_code"].isna(), "council_code"]}
+    )
+    if missing:
+        parts.append(f"the book's table names no main provider for {V.in_a_list(missing)}")
     if not parts:
         return ""
-    return " " + V.in_a_list(parts).capitalize() + " (a provider without a return that month)."
+    covered = cl.icb_panel(month).set_index("icb_code").at[icb, "adult_covered"]
+    return f" The adults' figure covers {V.percent(covered)} of its areas: {'; '.join(parts)}."
 
 
 def waits_sentence(icb: str, month: pd.Timestamp) -> str:
-    """The ICB's waits in a sentence: adults' and children's share over 18 weeks, its rank, and
-    the same month a year earlier."""
-    now = cl.icb_panel(month).set_index("icb_code").loc[icb]
-    before_month = cl.year_before(month)
-    before = (
-        cl.icb_panel(before_month).set_index("icb_code").loc[icb]
-        if before_month is not None
-        else None
-    )
-    parts = []
-    for group, key in (("adults", "adult_over_18"), ("children", "children_over_18")):
-        if pd.isna(now[key]):
-            parts.append(f"no figure for {group}")
-            continue
-        of = int(cl.icb_panel(month)[key].notna().sum())
-        place = locality.rank_words(int(now[f"rank_{key}"]), of, "lowest", "highest")
-        words = (
-            f"{V.percent(now[key])} of {group} waiting had waited over 18 weeks ({place} of the "
-            f"{of} ICBs with a figure"
-        )
-        if before is not None and pd.notna(before[key]) and pd.notna(now[key]):
-            words += f"; {V.percent(before[key])} in {V.month(before_month)}"
-        parts.append(words + ")")
-    return f"In {V.month_long(month)}, " + "; ".join(parts) + "." + coverage_words(now)
+    """The ICB's adults' waits in a sentence: the share over 18 weeks with its rank (or why it
+    has none) and the same month a year earlier where both months cover the ICB; what the
+    figure leaves out; and why children's waits are not given by area."""
+    frame = panel_frame(icb, month).set_index("measure")
+    row = frame.loc["adult_over_18"]
+    panel = cl.icb_panel(month).set_index("icb_code")
+    rank = panel.at[icb, "rank_adult_over_18"]
+    if pd.isna(row["icb"]):
+        words = "there is no adults' waits figure"
+    else:
+        of = int(panel["rank_adult_over_18"].notna().sum())
+        place = "not ranked" if pd.isna(rank) else f"rank {int(rank)} of {of}, 1 being the lowest"
+        words = f"{V.percent(row['icb'])} of adults waiting had waited over 18 weeks ({place}"
+        if pd.notna(row["year_earlier"]):
+            words += f"; {V.percent(row['year_earlier'])} in {V.month(cl.year_before(month))}"
+        words += ")"
+    return f"In {V.month_long(month)}, {words}.{coverage_words(icb, month)} {CHILDREN_WORDS}"
 
 
 def ucr_sentence(icb: str, month: pd.Timestamp) -> str:
-    """Urgent response against the ambition, and what the ICB's volumes are."""
-    row = cl.icb_panel(month).set_index("icb_code").loc[icb]
-    share = row["ucr_within_2h"]
+    """Urgent response against the ambition."""
+    share = cl.icb_panel(month).set_index("icb_code").at[icb, "ucr_within_2h"]
     if pd.isna(share):
         return "No urgent community response figure is published for all of its area."
     meets = "above" if share >= cp.UCR_AMBITION else "below"
@@ -188,43 +221,68 @@ def ucr_sentence(icb: str, month: pd.Timestamp) -> str:
     )
 
 
-def serving_providers(icb: str, month: pd.Timestamp) -> pd.DataFrame:
-    """The community providers serving the ICB in ``month``: each council's main adult provider
-    (the book's table) and the providers based in its 2022 ICBs (an NHS trust by its
-    headquarters, another provider by the ICB totals that hold its returns:
-    :func:`community_returns.locate_providers`), with the
-    provider's form, how it serves here and its whole waiting list and share over 18 weeks
-    (adults and children, all its areas)."""
-    od = succession.load_org_data()
-    areas = cl.area_providers(month, od)
-    here = areas[areas["icb_code"] == icb]
-    councils = community_returns.load_community_areas(od)
-    council_names = councils.drop_duplicates("council_code").set_index("council_code")[
-        "council_name"
-    ]
-    main = here.dropna(subset=["provider_code"]).groupby("provider_code")["ltla_code"].unique()
+def main_providers(icb: str, month: pd.Timestamp) -> dict[str, list[str]]:
+    """The main adult providers of the ICB's councils in ``month``, each with the councils
+    (today's names) it serves here, a council counted when at least :data:`COUNCIL_SHARE` of its
+    small areas lie in the ICB."""
+    areas = cl.area_providers(month, succession.load_org_data())
+    share = areas.groupby("council_code")["icb_code"].value_counts(normalize=True)
+    here = areas[(areas["icb_code"] == icb) & areas["provider_code"].notna()]
+    here = here[[share.get((c, icb), 0) >= COUNCIL_SHARE for c in here["council_code"]]]
+    names = council_names()
+    return {
+        code: sorted({names.get(c, c) for c in rows["council_code"]})
+        for code, rows in here.groupby("provider_code")
+    }
+
+
+def based_here(icb: str, month: pd.Timestamp, main_anywhere: set[str]) -> set[str]:
+    """Providers based in the ICB's 2022 ICBs (most of whose patients are now in it) with a
+    return in ``month`` of at least :data:`LIST_FLOOR` people, that are no council's main
+    provider (a main provider is named where it serves)."""
     parts = icb_outcomes.icb22_weights()
     places = set(parts.loc[(parts["icb_code"] == icb) & (parts["weight"] >= 0.5), "icb22_code"])
     located = community_returns.locate_providers()
-    based = set(located.loc[located["icb22_code"].isin(places), "code"])
-    bands = community_performance_lines(month, od)
+    codes = set(located.loc[located["icb22_code"].isin(places), "code"]) - main_anywhere
+    lines = provider_lines(month, succession.load_org_data())
+    sizes = lines.groupby("code")["known"].sum()
+    return {c for c in codes if sizes.get(c, 0) >= LIST_FLOOR}
+
+
+def successor_words(code: str, month: pd.Timestamp, od: succession.OrgData) -> str:
+    """ " (part of X since 2026)" when the provider joined another after ``month``; else ""."""
+    if code not in od.graph:
+        return ""
+    later = [(b, a) for _, b, a in od.graph.out_edges(code, data=True) if a["date"] > month]
+    if not later:
+        return ""
+    into, attrs = later[0]
+    name = od.register.set_index("code")["name"].get(into, into)
+    return f" (part of {V.org_name(name)} since {V.year(attrs['date'])})"
+
+
+def serving_providers(icb: str, month: pd.Timestamp) -> pd.DataFrame:
+    """The community providers serving the ICB in ``month``: the main adult provider of each
+    of its councils (the book's table) and other providers based in it, each with its form, how
+    it serves here and its whole waiting list and share over 18 weeks (adults and children, all
+    the areas it serves)."""
+    od = succession.load_org_data()
+    main = main_providers(icb, month)
+    main_anywhere = set(cl.area_providers(month, od)["provider_code"].dropna())
+    lines = provider_lines(month, od)
     names = community_returns.provider_names()
     rows = []
-    for code in sorted(set(main.index) | based):
-        how = []
-        if code in main.index:
-            served = sorted(council_names.get(c, c) for c in main[code])
-            how.append("main adult provider for " + V.in_a_list(served))
-        if code in based:
-            how.append("based here")
-        own = bands[bands["code"] == code]
+    for code in sorted(set(main) | based_here(icb, month, main_anywhere)):
         form = cp.provider_form(code, month, od)
+        own = lines[lines["code"] == code]
         row = {
-            "provider": V.org_name(names.get(code, code)),
+            "provider": V.org_name(names.get(code, code)) + successor_words(code, month, od),
             "code": code,
             "form": V.PROVIDER_FORMS[form][0],
             "form_short": V.PROVIDER_FORM_SHORT.get(form, V.PROVIDER_FORMS[form][0]),
-            "how": "; ".join(how),
+            "how": "main adult provider for " + V.in_a_list(main[code])
+            if code in main
+            else "based here",
         }
         for group, adult in (("adult", True), ("children", False)):
             part = own[own["adult"] == adult]
@@ -235,7 +293,7 @@ def serving_providers(icb: str, month: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def community_performance_lines(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
+def provider_lines(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
     """Every provider's service lines in ``month`` (the chapter's, read once per kernel)."""
     return od.remember(("provider lines", month), lambda: cp.provider_lines(month, od))
 
@@ -246,7 +304,9 @@ def providers_table(icb: str, month: pd.Timestamp, frame: pd.DataFrame) -> chart
         frame,
         f"community_providers_waits_{icb}.csv",
         f"Community providers serving it and their whole waiting lists in {V.month_long(month)} "
-        "(all the areas they serve; a blank: no return that month). Form from NHS ODS.",
+        "(all the areas they serve; a blank: no return that month). A provider based here is "
+        f"listed if at least {V.whole(LIST_FLOOR)} people were waiting with it. Form from NHS "
+        "ODS.",
         "None found.",
         columns=["provider", "form", "how", "adult_known", "adult_over_18", "children_known",
                  "children_over_18"],
@@ -260,7 +320,7 @@ def providers_sentence(frame: pd.DataFrame, month: pd.Timestamp) -> str:
     named = [f"{r.provider} ({r.form_short})" for r in frame.itertuples()]
     return (
         f"Community providers serving it ({V.month_long(month)}; the main adult provider of each "
-        f"council, and those based here): {'; '.join(named)}."
+        f"council, and others based here): {'; '.join(named)}."
     )
 
 

@@ -334,9 +334,9 @@ COMMUNITY_MEANING = {  # the community chapter's verdict -> what it means for an
     "contradicted": "Services run by acute trusts wait longer than standalone community trusts' "
     "in the same service: a case for moving services into acute trusts cannot rest on shorter "
     "community waits.",
-    "no meaningful difference": "Who runs community services makes no difference to waits "
-    "large enough to matter: choose the form for other reasons, and judge providers on their "
-    "own waits.",
+    "no meaningful difference": "Services run by acute trusts and by standalone community trusts "
+    "wait about the same, within a difference that would matter: the choice between them cannot "
+    "rest on waits, and each provider is best judged on its own.",
     "inconclusive": "The data do not show that who runs community services changes how long "
     "people wait: a case for moving services into acute trusts cannot rest on shorter "
     "community waits, and nor can a case against.",
@@ -367,7 +367,7 @@ def community_findings(register: pd.DataFrame) -> list[Finding]:
             "the list is children's): an ICB planning to meet the "
             f"{community_performance.STANDARD_YEAR} standard should look there first, service by "
             "service, in its providers' own returns (each locality page lists them and says where "
-            "a return is missing).",
+            "a main provider's return is missing).",
             "../notebooks/community",
             ("C19",),
         ),
@@ -417,7 +417,8 @@ def community_answer(ch) -> str:
         "supported": "services run by acute trusts wait less than standalone community trusts'",
         "contradicted": "services run by acute trusts wait longer than standalone community "
         "trusts'",
-        "no meaningful difference": "who runs them makes no difference to waits that would matter",
+        "no meaningful difference": "services run by acute trusts and by standalone community "
+        "trusts wait about the same",
         "inconclusive": "the data cannot tell whether who runs them changes how long people wait",
     }[ch.primary.verdict]
     return (
