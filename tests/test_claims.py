@@ -90,8 +90,8 @@ def test_the_icbs_a_claim_is_about_are_current_icbs_and_every_icb_faces_three():
     named = {c["id"]: c.get("icbs", []) for c in claims.load_claims()}
     assert all(set(codes) <= valid for codes in named.values()), named
     assert len(named["C17"]) == 7  # the South West region's ICBs
-    assert claims.claims_about("QWE") == ["C02", "C06", "C07", "C12"]  # Kingston
-    assert claims.claims_about("QE1") == ["C06", "C07", "C12"]
+    assert claims.claims_about("QWE") == ["C02", "C06", "C07", "C12", "C18"]  # Kingston
+    assert claims.claims_about("QE1") == ["C06", "C07", "C12", "C18"]
 
 
 @pytest.mark.parametrize(

@@ -582,6 +582,7 @@ def test_c18_is_the_community_chapters_verdict_in_points(monkeypatch, verdict):
     expected = "partly supported" if verdict == "supported" else verdict
     assert (result.value, result.unit, result.verdict) == (1.8, "percentage points", expected)
     assert "-2.2 to +5.8 points" in result.note and "4.7 points" in result.note
+    assert "positive: more of acute-run services' lists over 18 weeks" in result.note
     assert "untestable with open data" in result.note  # outcomes beyond waits
 
 

@@ -133,10 +133,12 @@ def _cells():
         (-0.06, -0.08, -0.04, "supported", "6.0 points lower"),
         (0.06, 0.04, 0.08, "contradicted", "6.0 points higher"),
         (0.01, -0.01, 0.03, "no meaningful difference", "smaller than the smallest"),
-        (0.02, -0.02, 0.06, "inconclusive", "no sign that acute-run services wait less by a "
-         "difference that would matter, but the data cannot rule out their waiting longer"),
-        (-0.02, -0.06, 0.02, "inconclusive", "no sign that acute-run services wait longer by a "
-         "difference that would matter, but the data cannot rule out their waiting less"),
+        (0.02, -0.02, 0.06, "inconclusive", "the data rule out acute-run services waiting less "
+         "by a difference that would matter, but cannot tell whether they wait about the same or "
+         "longer"),
+        (-0.02, -0.06, 0.02, "inconclusive", "the data rule out acute-run services waiting "
+         "longer by a difference that would matter, but cannot tell whether they wait about the "
+         "same or less"),
         (0.0, -0.06, 0.06, "inconclusive", "cannot tell a difference that would matter"),
     ],
 )  # fmt: skip

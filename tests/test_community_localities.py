@@ -89,7 +89,11 @@ def fake_panel(monkeypatch):
          ["10% of adults waiting had waited over 18 weeks (rank 1 of 2, 1 being the lowest)"],
          ["Oct 2024"]),
         ({"adult_over_18": 0.1}, {"adult_over_18": 0.2, "adult_covered": 1.0},
-         ["(rank 1 of 2, 1 being the lowest; 20% in Oct 2024)"], []),
+         ["(rank 1 of 2, 1 being the lowest; 20% in Oct 2024)", "A change of 10 points in a year"],
+         []),
+        # a change under five points is not flagged
+        ({"adult_over_18": 0.1}, {"adult_over_18": 0.13, "adult_covered": 1.0},
+         ["13% in Oct 2024"], ["A change of"]),
         # a year earlier that covered too little of the ICB is not set beside a whole figure
         ({"adult_over_18": 0.1}, {"adult_over_18": 0.2, "adult_covered": 0.5},
          ["(rank 1 of 2, 1 being the lowest)"], ["20%"]),
@@ -163,4 +167,35 @@ def test_somersets_providers_and_panel():
         table.shown["Rank among ICBs"]
         .str.match(r"^\d+ of 3\d \(1 = (most|highest|lowest)\)$")
         .all()
+    )
+
+
+def test_longest_childrens_waits_name_the_provider_with_enough_children():
+    frame = pd.DataFrame(
+        {"provider": ["A", "B", "C"], "children_known": [2000.0, 50.0, np.nan],
+         "children_over_18": [0.4, 0.9, np.nan]}
+    )  # fmt: skip
+    words = loc.longest_children_words(frame)
+    assert "longest children's waits were at A: 40% of 2,000 children" in words  # B: too few
+    assert loc.longest_children_words(frame.iloc[1:]) == ""
+
+
+@pytest.mark.parametrize(("contacts", "flagged"), [(20.0, True), (100.0, False), (np.nan, False)])
+def test_contacts_far_below_the_median_are_flagged_as_a_likely_gap(monkeypatch, contacts, flagged):
+    frame = _panel(adult_contacts_per_1000=contacts)
+    frame.loc[1, "adult_contacts_per_1000"] = 150.0  # with QZZ below, the median is 150: flag under 50
+    frame = pd.concat([frame, frame.iloc[[1]].assign(icb_code="QZZ")], ignore_index=True)
+    monkeypatch.setattr(cl, "icb_panel", lambda month: frame)
+    words = loc.contacts_words("QXX", MONTH)
+    assert bool(words) == flagged
+    if flagged:
+        assert "more likely a gap in what its providers send" in words
+
+
+def test_a_renamed_provider_is_named_as_then_and_now():
+    od = succession.load_org_data()
+    names = {"RY3": "NORFOLK COMMUNITY HEALTH AND CARE NHS TRUST"}
+    assert loc.provider_name("RY3", names, od) == (
+        "Norfolk Community Health and Care NHS Trust (now East of England Community Health and "
+        "Care NHS Trust)"
     )

@@ -20,7 +20,7 @@ def test_fixed_dates_keep_the_length_and_use_the_build_date():
     assert fixed.count(b"(D:20261120000000+00'00')") == 2
 
 
-def test_a_briefing_lists_the_claims_that_name_its_places_and_the_three_every_icb_faces():
+def test_a_briefing_lists_the_claims_that_name_its_places_and_those_every_icb_faces():
     register = pd.DataFrame(
         {
             "claim_id": ["C01", "C05", "C06", "C07", "C12", "C16"],
@@ -193,3 +193,19 @@ def test_the_locality_notebook_tags_every_section_a_briefing_prints():
     printed = set(re.findall(r"section\(sections, [\"'](\w+)[\"']\)", source))
     assert printed == {"brief", "glance", "flow", "community", "wards"}
     assert {f"section-{anchor}" for anchor in printed} <= tags
+
+
+@pytest.mark.parametrize(
+    ("verdict", "words"),
+    [
+        ("inconclusive", "the data cannot tell whether services run by acute trusts wait less"),
+        ("no meaningful difference", "waited about the same in the same service"),
+        ("partly supported", "had shorter waits"),
+        ("contradicted", "had longer waits"),
+    ],
+)
+def test_the_community_panel_says_what_claim_c18_means_for_it(verdict, words):
+    register = pd.DataFrame({"claim_id": ["C06", "C18"], "verdict": ["inconclusive", verdict]})
+    text = briefings.community_means(register)
+    assert words in text and f"claim C18: {verdict}, on waits only" in text
+    assert briefings.community_means(register.iloc[:1]) == ""

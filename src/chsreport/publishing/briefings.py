@@ -168,7 +168,7 @@ for (const sheet of document.querySelectorAll('.sheet')) {
 
 
 def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd.DataFrame:
-    """The claims about ``icb``: those claims.yml says are about it, the three every ICB faces
+    """The claims about ``icb``: those claims.yml says are about it, those every ICB faces
     (``claims.claims_about``), and any whose quote or note names one of ``places`` (its
     councils, its acute trusts), in register order."""
 
@@ -181,6 +181,31 @@ def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd
     return register[mask]
 
 
+COMMUNITY_MEANS = {  # claim C18's verdict -> what it lets a reader make of the community panel
+    "partly supported": "services run by acute trusts had shorter waits than standalone "
+    "community trusts' in the same service",
+    "contradicted": "services run by acute trusts had longer waits than standalone community "
+    "trusts' in the same service",
+    "no meaningful difference": "services run by acute trusts and by standalone community trusts "
+    "waited about the same in the same service",
+    "inconclusive": "the data cannot tell whether services run by acute trusts wait less or more "
+    "than standalone community trusts' in the same service",
+}
+
+
+def community_means(register: pd.DataFrame) -> str:
+    """The sentence after a briefing's community panel: what claim C18 lets a reader make of
+    it ("" without the claim)."""
+    verdict = register.set_index("claim_id")["verdict"].get("C18", "")
+    if verdict not in COMMUNITY_MEANS:
+        return ""
+    return (
+        f"<p><strong>What it means.</strong> Across England, {COMMUNITY_MEANS[verdict]} (claim "
+        f"C18: {verdict}, on waits only). This ICB's figures describe its providers; they do not "
+        "show that one way of running community services works better.</p>"
+    )
+
+
 def what_it_means(register: pd.DataFrame) -> str:
     """The sentence a briefing puts after "In brief": what the book's test of claim C06 (acute
     trusts that run community services manage flow better) lets a reader make of one ICB's ranks."""
@@ -190,7 +215,10 @@ def what_it_means(register: pd.DataFrame) -> str:
         "other acute trusts"
     )
     if verdict in ("inconclusive", "no meaningful difference"):
-        test = f"Across England the book finds {said} {verdict} (claim C06)"
+        test = (
+            "Across England the book finds no meaningful difference in delayed patients between "
+            "acute trusts that run community services and other acute trusts (claim C06)"
+        )
         if verdict == "inconclusive":
             test = f"Across England the data cannot yet tell {said} (claim C06: inconclusive)"
         return (
@@ -250,7 +278,7 @@ def briefing_html(
         f"{html.escape(e['data_to'])}; each figure names its own period</p>"
         f"<h2>In brief</h2>{brief}"
         f"<h2>Its community services</h2>{''.join(_text(community))}"
-        f"{''.join(_print_tables(community)[:1])}"
+        f"{''.join(_print_tables(community)[:1])}{community_means(claims)}"
         f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
         "</div></section>"
         '<section class="sheet"><div class="fit">'

@@ -515,12 +515,12 @@ def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
     return claims
 
 
-EVERY_ICB = ("C06", "C07", "C12")  # integration and flow, PCN size, ICB size: every ICB faces them
+EVERY_ICB = ("C06", "C07", "C12", "C18")  # flow, PCN size, ICB size, community waits: all ICBs
 
 
 def claims_about(icb: str, path: Path = CLAIMS_FILE) -> list[str]:
     """The ids of the claims about ``icb``: those whose entry in claims.yml names it (``icbs``,
-    read from the article) and the three every ICB faces."""
+    read from the article) and those every ICB faces (:data:`EVERY_ICB`)."""
     named = [c["id"] for c in load_claims(path) if icb in c.get("icbs", [])]
     return [*named, *(c for c in EVERY_ICB if c not in named)]
 

@@ -35,12 +35,27 @@ def c18_integrated_outcomes() -> Result:
         vocabulary.iso_month(ch.month),
         community_performance.SOURCE,
         verdict,
-        f"Waits only. 95% interval {vocabulary.signed(i.low95 * 100, 1)} to "
+        "Waits only; positive: more of acute-run services' lists over 18 weeks. 95% interval "
+        f"{vocabulary.signed(i.low95 * 100, 1)} to "
         f"{vocabulary.signed(i.high95 * 100, 1)} points; smallest effect of interest "
         f"{vocabulary.fixed(ch.primary.delta * 100, 1)} points (England's distance to the "
         f"{community_performance.STANDARD_YEAR} standard). Waits are one outcome; what happens to "
         "patients after community care (readmission, staying at home) is not published by "
         "provider, so better outcomes in general are untestable with open data.",
+    )
+
+
+def missing_words(gone, previous, month) -> str:
+    """ "5 providers that made a return in Jul 2025 made none in Oct 2025 (A, B and others)"."""
+    if previous is None or gone.empty:
+        return f"no provider missing from {vocabulary.month(month)}'s tables"
+    named = list(gone["name"].map(vocabulary.org_name))
+    listed = (
+        vocabulary.in_a_list(named) if len(named) <= 2 else f"{', '.join(named[:2])} and others"
+    )
+    return (
+        f"{vocabulary.plural(len(gone), 'provider')} that made a return in "
+        f"{vocabulary.month(previous)} made none in {vocabulary.month(month)} ({listed})"
     )
 
 
@@ -72,9 +87,9 @@ def c19_data_behind() -> Result:
         f"{vocabulary.month(table['month'].min())}; "
         f"{vocabulary.plural(len(only), 'service')} ({vocabulary.whole(only['value'].sum())} "
         "waiting) published only for England; "
-        f"{vocabulary.plural(len(gone), 'provider')} in the previous provider tables held "
-        f"missing from {vocabulary.month(month)}'s. NHS England calls the collection management "
-        "information with minimal validation; its national series in these files starts in "
+        f"{missing_words(gone, community_performance.previous_month(month), month)}. NHS England "
+        "calls the collection management information with minimal validation; its national "
+        "series in these files starts in "
         f"{vocabulary.month(series['month'].min())}, and the first national standard is set for "
         f"{community_performance.STANDARD_YEAR}. The book holds the provider tables of "
         f"{len(held)} months. The comparison with other sectors is untestable here: their own "

@@ -21,10 +21,12 @@ RANK_ONE_SHARE = {True: "highest", False: "lowest"}
 COUNCIL_SHARE = 0.1  # a council is named for an ICB when this share of its small areas lie in it
 LIST_FLOOR = 100  # a provider based here is listed when this many people wait with it
 CHILDREN_WORDS = (
-    "Where the children waiting live is not published: NHS England counts each provider's whole "
-    "list in the one ICB it files the provider under, and the book holds no table of children's "
-    "providers by area. The providers' own children's lists are in the table below."
+    "Children's waits are not given for the ICB: NHS England counts each provider's whole list "
+    "in the one ICB it files the provider under, and the book holds no table of children's "
+    "providers by area; each provider's own children's list is in the providers' table of the "
+    "web page."
 )
+CHANGE_FLAG = 0.05  # a change in the share over 18 weeks from a year earlier this large is flagged
 
 
 def panel_month() -> pd.Timestamp:
@@ -206,7 +208,27 @@ def waits_sentence(icb: str, month: pd.Timestamp) -> str:
         if pd.notna(row["year_earlier"]):
             words += f"; {V.percent(row['year_earlier'])} in {V.month(cl.year_before(month))}"
         words += ")"
+        if pd.notna(row["year_earlier"]) and abs(row["icb"] - row["year_earlier"]) >= CHANGE_FLAG:
+            words += (
+                f". A change of {V.fixed(abs(row['icb'] - row['year_earlier']) * 100, 0)} points "
+                "in a year can reflect a change in what providers report: check with them before "
+                "relying on it"
+            )
     return f"In {V.month_long(month)}, {words}.{coverage_words(icb, month)} {CHILDREN_WORDS}"
+
+
+def longest_children_words(frame: pd.DataFrame) -> str:
+    """The provider serving the ICB with the largest share of children waiting over 18 weeks
+    (of those with at least ``LIST_FLOOR`` children waiting), in a sentence ("" if none)."""
+    shown = frame[frame["children_known"].fillna(0) >= LIST_FLOOR]
+    if shown.empty:
+        return ""
+    top = shown.loc[shown["children_over_18"].idxmax()]
+    return (
+        f" Among its providers, the longest children's waits were at {top['provider']}: "
+        f"{V.percent(top['children_over_18'])} of {V.whole(top['children_known'])} children "
+        "waiting had waited over 18 weeks."
+    )
 
 
 def ucr_sentence(icb: str, month: pd.Timestamp) -> str:
@@ -218,6 +240,23 @@ def ucr_sentence(icb: str, month: pd.Timestamp) -> str:
     return (
         f"Urgent community response (2024-25): {V.percent(share)} of two-hour referrals reached "
         f"within two hours, {meets} the {V.percent(cp.UCR_AMBITION)} ambition."
+    )
+
+
+CONTACTS_FLAG = 1 / 3  # adult care contacts below this share of the median ICB's are flagged
+
+
+def contacts_words(icb: str, month: pd.Timestamp) -> str:
+    """A flag when the ICB's adult care contacts per head are far below the median ICB's (more
+    likely a gap in what its providers send to the data set than so little care); else ""."""
+    panel = cl.icb_panel(month).set_index("icb_code")["adult_contacts_per_1000"]
+    value, median = panel.get(icb), panel.median()
+    if pd.isna(value) or value >= CONTACTS_FLAG * median:
+        return ""
+    return (
+        f" Its adult care contacts ({V.whole(value)} per 1,000 adults, March 2025) are under a "
+        f"third of the median ICB's ({V.whole(median)}): more likely a gap in what its providers "
+        "send to the Community Services Data Set than so little care."
     )
 
 
@@ -249,6 +288,18 @@ def based_here(icb: str, month: pd.Timestamp, main_anywhere: set[str]) -> set[st
     return {c for c in codes if sizes.get(c, 0) >= LIST_FLOOR}
 
 
+def provider_name(code: str, names: dict[str, str], od: succession.OrgData) -> str:
+    """A provider's name as the returns give it, with its name today where ODS has a newer one
+    (a renamed trust): "X (now Y)"."""
+    then = V.org_name(names.get(code, code))
+    register = od.register.set_index("code")
+    if code in register.index and pd.isna(register.at[code, "close_date"]):
+        now = V.org_name(register.at[code, "name"])
+        if community_returns.normalise_name(now) != community_returns.normalise_name(then):
+            return f"{then} (now {now})"
+    return then
+
+
 def successor_words(code: str, month: pd.Timestamp, od: succession.OrgData) -> str:
     """ " (part of X since 2026)" when the provider joined another after ``month``; else ""."""
     if code not in od.graph:
@@ -276,7 +327,7 @@ def serving_providers(icb: str, month: pd.Timestamp) -> pd.DataFrame:
         form = cp.provider_form(code, month, od)
         own = lines[lines["code"] == code]
         row = {
-            "provider": V.org_name(names.get(code, code)) + successor_words(code, month, od),
+            "provider": provider_name(code, names, od) + successor_words(code, month, od),
             "code": code,
             "form": V.PROVIDER_FORMS[form][0],
             "form_short": V.PROVIDER_FORM_SHORT.get(form, V.PROVIDER_FORMS[form][0]),
@@ -331,7 +382,13 @@ def panel_section(icb: str) -> list:
     providers = serving_providers(icb, month)
     return [
         Markdown(providers_sentence(providers, month)),
-        Markdown(waits_sentence(icb, month) + " " + ucr_sentence(icb, month)),
+        Markdown(
+            waits_sentence(icb, month)
+            + longest_children_words(providers)
+            + " "
+            + ucr_sentence(icb, month)
+            + contacts_words(icb, month)
+        ),
         *panel_tables(icb, month),
         providers_table(icb, month, providers),
     ]

@@ -55,13 +55,13 @@ def verdict_sentence(result: cp.Comparison, basis: str) -> str:
     if meaning is None:  # inconclusive: say which side the interval leaves open
         if low > -delta:
             meaning = (
-                "there is no sign that acute-run services wait less by a difference that would "
-                "matter, but the data cannot rule out their waiting longer by that much"
+                "the data rule out acute-run services waiting less by a difference that would "
+                "matter, but cannot tell whether they wait about the same or longer"
             )
         elif high < delta:
             meaning = (
-                "there is no sign that acute-run services wait longer by a difference that would "
-                "matter, but the data cannot rule out their waiting less by that much"
+                "the data rule out acute-run services waiting longer by a difference that would "
+                "matter, but cannot tell whether they wait about the same or less"
             )
         else:
             meaning = "the data cannot tell a difference that would matter from none"
@@ -112,7 +112,8 @@ def ucr_sentence(by_form: pd.DataFrame, england: float) -> str:
     return (
         f"In 2024-25 England reached {V.percent(england)} of two-hour urgent community "
         f"response referrals within two hours (the average of the monthly shares), above the "
-        f"ambition of {V.percent(cp.UCR_AMBITION)}. By provider: {'; '.join(parts)}. "
+        f"ambition of {V.percent(cp.UCR_AMBITION)}. By provider, each counting once: "
+        f"{'; '.join(parts)}. "
         + (
             f"{V.plural(len(below), 'provider')} fell below the ambition."
             if len(below)

@@ -421,11 +421,14 @@ def community_answer(ch) -> str:
         "trusts wait about the same",
         "inconclusive": "the data cannot tell whether who runs them changes how long people wait",
     }[ch.primary.verdict]
+    rows = ch.england.set_index("service")["within_18"]
     return (
         f"{vocabulary.percent(within)} of those waiting had waited 18 weeks or less in "
         f"{vocabulary.month_long(ch.month)}, against a standard of "
         f"{vocabulary.percent(community_performance.STANDARD)} by "
-        f"{community_performance.STANDARD_YEAR}; {verdict}."
+        f"{community_performance.STANDARD_YEAR} (adults' services "
+        f"{vocabulary.percent(rows['Adult services'])}, children's "
+        f"{vocabulary.percent(rows['CYP services'])}); {verdict}."
     )
 
 
