@@ -183,7 +183,7 @@ def test_longest_childrens_waits_name_the_provider_with_enough_children():
 @pytest.mark.parametrize(("contacts", "flagged"), [(20.0, True), (100.0, False), (np.nan, False)])
 def test_low_contacts_are_flagged_as_a_likely_gap(monkeypatch, contacts, flagged):
     frame = _panel(adult_contacts_per_1000=contacts)
-    frame.loc[1, "adult_contacts_per_1000"] = 150.0  # with QZZ below, the median is 150: flag under 50
+    frame.loc[1, "adult_contacts_per_1000"] = 150.0  # with QZZ: median 150, flag under 50
     frame = pd.concat([frame, frame.iloc[[1]].assign(icb_code="QZZ")], ignore_index=True)
     monkeypatch.setattr(cl, "icb_panel", lambda month: frame)
     words = loc.contacts_words("QXX", MONTH)
