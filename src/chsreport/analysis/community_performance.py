@@ -161,6 +161,9 @@ def ucr_by_form(od: succession.OrgData) -> pd.DataFrame:
     on = pd.Timestamp("2025-03-01")
     providers["form"] = [provider_form(c, on, od) for c in providers["code"]]
     providers["meets"] = providers["within_2h"] >= UCR_AMBITION
+    # the returns' names, as every other table gives them (the file's own are recased: "Hcrg")
+    names = community_returns.provider_names()
+    providers["name"] = providers["code"].map(names).fillna(providers["name"])
     return providers
 
 
