@@ -131,8 +131,8 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
         charts.Table(table, f"community_panel_{icb}.csv", panel_caption(month), shown=own),
         charts.Table(
             table, f"community_peers_{icb}.csv",
-            "The same measures in the five ICBs most like this one in size and rurality.",
-            shown=similar,
+            "The same measures in this ICB and the five ICBs most like it in size and rurality.",
+            shown=peers_by_icb(frame, own, V.icb_short_name(names[icb]), peers),
         ),
         charts.Table(
             table, f"community_panel_{icb}.csv",
@@ -140,6 +140,18 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
             "and rurality.", shown=both, print_only=True,
         ),
     ]  # fmt: skip
+
+
+def peers_by_icb(frame: pd.DataFrame, own: pd.DataFrame, name: str, peers: dict) -> pd.DataFrame:
+    """The five similar ICBs for the web page, an ICB per row (this one first) and a measure per
+    column: long ICB names wrap in the first column instead of widening the table."""
+    rows = {f"{name} (this ICB)": own["This ICB"].tolist()}
+    rows |= {label: _words(frame, column) for column, label in peers.items()}
+    return (
+        pd.DataFrame.from_dict(rows, orient="index", columns=list(own["Measure"]))
+        .rename_axis("ICB")
+        .reset_index()
+    )
 
 
 def panel_caption(month: pd.Timestamp) -> str:
