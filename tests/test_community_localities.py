@@ -18,9 +18,12 @@ def test_adults_lists_are_shared_over_areas_without_losing_or_adding_anyone():
     od = succession.load_org_data()
     areas = cl.area_providers(MONTH, od)
     lists = cl.provider_adults(MONTH)
-    main = sorted(set(areas["provider_code"].dropna()) & set(lists.index))
+    thin = cl.thin_returns(MONTH, od)
+    main = sorted(set(areas["provider_code"].dropna()) & set(lists.index) - thin)
     others = cl.placed_elsewhere(MONTH, od)
-    assert not set(others["code"]) & set(main)  # a provider counts one way or the other
+    assert not set(others["code"]) & set(areas["provider_code"].dropna())  # one way or the other
+    # only NHS trusts count where they are based: an independent provider's areas are unknown
+    assert others["code"].str.match(r"^[RT][A-Z0-9]{2}$").all()
     by_icb = cl.adults_by_icb(MONTH, od)
     for column in ("known", "over"):
         expected = lists.loc[main, column].sum() + others[column].sum()
@@ -89,7 +92,8 @@ def fake_panel(monkeypatch):
          ["10% of adults waiting had waited over 18 weeks (rank 1 of 2, 1 being the lowest)"],
          ["Oct 2024"]),
         ({"adult_over_18": 0.1}, {"adult_over_18": 0.2, "adult_covered": 1.0},
-         ["(rank 1 of 2, 1 being the lowest; 20% in Oct 2024)", "A change of 10 points in a year"],
+         ["(rank 1 of 2, 1 being the lowest; 20% in Oct 2024)",
+          "the share over 18 weeks changed by 10 points"],
          []),
         # a change under five points is not flagged
         ({"adult_over_18": 0.1}, {"adult_over_18": 0.13, "adult_covered": 1.0},
@@ -122,6 +126,15 @@ def test_waits_sentence_branches(fake_panel, now, before, expected, absent):
 def test_ucr_sentence_branches(fake_panel, share, words):
     fake_panel({"ucr_within_2h": share})
     assert words in loc.ucr_sentence("QXX", MONTH)
+
+
+def test_a_main_providers_return_too_small_to_be_whole_counts_as_none():
+    # Mid Yorkshire, main adult provider for Wakefield (about 350,000 people), returned 378 adults
+    # waiting in October 2025
+    assert "RXF" in cl.thin_returns(MONTH, succession.load_org_data())
+    words = loc.coverage_words("QWO", MONTH)
+    assert "a return of only 378 adults waiting from Mid Yorkshire" in words
+    assert "too few to be its whole list" in words
 
 
 def test_coverage_words_name_the_missing_return_and_the_uncovered_council():
@@ -201,7 +214,41 @@ def test_low_contacts_are_flagged_as_a_likely_gap(monkeypatch, contacts, flagged
 def test_a_renamed_provider_is_named_as_then_and_now():
     od = succession.load_org_data()
     names = {"RY3": "NORFOLK COMMUNITY HEALTH AND CARE NHS TRUST"}
-    assert loc.provider_name("RY3", names, od) == (
+    # Cambridgeshire Community Services joined it in April 2026: a merger, not a new name
+    assert loc.provider_name("RY3", names, od, MONTH) == (
         "Norfolk Community Health and Care NHS Trust (now East of England Community Health and "
-        "Care NHS Trust)"
+        "Care NHS Trust, after a merger)"
     )
+    assert loc.provider_name("RY3", names, od, pd.Timestamp("2026-10-01")).endswith("NHS Trust)")
+
+
+def _change_frame(share_now, share_before, rate_now, rate_before) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"icb": [rate_now, share_now], "year_earlier": [rate_before, share_before]},
+        index=["adult_waiting_per_100k", "adult_over_18"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ((0.10, 0.12, 1000, 1100), ""),  # 2 points, 9%: not flagged
+        ((0.10, 0.16, 1000, 1100), "In a year, the share over 18 weeks changed by 6 points:"),
+        ((0.10, 0.12, 1000, 1500), "In a year, the list per 100,000 changed by 33%:"),
+        ((0.10, 0.12, 1000, np.nan), ""),
+    ],
+)
+def test_large_changes_from_a_year_earlier_are_flagged(values, words):
+    text = loc.change_words(_change_frame(*values))
+    assert (words in text) if words else text == ""
+
+
+def test_a_similar_icbs_partial_or_doubtful_figure_is_marked():
+    panel = pd.DataFrame(
+        {"adult_covered": [0.8, 1.0, 1.0], "adult_contacts_per_1000": [150.0, 20.0, 140.0]},
+        index=["QAA", "QBB", "QCC"],
+    )
+    assert loc.peer_note(panel, "QAA", "adult_over_18") == "partial"
+    assert loc.peer_note(panel, "QBB", "adult_over_18") == ""
+    assert loc.peer_note(panel, "QBB", "adult_contacts_per_1000") == "likely gap"
+    assert loc.peer_note(panel, "QCC", "adult_contacts_per_1000") == ""

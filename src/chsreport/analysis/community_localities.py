@@ -10,9 +10,11 @@ Where the figures come from, and what that means:
   community provider (the book's dated table, ``data/compiled/community_areas.csv``; a council
   with two main providers gives each half of its areas) has its adult list shared over the small
   areas (LSOAs, of about equal size) it serves; an ICB adds up its small areas. A provider that is
-  no council's main provider keeps its list in the ICB it is based in
-  (:func:`chsreport.data.community_returns.locate_providers`). An area whose main provider made no
-  return that month, or that the table does not cover, is left out, and the share of areas
+  no council's main provider keeps its list in the ICB it is based in if it is an NHS trust
+  (:func:`chsreport.data.community_returns.locate_providers`); other providers' areas are not
+  known, so they are left out. An area whose main provider made no return that month (or one too
+  small to be its whole list: :func:`thin_returns`), or that the table does not cover, is left
+  out, and the share of areas
   covered is kept: below :data:`WHOLE`, the figure is shown but neither ranked nor set beside
   another month.
 * Children's waits are not given by ICB: the book holds no table of children's providers by
@@ -35,7 +37,14 @@ import numpy as np
 import pandas as pd
 
 from chsreport.analysis import community_performance as cp
-from chsreport.data import community_returns, community_waits, geography, icb_outcomes, succession
+from chsreport.data import (
+    community_returns,
+    community_waits,
+    geography,
+    icb_outcomes,
+    ods,
+    succession,
+)
 
 # each measure of the panel, and whether its rank 1 is the highest value (True) or the lowest;
 # waits over 18 weeks rank from the fewest, urgent response from the highest share, and the
@@ -84,13 +93,16 @@ def area_providers(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
 
 
 def placed_elsewhere(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
-    """Providers with an adult return in ``month`` that are no council's main provider then:
+    """NHS trusts with an adult return in ``month`` that are no council's main provider then:
     their lists in the 2026 ICBs of the 2022 ICB they are based in (by registered-patient
-    shares). Columns: icb_code, code, known, over."""
+    shares). Providers that are not NHS trusts are left out: an independent provider filed in
+    one ICB can hold contracts across England (a national physiotherapy provider's whole list
+    would otherwise sit in its head office's ICB). Columns: icb_code, code, known, over."""
     lists = provider_adults(month)
     main = set(area_providers(month, od)["provider_code"].dropna())
     located = community_returns.locate_providers()
     located = located[(located["icb22_code"] != "") & ~located["code"].isin(main)]
+    located = located[located["code"].str.match(ods.TRUST_CODE.pattern)]
     located = located[located["code"].isin(lists.index)]
     frame = located.merge(icb_outcomes.icb22_weights(), on="icb22_code")
     for column in ("known", "over"):
@@ -98,12 +110,30 @@ def placed_elsewhere(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFram
     return frame[["icb_code", "code", "known", "over"]]
 
 
+THIN = 0.1  # a main provider's adult list under this share of England's rate is not a whole one
+
+
+def thin_returns(month: pd.Timestamp, od: succession.OrgData) -> set[str]:
+    """Main providers whose adult list, per adult of the small areas they serve (each area an
+    equal share of England's registered adults), is under :data:`THIN` of England's: a return
+    too small to be the provider's whole list (a partial return counts as none)."""
+    areas = area_providers(month, od)
+    lists = provider_adults(month)
+    ages = geography.icb_ages_2026()
+    adults = ages.loc[ages["year"] == 2026, "adults"].sum()
+    per_area = adults / areas["lsoa_code"].nunique()
+    served = areas.groupby("provider_code")["weight"].sum() * per_area
+    rate = lists["known"].reindex(served.index) / served
+    england = lists["known"].sum() / adults
+    return set(rate.index[rate < THIN * england])
+
+
 def adults_by_icb(month: pd.Timestamp, od: succession.OrgData) -> pd.DataFrame:
     """Per 2026 ICB: the adult waiting list (known waits) and those over 18 weeks: the main
     providers' lists shared over its areas, plus the lists of other providers based in it; and
     the share of its areas whose main provider made a return in ``month`` (``covered``)."""
     areas = area_providers(month, od)
-    lists = provider_adults(month)
+    lists = provider_adults(month).drop(index=list(thin_returns(month, od)), errors="ignore")
     for column in ("known", "over"):
         areas[column] = areas["provider_code"].map(lists[column]) * areas["share_of_provider"]
     areas["reported"] = areas["weight"].where(areas["known"].notna(), 0.0)

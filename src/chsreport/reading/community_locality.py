@@ -23,8 +23,8 @@ LIST_FLOOR = 100  # a provider based here is listed when this many people wait w
 CHILDREN_WORDS = (
     "Children's waits are not given for the ICB: NHS England counts each provider's whole list "
     "in the one ICB it files the provider under, and the book holds no table of children's "
-    "providers by area; each provider's own children's list is in the providers' table of the "
-    "web page."
+    "providers by area; each provider's own children's list is in the table of its providers on "
+    "this ICB's web page."
 )
 CHANGE_FLAG = 0.05  # a change in the share over 18 weeks from a year earlier this large is flagged
 
@@ -84,7 +84,9 @@ def panel_frame(icb: str, month: pd.Timestamp) -> pd.DataFrame:
             ),  # fmt: skip
             "median_icb": now[key].median(),
         }
-        row |= {f"peer_{n}": now.at[code, key] for n, code in enumerate(peers, start=1)}
+        for n, code in enumerate(peers, start=1):
+            row[f"peer_{n}"] = now.at[code, key]
+            row[f"peer_{n}_note"] = peer_note(now, code, key)
         row["year_earlier"] = (
             before.at[icb, key] if comparable and key in cl.WAITS else float("nan")
         )
@@ -92,11 +94,25 @@ def panel_frame(icb: str, month: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def peer_note(panel: pd.DataFrame, code: str, key: str) -> str:
+    """What a similar ICB's figure needs said beside it: "partial" for waits covering under
+    ``cl.WHOLE`` of its areas, "likely gap" for contacts under ``CONTACTS_FLAG`` of the median;
+    else ""."""
+    if key in cl.WAITS and panel.at[code, "adult_covered"] < cl.WHOLE:
+        return "partial"
+    values = panel["adult_contacts_per_1000"]
+    if key == "adult_contacts_per_1000" and values[code] < CONTACTS_FLAG * values.median():
+        return "likely gap"
+    return ""
+
+
 def _words(frame: pd.DataFrame, column: str) -> list[str]:
-    """A column of :func:`panel_frame` in words, each by its measure's unit ("" if blank)."""
+    """A column of :func:`panel_frame` in words, each by its measure's unit ("" if blank), with
+    its note where it has one ("2,039 (partial)")."""
+    notes = frame.get(f"{column}_note", pd.Series("", index=frame.index))
     return [
-        "" if pd.isna(v) else value_words(k, v)
-        for k, v in zip(frame["measure"], frame[column], strict=True)
+        "" if pd.isna(v) else value_words(k, v) + (f" ({note})" if note else "")
+        for k, v, note in zip(frame["measure"], frame[column], notes, strict=True)
     ]
 
 
@@ -125,13 +141,16 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
     similar = pd.DataFrame(
         {"Measure": measures, **{name: _words(frame, column) for column, name in peers.items()}}
     )
-    table = frame.assign(measure=measures).rename(columns=peers)
+    notes = {f"{column}_note": f"{name} note" for column, name in peers.items()}
+    table = frame.assign(measure=measures).rename(columns=peers | notes)
     both = pd.concat([own, similar.drop(columns="Measure")], axis=1)
     return [
         charts.Table(table, f"community_panel_{icb}.csv", panel_caption(month), shown=own),
         charts.Table(
             table, f"community_peers_{icb}.csv",
-            "The same measures in this ICB and the five ICBs most like it in size and rurality.",
+            "The same measures in this ICB and the five ICBs most like it in size and rurality. "
+            f"Partial: waits covering under {V.percent(cl.WHOLE)} of the ICB's areas; likely gap: "
+            "adult care contacts under a third of the median ICB's.",
             shown=peers_by_icb(frame, own, V.icb_short_name(names[icb]), peers),
         ),
         charts.Table(
@@ -184,14 +203,23 @@ def coverage_words(icb: str, month: pd.Timestamp) -> str:
     od = succession.load_org_data()
     areas = cl.area_providers(month, od)
     here = areas[areas["icb_code"] == icb]
-    reported = set(cl.provider_adults(month).index)
+    lists = cl.provider_adults(month)
+    thin = cl.thin_returns(month, od)
     names, providers = council_names(), community_returns.provider_names()
     parts = []
-    silent = here[here["provider_code"].notna() & ~here["provider_code"].isin(reported)]
+    silent = here[
+        here["provider_code"].notna() & ~here["provider_code"].isin(set(lists.index) - thin)
+    ]
     for code, rows in silent.groupby("provider_code"):
         where = V.in_a_list(sorted({names.get(c, c) for c in rows["council_code"]}))
         name = V.org_name(providers.get(code, code))
-        parts.append(f"no return that month from {name} (main provider for {where})")
+        if code in thin:
+            parts.append(
+                f"a return of only {V.whole(lists.at[code, 'known'])} adults waiting from {name} "
+                f"(main provider for {where}), too few to be its whole list"
+            )
+        else:
+            parts.append(f"no return that month from {name} (main provider for {where})")
     missing = sorted(
         {names.get(c, c) for c in here.loc[here["provider_code"].isna(), "council_code"]}
     )
@@ -220,12 +248,7 @@ def waits_sentence(icb: str, month: pd.Timestamp) -> str:
         if pd.notna(row["year_earlier"]):
             words += f"; {V.percent(row['year_earlier'])} in {V.month(cl.year_before(month))}"
         words += ")"
-        if pd.notna(row["year_earlier"]) and abs(row["icb"] - row["year_earlier"]) >= CHANGE_FLAG:
-            words += (
-                f". A change of {V.fixed(abs(row['icb'] - row['year_earlier']) * 100, 0)} points "
-                "in a year can reflect a change in what providers report: check with them before "
-                "relying on it"
-            )
+        words += change_words(frame)
     return f"In {V.month_long(month)}, {words}.{coverage_words(icb, month)} {CHILDREN_WORDS}"
 
 
@@ -240,6 +263,30 @@ def longest_children_words(frame: pd.DataFrame) -> str:
         f" Among its providers, the longest children's waits were at {top['provider']}: "
         f"{V.percent(top['children_over_18'])} of {V.whole(top['children_known'])} children "
         "waiting had waited over 18 weeks."
+    )
+
+
+RATE_FLAG = 0.25  # a change in the list per 100,000 from a year earlier this large is flagged
+
+
+def change_words(frame: pd.DataFrame) -> str:
+    """A flag when the share over 18 weeks moved :data:`CHANGE_FLAG` or more, or the list per
+    100,000 by :data:`RATE_FLAG` or more, from a year earlier ("" otherwise)."""
+    share, rate = frame.loc["adult_over_18"], frame.loc["adult_waiting_per_100k"]
+    moved = []
+    if pd.notna(share["year_earlier"]):
+        points = abs(share["icb"] - share["year_earlier"])
+        if points >= CHANGE_FLAG:
+            moved.append(f"the share over 18 weeks changed by {V.fixed(points * 100, 0)} points")
+    if pd.notna(rate["year_earlier"]):
+        change = abs(rate["icb"] / rate["year_earlier"] - 1)
+        if change >= RATE_FLAG:
+            moved.append(f"the list per 100,000 changed by {V.percent(change)}")
+    if not moved:
+        return ""
+    return (
+        f". In a year, {V.in_a_list(moved)}: a change this large can reflect a change in what "
+        "providers report, so check with them before relying on it"
     )
 
 
@@ -300,16 +347,21 @@ def based_here(icb: str, month: pd.Timestamp, main_anywhere: set[str]) -> set[st
     return {c for c in codes if sizes.get(c, 0) >= LIST_FLOOR}
 
 
-def provider_name(code: str, names: dict[str, str], od: succession.OrgData) -> str:
-    """A provider's name as the returns give it, with its name today where ODS has a newer one
-    (a renamed trust): "X (now Y)"."""
+def provider_name(
+    code: str, names: dict[str, str], od: succession.OrgData, month: pd.Timestamp
+) -> str:
+    """A provider's name as the returns give it in ``month``, with its name today where ODS has
+    a newer one: "X (now Y)", or "X (now Y, after a merger)" when another trust joined it after
+    ``month``."""
     then = V.org_name(names.get(code, code))
     register = od.register.set_index("code")
     if code in register.index and pd.isna(register.at[code, "close_date"]):
         now = V.org_name(register.at[code, "name"])
         if community_returns.normalise_name(now) != community_returns.normalise_name(then):
-            return f"{then} (now {now})"
-    return then
+            edges = od.graph.in_edges(code, data=True) if code in od.graph else []
+            merged = [a for a, _, d in edges if d["date"] > month]
+            return f"{then} (now {now}{', after a merger' if merged else ''})"
+    return then.replace("(Formerly", "(formerly")
 
 
 def successor_words(code: str, month: pd.Timestamp, od: succession.OrgData) -> str:
@@ -339,13 +391,15 @@ def serving_providers(icb: str, month: pd.Timestamp) -> pd.DataFrame:
         form = cp.provider_form(code, month, od)
         own = lines[lines["code"] == code]
         row = {
-            "provider": provider_name(code, names, od) + successor_words(code, month, od),
+            "provider": provider_name(code, names, od, month) + successor_words(code, month, od),
             "code": code,
             "form": V.PROVIDER_FORMS[form][0],
             "form_short": V.PROVIDER_FORM_SHORT.get(form, V.PROVIDER_FORMS[form][0]),
             "how": "main adult provider for " + V.in_a_list(main[code])
             if code in main
-            else "based here",
+            else "based here"
+            if form != "independent"
+            else "filed here by NHS England (the areas it serves are not known)",
         }
         for group, adult in (("adult", True), ("children", False)):
             part = own[own["adult"] == adult]
