@@ -156,7 +156,9 @@ def panel_tables(icb: str, month: pd.Timestamp) -> list[charts.Table]:
         charts.Table(
             table, f"community_panel_{icb}.csv",
             panel_caption(month) + " The last five columns: the ICBs most like this one in size "
-            "and rurality.", shown=both, print_only=True,
+            f"and rurality (partial: waits covering under {V.percent(cl.WHOLE)} of its areas; "
+            "likely gap: contacts under a third of the median ICB's).", shown=both,
+            print_only=True,
         ),
     ]  # fmt: skip
 
@@ -177,8 +179,9 @@ def panel_caption(month: pd.Timestamp) -> str:
     """Where each of the panel's figures comes from, and its period."""
     return (
         f"Adults' waits: {V.month_long(month)}, people with a known wait. Each council's main "
-        "adult community provider has its list shared across the areas it serves; providers that "
-        "are no council's main provider count where they are based. An ICB whose figures cover "
+        "adult community provider has its list shared across the areas it serves; NHS trusts that "
+        "are no council's main provider count where they are based (other providers' areas are "
+        "not known, so they are left out). An ICB whose figures cover "
         f"less than {V.percent(cl.WHOLE)} of its areas is not ranked on waits, and a year earlier "
         "is shown only where both months cover it. Urgent response: 2024-25, the share of "
         f"two-hour referrals reached within two hours (ambition {V.percent(cp.UCR_AMBITION)}). "
