@@ -188,3 +188,29 @@ def test_at_a_glance_for_an_ICB_of_one_council():
     text = locality.at_a_glance(profile, 50_000, 2024)
     assert "1 district or unitary council (a single-tier council)" in text
     assert "2 sub-ICB locations (the areas of the former" in text
+
+
+@pytest.mark.parametrize(
+    ("icb", "words"),
+    [
+        # formed from whole ICBs of 2022 and parts of split ones, named with the share taken
+        ("S1Y5D", "Formed on 1 April 2026 from Bedfordshire, Luton and Milton Keynes ICB, part of "
+         "Hertfordshire and West Essex ICB (about 79% of its small areas) and Cambridgeshire and "
+         "Peterborough ICB."),
+        ("Z9B2Z", "Formed on 1 April 2026 from North Central London ICB and North West London "
+         "ICB."),
+        # kept its code and took in part of Frimley, split between three ICBs
+        ("QRL", "On 1 April 2026 it took in part of Frimley ICB (about 23% of its small areas)."),
+        ("QSL", "The ICB changes of 1 April 2026 left its area as it was."),
+    ],
+)  # fmt: skip
+def test_each_icb_says_what_it_was_formed_from(icb, words):
+    assert locality.formed_words(icb) == words
+
+
+def test_every_part_of_a_split_icb_is_named_somewhere():
+    """The parts of each 2022 ICB named across today's ICBs add up to the whole of it."""
+    texts = " ".join(locality.formed_words(icb) for icb in locality.localities())
+    for name in ("Frimley", "Hertfordshire and West Essex", "Suffolk and North East Essex"):
+        shares = [int(n) for n in re.findall(rf"part of {name} ICB \(about (\d+)%", texts)]
+        assert len(shares) >= 2 and 98 <= sum(shares) <= 102, (name, shares)

@@ -126,6 +126,36 @@ def at_a_glance(profile: dict, neighbourhood_size: int, year: int) -> str:
     )
 
 
+ICB_CHANGE_DAY = "1 April 2026"  # the day the ICBs of 2022 were merged into today's
+
+
+def formed_words(icb: str) -> str:
+    """What the ICB was formed from on :data:`ICB_CHANGE_DAY`: the 2022 ICBs whose small areas it
+    holds, whole or in part (with the share of the old ICB's small areas; a split sub-ICB
+    location's areas placed council by council, as :func:`geography.lsoa_places` does). An ICB
+    that kept its 2022 code either stayed as it was or gained parts of others."""
+    lsoas = geography.lsoa_places()
+    sizes = lsoas.groupby("icb22_code").size()
+    mine = lsoas[lsoas["icb_code"] == icb].groupby("icb22_code").size()
+    names = geography.icb22_official_names()
+
+    def piece(code: str) -> str:
+        share = mine[code] / sizes[code]
+        name = f"{names.get(code, code)} ICB"
+        if share >= 0.999:
+            return name
+        return f"part of {name} (about {vocabulary.percent(share)} of its small areas)"
+
+    others = [c for c in mine.index if c != icb]
+    if icb in mine.index:
+        if not others:
+            return f"The ICB changes of {ICB_CHANGE_DAY} left its area as it was."
+        return f"On {ICB_CHANGE_DAY} it took in {vocabulary.in_a_list([piece(c) for c in others])}."
+    return (
+        f"Formed on {ICB_CHANGE_DAY} from {vocabulary.in_a_list([piece(c) for c in mine.index])}."
+    )
+
+
 def classes_table(acute: pd.DataFrame) -> pd.DataFrame:
     """The acute trusts based in the ICB with their usual class (most months of the period),
     how many months they had it, and their class and evidence in the last month."""

@@ -24,7 +24,10 @@ def glance_section(icb: str, profile: dict, neighbourhood_size: int, year: int) 
     """Its layers in a sentence, where it is, its councils on a map and in a table."""
     short = vocabulary.icb_short_name(params.valid_icbs()[icb])
     return [
-        Markdown(locality.at_a_glance(profile, neighbourhood_size, year)),
+        Markdown(
+            f"{locality.at_a_glance(profile, neighbourhood_size, year)} "
+            f"{locality.formed_words(icb)}"
+        ),
         locality_maps.locator_map(icb, short),
         locality_maps.council_map(icb, short, profile),
         charts.Table(
