@@ -152,7 +152,6 @@ COLUMN_LABELS: dict[str, str] = {
     "median_over_18": "Median service line: over 18 weeks",
     "adult_waiting_per_100k": "Adults waiting per 100,000 adults",
     "adult_over_18": "Adults over 18 weeks",
-    "children_waiting_per_100k": "Children waiting per 100,000 children",
     "children_over_18": "Children over 18 weeks",
     "ucr_within_2h": "Urgent response within 2 hours",
     "within_2h": "Within 2 hours (2024-25)",

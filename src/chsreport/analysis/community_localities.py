@@ -179,11 +179,11 @@ def carried_activity() -> pd.DataFrame:
     """:func:`icb22_activity` carried to the 36 ICBs of 2026 by registered-patient shares (a
     successor of a 2022 ICB without a figure has none: its sum would be short)."""
     counts = icb22_activity()
-    frame = icb_outcomes.icb22_weights().merge(counts, on="icb22_code", how="left")
     values = [c for c in counts.columns if c != "icb22_code"]
-    whole = frame[values].notna().groupby(frame["icb_code"]).all()
-    frame[values] = frame[values].mul(frame["weight"], axis=0)
-    return frame.groupby("icb_code")[values].sum().where(whole)
+    present = icb_outcomes.icb22_weights().merge(counts, on="icb22_code", how="left")
+    whole = present[values].notna().groupby(present["icb_code"]).all()
+    carried = icb_outcomes.carry_icb22(counts, "icb22_code", values).set_index("icb_code")
+    return carried.where(whole)
 
 
 @lru_cache(maxsize=16)
