@@ -16,6 +16,7 @@ from chsreport.analysis import consolidation, integration_models
 from chsreport.data import geography
 from chsreport.reading import (
     consolidation_story,
+    groups_story,
     integration_story,
     locality_page,
     scale_chapter,
@@ -160,7 +161,8 @@ def _fates(rows):
                                        "icb_code"])  # fmt: skip
 
 
-def test_in_brief_names_each_takeover_or_says_there_was_none():
+def test_in_brief_names_each_takeover_or_says_there_was_none(monkeypatch):
+    monkeypatch.setattr(groups_story, "in_brief_line", lambda od, fates: "- GROUPS LINE")
     counts = pd.DataFrame({"year": [2011, 2012, 2013], "community_trusts": [18, 19, 19]})
     od = _od({"C1": "ALPHA COMMUNITY HEALTH", "A1": "BETA HOSPITALS"})
     acquired = (
@@ -174,7 +176,11 @@ def test_in_brief_names_each_takeover_or_says_there_was_none():
     )
     kept = ("C2", "Gamma", "standalone", "Standalone", None, pd.NaT, "Q")
     text = consolidation_story.in_brief(od, _fates([acquired, kept]), counts)
-    assert "- 2 standalone community trusts existed at some point since 2011; 1 remains." in text
+    assert "- 2 standalone community trusts existed at some point since 2011; 1 is still open." in text
+    assert "- GROUPS LINE\n" in text
+    grouped = ("C3", "Delta", "grouped", "Shares leaders with another trust", None, pd.NaT, "Q")
+    both = consolidation_story.in_brief(od, _fates([acquired, kept, grouped]), counts)
+    assert "since 2011; 2 are still open." in both and "Of the others, none changed." in both
     assert (
         "1 was acquired by acute trusts: Alpha Community Health into Beta Hospitals (2016)." in text
     )

@@ -98,6 +98,13 @@ COLUMN_LABELS: dict[str, str] = {
     "group": "Class",
     "group_label": "Class",
     "fate_label": "Fate",
+    "group_stage": "Group stage",
+    "organisations": "Organisations",
+    "stage_form": "Form",
+    "from": "From",
+    "until": "Until",
+    "source_site": "Source",
+    "source_date": "Source dated",
     "evidence": "Evidence",
     "beds_only_rule": "Class under the earlier beds-only rule",
     "returns_rule": "Class from the providers' returns",
@@ -542,6 +549,25 @@ TYPE_LABELS: dict[str, str] = {
     "other": "Other",
     "unknown": "Type unknown",
 }
+
+
+# Group models (chapter 1): arrangements short of a merger, in the words tables and sentences use
+GROUP_KINDS: dict[str, str] = {
+    "shared_chair": "a shared chair",
+    "joint_chief_executive": "a joint chief executive",
+    "shared_executive_team": "a shared executive team",
+    "group": "a group board and executive team",
+    "exploring": "talks about becoming one organisation",
+}
+
+
+def when(day, precision: str) -> str:
+    """A date to the precision its source gives: "2024", "April 2024" or "1 April 2024"."""
+    if precision == "year":
+        return year(day)
+    if precision == "month":
+        return month_long(day)
+    return date_long(day)
 
 
 # --------------------------------------------------------------------------- classes of acute trust

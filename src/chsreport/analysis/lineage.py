@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from chsreport.analysis import groups
 from chsreport.data import ods, succession
 
 FATES: dict[str, str] = {
     "standalone": "Still standalone",
+    "grouped": "Shares leaders with another trust",
     "acquired_by_acute": "Acquired by an acute trust",
     "merged_with_mental_health": "Merged with a mental-health trust",
     "merged_with_community": "Merged with another community trust",
@@ -134,6 +136,16 @@ def community_fates(od: succession.OrgData) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows)
     frame["date"] = frame["date"].astype("datetime64[ns]")
+    # a trust still open that shares its leadership with another (the compiled group table) is a
+    # form of its own: neither standalone nor merged
+    frame["partners"] = groups.community_forms(od, frame)
+    grouped = frame["partners"].map(bool)
+    frame.loc[grouped, "fate"] = "grouped"
+    frame.loc[grouped, "fate_label"] = FATES["grouped"]
+    frame.loc[grouped, "evidence"] = [
+        f"open in ODS; shares its leadership with {', '.join(p)} (the book's group table)"
+        for p in frame.loc[grouped, "partners"]
+    ]
     return frame.sort_values(["fate", "code"]).reset_index(drop=True)
 
 

@@ -50,6 +50,7 @@ TYPE_COLOURS: dict[str, str] = {
 
 FATE_COLOURS: dict[str, str] = {
     "Still standalone": "#009E73",
+    "Shares leaders with another trust": "#56B4E9",
     "Acquired by an acute trust": "#0072B2",
     "Merged with a mental-health trust": "#CC79A7",
     "Merged with another community trust": "#8FD175",

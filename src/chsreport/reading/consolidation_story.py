@@ -10,7 +10,7 @@ import pandas as pd
 from chsreport import vocabulary
 from chsreport.analysis import consolidation, lineage, params
 from chsreport.data import geography, inputs, ods, succession
-from chsreport.reading import charts, maps
+from chsreport.reading import charts, groups_story, maps
 from chsreport.reading.text import Markdown
 
 INTEGRATED_TYPES = ("acute_community", "mental_health_community")  # took in a community trust
@@ -102,7 +102,13 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
             fates["code"], fates["successor"], fates["successor_name"], strict=True
         )
     ]
-    shown = fates.assign(successor=successor, fate_date=fates["date"])
+    od = succession.load_org_data()
+    shown = fates.assign(
+        name=fates["name"].map(vocabulary.org_name),
+        successor=successor,
+        fate_date=fates["date"],
+        group_stage=[groups_story.trust_stage_words(od, c) for c in fates["code"]],
+    )
     return shown[
         [
             "code",
@@ -112,18 +118,19 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
             "fate_label",
             "fate_date",
             "successor",
+            "group_stage",
             "evidence",
         ]
     ]
 
 
 def community_timeline_figure(
-    fates: pd.DataFrame, as_of: pd.Timestamp, start_year: int, end_year: int
+    od: succession.OrgData, fates: pd.DataFrame, start_year: int, end_year: int
 ) -> charts.Figure:
     """Each standalone community trust as a bar from opening to closing (or today), coloured by its
-    fate."""
+    fate, with a dark band over the time it shared its leadership with another trust."""
     start = pd.Timestamp(year=start_year, month=1, day=1)
-    end = min(as_of, pd.Timestamp(year=end_year, month=12, day=31))
+    end = min(od.as_of, pd.Timestamp(year=end_year, month=12, day=31))
     frame = fates.copy()
     frame["from"] = frame["open_date"].fillna(start).clip(lower=start)
     frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
@@ -140,7 +147,11 @@ def community_timeline_figure(
     standalone_rows = frame["fate"] == "standalone"
     frame.loc[standalone_rows, ["successor_text", "successor_code"]] = ""
     standalone = int((frame["fate"] == "standalone").sum())
-    title = f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
+    grouped = int((frame["fate"] == "grouped").sum())
+    title = (
+        f"{standalone} of {len(frame)} community trusts open since 2011 are still standalone"
+        + (f"; {grouped} more share their leadership with another trust" if grouped else "")
+    )
     order = frame.sort_values(["fate", "from"])["label"].tolist()
     base = alt.Chart(frame).encode(
         y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=290))
@@ -162,7 +173,23 @@ def community_timeline_figure(
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x="to:T", text="successor_code:N"
     )
-    chart = (bars + labels).properties(height=max(120, 22 * len(frame)))
+    bands = groups_story.overlay(od, frame, frame["label"])
+    bands["stage_from"] = bands["stage_from"].clip(lower=start)
+    shared = (
+        alt.Chart(bands)
+        .mark_bar(height=4, color="#222222")
+        .encode(
+            y=alt.Y("label:N", sort=order),
+            x="stage_from:T",
+            x2="stage_to:T",
+            tooltip=[
+                alt.Tooltip("form:N", title="Shared leadership"),
+                alt.Tooltip("with:N", title="With"),
+                alt.Tooltip("stage_from:T", title="From"),
+            ],
+        )
+    )
+    chart = (bars + shared + labels).properties(height=max(120, 22 * len(frame)))
     table = frame[
         [
             "code",
@@ -180,7 +207,8 @@ def community_timeline_figure(
     return charts.figure(
         chart,
         title=title,
-        subtitle=f"Each bar runs from opening (or {start_year}) to closure; label: the successor's "
+        subtitle=f"Each bar runs from opening (or {start_year}) to closure; the dark band: shared "
+        "leadership with another trust (a group short of a merger); label: the successor's "
         f"ODS code (full names in the table below). Source: {ORG_SOURCE}",
         source=ORG_SOURCE,
         table=table,
@@ -312,6 +340,8 @@ def case_stories(od: succession.OrgData, fates: pd.DataFrame) -> list[dict]:
 COMPILED = {
     "trust_types.csv": "the type of trusts the published files leave untyped",
     "article_cases.yml": "the trusts behind each case the articles name",
+    "group_models.csv": "group arrangements short of a merger, stage by stage",
+    "aft_first_wave.csv": "the first wave of advanced foundation trusts",
 }
 
 
@@ -321,9 +351,9 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
     """The findings: how many community trusts there were and remain, who took them in, what
     became of the others, and the peak count against article 002's."""
     acquired = fates[fates["fate"] == "acquired_by_acute"]
-    others = fates[~fates["fate"].isin(["standalone", "acquired_by_acute"])]
+    others = fates[~fates["fate"].isin(["standalone", "grouped", "acquired_by_acute"])]
     peak = lineage.peak_year(counts)
-    remain = int((fates["fate"] == "standalone").sum())
+    remain = int(fates["fate"].isin(["standalone", "grouped"]).sum())
     takeovers = ", ".join(
         f"{consolidation.name_of(od, r.code)} into {consolidation.name_of(od, r.successor)} "
         f"({vocabulary.year(r.date)})"
@@ -331,10 +361,12 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
     )
     return (
         f"- {vocabulary.plural(len(fates), 'standalone community trust')} existed at some point "
-        f"since 2011; {remain} {'remains' if remain == 1 else 'remain'}.\n"
+        f"since 2011; {remain} {'is' if remain == 1 else 'are'} still open.\n"
         f"- {len(acquired)} {'was' if len(acquired) == 1 else 'were'} acquired by acute trusts"
         + (f": {takeovers}.\n" if len(acquired) else ".\n")
         + f"- Of the others, {fates_in_words(others)}.\n"
+        + groups_story.in_brief_line(od, fates)
+        + "\n"
         f"- The count of standalone community trusts peaked at {peak['community_trusts']} "
         f"({peak['year']}), against the {consolidation.SEED_COUNT} of article 002."
     )
@@ -405,7 +437,9 @@ def fates_section(fates: pd.DataFrame) -> list:
         charts.Table(
             fates_table(fates), "community_trust_fates.csv",
             "Every standalone community trust since 2011 and its fate (the CSV adds the evidence "
-            "for each).", columns=["code", "name", "fate_label", "fate_date", "successor"],
+            "for each). Group stage: shared leadership with another trust short of a merger, "
+            "from the book's group table.",
+            columns=["code", "name", "fate_label", "fate_date", "successor", "group_stage"],
         ),
     ]  # fmt: skip
 
@@ -479,7 +513,8 @@ def fates_map(fates: pd.DataFrame) -> charts.Figure:
     order = [*charts.FATE_COLOURS, MIXED, NONE_HERE]
     colours = [*charts.FATE_COLOURS.values(), "#A6761D", "#EFE6CF"]
     present = [o for o in order if o in set(values["fate"])]
-    changed = int((~values["fate"].isin([NONE_HERE, "Still standalone"])).sum())
+    unchanged = [NONE_HERE, lineage.FATES["standalone"], lineage.FATES["grouped"]]
+    changed = int((~values["fate"].isin(unchanged)).sum())
     return maps.choropleth(
         "icb26",
         values,

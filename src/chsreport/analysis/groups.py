@@ -1,0 +1,80 @@
+"""Group models beside mergers: which community trusts share leadership with another trust, from
+when, and what it led to (the compiled table, :mod:`chsreport.data.group_models`), read with the
+ODS successor links; and the changes since 2024 among the trusts based in one ICB.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from chsreport.data import group_models, succession
+
+CHANGES_SINCE = pd.Timestamp("2024-01-01")  # "what changed there": the locality pages' window
+
+
+def stages(od: succession.OrgData) -> pd.DataFrame:
+    """Every stage of every arrangement, the arrangements in order of their first stage."""
+    table = group_models.load_group_models(od)
+    first = table.groupby("arrangement")["start"].transform("min")
+    return (
+        table.assign(first=first)
+        .sort_values(["first", "arrangement", "start"], kind="stable")
+        .drop(columns="first")
+        .reset_index(drop=True)
+    )
+
+
+def in_force(table: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Stages of shared leadership in force on ``day`` (begun by then, not ended; talks about
+    becoming one organisation are not shared leadership and are left out)."""
+    ended = table["end"].notna() & (table["end"] < day)
+    return table[(table["kind"] != group_models.EXPLORING) & (table["start"] <= day) & ~ended]
+
+
+def grouped_on(od: succession.OrgData, day: pd.Timestamp) -> dict[str, list[str]]:
+    """Each trust in a shared-leadership arrangement on ``day`` and its partners' codes."""
+    out: dict[str, list[str]] = {}
+    for codes in in_force(stages(od), day)["codes"]:
+        for code in codes:
+            out.setdefault(code, [])
+            out[code] += [c for c in codes if c != code and c not in out[code]]
+    return out
+
+
+def of_trust(od: succession.OrgData, code: str) -> pd.DataFrame:
+    """The stages of the arrangements a trust was part of, in date order."""
+    table = stages(od)
+    return table[[code in codes for codes in table["codes"]]].sort_values("start", kind="stable")
+
+
+def community_forms(od: succession.OrgData, fates: pd.DataFrame) -> pd.Series:
+    """For each community trust still open (fate ``standalone``): the partners it shares
+    leadership with on the ODS extract's date, or none (indexed like ``fates``)."""
+    grouped = grouped_on(od, od.as_of)
+    return pd.Series(
+        [
+            grouped.get(code, []) if fate == "standalone" else []
+            for code, fate in zip(fates["code"], fates["fate"], strict=True)
+        ],
+        index=fates.index,
+    )
+
+
+def icb_changes(od: succession.OrgData, icb: str, since: pd.Timestamp = CHANGES_SINCE) -> dict:
+    """What changed among the trusts based in ``icb`` (today's ICB codes) since ``since``: the
+    ODS steps (mergers, acquisitions) into or out of them, and the group arrangements they were in
+    at any time since (with the stages before ``since`` that are still in force)."""
+    based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
+    steps = od.edges[
+        (od.edges["from_code"].isin(based) | od.edges["to_code"].isin(based))
+        & (od.edges["date"] >= since)
+        & od.edges["kind"].isin(["merger", "acquisition"])
+    ].sort_values("date", kind="stable")
+    table = stages(od)
+    touches = [bool(set(codes) & based) for codes in table["codes"]]
+    recent = table["end"].isna() | (table["end"] >= since)
+    names = table.loc[[t and r for t, r in zip(touches, recent, strict=True)], "arrangement"]
+    return {
+        "steps": steps.reset_index(drop=True),
+        "groups": table[table["arrangement"].isin(set(names))].reset_index(drop=True),
+    }

@@ -1,0 +1,203 @@
+"""Group models for readers: the table of arrangements short of a merger, stage by stage, the
+bands the consolidation chapter draws over its timeline, and the sentences the chapter, its fates
+table and the locality pages use (:mod:`chsreport.analysis.groups`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pandas as pd
+
+from chsreport import vocabulary
+from chsreport.analysis import groups
+from chsreport.data import community_returns, group_models, policy_tables, succession
+from chsreport.reading import charts
+from chsreport.reading.text import Markdown
+
+SOURCE = "The book's group table (data/compiled/group_models.csv), each row with its source"
+
+
+def org_named(code: str) -> str:
+    """An organisation's name today: ODS's for an NHS trust, else the community returns'."""
+    register = succession.load_org_data().register.set_index("code")["name"]
+    if code in register.index:
+        return vocabulary.org_name(register[code])
+    return community_returns.provider_names().get(code, code)
+
+
+def named(codes: list[str]) -> str:
+    """The organisations of an arrangement, by today's names ("A and B")."""
+    return vocabulary.in_a_list([org_named(c) for c in codes])
+
+
+def _short(name: str) -> str:
+    """A trust's name in a sentence listing several: without "NHS (Foundation) Trust"."""
+    return vocabulary.short_org_name(name, 80)
+
+
+def _site(url: str) -> str:
+    """Where a source is published, for a table: its web address's host ("www.lchs.nhs.uk")."""
+    first = url.split()[0]
+    return urlparse(first).netloc or first
+
+
+def _end_words(row) -> str:
+    """How a stage ended: "in force", "to March 2026" or "to 31 March 2026, then one trust,
+    X, from 1 April 2026"."""
+    if row.end is None or pd.isna(row.end):
+        return "in force"
+    until = f"to {vocabulary.when(row.end, row.end_precision)}"
+    if not row.led_to:
+        return until
+    day = row.end + pd.Timedelta(days=1)
+    return f"{until}, then one trust, {org_named(row.led_to)}, from {vocabulary.date_long(day)}"
+
+
+def stages_table(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per stage, in words: who, what form, from, to, and where the source is."""
+    return pd.DataFrame(
+        {
+            "organisations": [named(c) for c in table["codes"]],
+            "stage_form": [k[0].upper() + k[1:] for k in table["kind_label"]],
+            "from": [
+                vocabulary.when(d, p)
+                for d, p in zip(table["start"], table["start_precision"], strict=True)
+            ],  # noqa: E501
+            "until": [_end_words(r) for r in table.itertuples()],
+            "source_site": [_site(s) for s in table["source"]],
+            "source_date": table["source_date"].tolist(),
+            "source": table["source"].tolist(),
+            "codes": [" ".join(c) for c in table["codes"]],
+        }
+    )
+
+
+def overlay(od: succession.OrgData, fates: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """The shared-leadership stages of the community trusts in ``fates`` (talks left out), one
+    row per trust and stage, with the trust's chart label, for a band over its timeline bar."""
+    table = groups.stages(od)
+    table = table[table["kind"] != group_models.EXPLORING]
+    rows = []
+    for code, label in zip(fates["code"], labels, strict=True):
+        for row in table[[code in c for c in table["codes"]]].itertuples():
+            rows.append(
+                {
+                    "label": label,
+                    "stage_from": row.start,
+                    "stage_to": od.as_of if row.end is None or pd.isna(row.end) else row.end,
+                    "form": row.kind_label,
+                    "with": named([c for c in row.codes if c != code]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["label", "stage_from", "stage_to", "form", "with"])
+
+
+def stages_words(rows: pd.DataFrame, own: str | None = None) -> str:
+    """An arrangement's stages in one line, the merger they led to said once ("a joint chief
+    executive from 1 November 2023 to 31 March 2026; then one trust, X, from 1 April 2026");
+    with ``own``, each stage names the partners of that trust ("... with Y from ...")."""
+    parts, merger = [], ""
+    for row in rows.itertuples():
+        partners = f" with {named([c for c in row.codes if c != own])}" if own else ""
+        start = vocabulary.when(row.start, row.start_precision)
+        if row.end is None or pd.isna(row.end):
+            parts.append(f"{row.kind_label}{partners} since {start}")
+            continue
+        parts.append(
+            f"{row.kind_label}{partners} from {start} to "
+            f"{vocabulary.when(row.end, row.end_precision)}"
+        )
+        if row.led_to:
+            day = row.end + pd.Timedelta(days=1)
+            merger = f"then one trust, {org_named(row.led_to)}, from {vocabulary.date_long(day)}"
+    return "; ".join(parts + ([merger] if merger else []))
+
+
+def trust_stage_words(od: succession.OrgData, code: str) -> str:
+    """A community trust's group stages in one line, capitalised ("A joint chief executive with
+    X from ..."); empty where it had none."""
+    text = stages_words(groups.of_trust(od, code), own=code)
+    return text[0].upper() + text[1:] if text else ""
+
+
+def in_brief_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
+    """The chapter's finding on groups: how many community trusts still open share leadership
+    with another trust, and how many of the community trusts that merged since 2024 shared
+    leaders with their partner first."""
+    grouped = fates[fates["fate"] == "grouped"]
+    table = groups.stages(od)
+    led = table[table["led_to"] != ""]
+    merged = fates[(fates["date"] >= groups.CHANGES_SINCE) & fates["successor"].notna()]
+    first = merged[merged["code"].isin({c for codes in led["codes"] for c in codes})]
+    open_now = fates[fates["fate"].isin(["standalone", "grouped"])]
+    names = [
+        f"{_short(r.name)} with {_short(org_named(p))}"
+        for r in grouped.itertuples()
+        for p in r.partners
+    ]
+    return (
+        f"- {len(grouped)} of the {len(open_now)} community trusts still open "
+        f"{'shares its' if len(grouped) == 1 else 'share their'} "
+        "leaders with another trust, short of a merger"
+        + (f": {vocabulary.in_a_list(names)}." if names else ".")
+        + f" Of the {len(merged)} community trusts taken in or merged since "
+        f"{vocabulary.year(groups.CHANGES_SINCE)}, {len(first)} shared leaders with their "
+        "partner first."
+    )
+
+
+def aft_sentence(od: succession.OrgData, fates: pd.DataFrame) -> str:
+    """The standalone community trusts among the trusts named for the first wave of advanced
+    foundation trusts, and what became of them since."""
+    wave = policy_tables.load_aft_first_wave(od)
+    community = wave[wave["code"].isin(set(fates["code"]))]
+    since = fates.set_index("code").loc[community["code"]]
+    changed = since[since["fate"] != "standalone"]
+    later = [
+        f"{_short(r.name)} joined {_short(r.successor_name)} on {vocabulary.date_long(r.date)}"
+        if pd.notna(r.date)
+        else f"{_short(r.name)}: {r.fate_label.lower()}"
+        for r in changed.itertuples()
+    ]
+    return (
+        f"Of the {len(wave)} trusts named on {vocabulary.date_long(wave['announced'].min())} "
+        "for the first wave of advanced foundation trusts, "
+        f"{vocabulary.count_words(len(community))} "
+        f"{'was a standalone community trust' if len(community) == 1 else 'were standalone community trusts'}"  # noqa: E501
+        + (
+            ": "
+            + vocabulary.in_a_list([vocabulary.short_org_name(n, 60) for n in community["name"]])
+            if len(community)
+            else ""
+        )
+        + (f". Since then, {vocabulary.in_a_list(later)}." if later else ".")
+    )
+
+
+def section(od: succession.OrgData, fates: pd.DataFrame) -> list:
+    """The group table for readers: what it holds in a sentence, every stage, and the advanced
+    foundation trust applicants among the community trusts."""
+    table = groups.stages(od)
+    arrangements = table.drop_duplicates("arrangement")
+    led = table.loc[table["led_to"] != "", "arrangement"].nunique()
+    talks = table.groupby("arrangement")["kind"].agg(lambda k: set(k) == {group_models.EXPLORING})
+    summary = (
+        f"The table holds {len(arrangements)} arrangements ({len(table)} stages) between a "
+        "community trust and another organisation, short of a merger: "
+        f"{led} led to a merger, {int(talks.sum())} "
+        f"{'is' if int(talks.sum()) == 1 else 'are'} talks only, and the rest "
+        "are in force."
+    )
+    return [
+        Markdown(summary),
+        charts.Table(
+            stages_table(table),
+            "group_stages.csv",
+            "Each stage of each arrangement, in date order, with where its source is published "
+            "(the CSV gives the full address and the ODS codes). A date is as precise as its "
+            "source: a year, a month or a day.",
+            columns=["organisations", "stage_form", "from", "until", "source_site", "source_date"],
+        ),
+        Markdown(aft_sentence(od, fates)),
+    ]
