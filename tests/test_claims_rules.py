@@ -25,6 +25,7 @@ from chsreport.analysis import (
     integration_classes,
     integration_models,
     lineage,
+    groups,
     population_layers,
 )
 from chsreport.data import (
@@ -36,7 +37,7 @@ from chsreport.data import (
     pcn_lists,
     succession,
 )
-from chsreport.reading import claims, claims_community
+from chsreport.reading import claims, claims_community, claims_consolidation
 
 # claims.py writes its thresholds as literals inside each rule; they are named once here so each
 # test reads as the rule does. The rule's own module constants (EXEMPLARS, the chapter's default
@@ -69,6 +70,20 @@ def org_data(monkeypatch):
 
 
 @pytest.fixture
+def org_register(monkeypatch):
+    """Organisation data whose register holds only the trusts the C01/C02 tests name."""
+    od = succession.OrgData(
+        register=pd.DataFrame({"code": ["AC1", "AC2", "RKB"], "icb_code": ["QYG", "QJM", "QWU"]}),
+        edges=pd.DataFrame(),
+        graph=nx.MultiDiGraph(),
+        evidence=pd.DataFrame(),
+        as_of=pd.Timestamp("2026-07-01"),
+    )
+    monkeypatch.setattr(succession, "load_org_data", lambda: od)
+    return od
+
+
+@pytest.fixture
 def no_returns(monkeypatch):
     """No CHS returns: the note's list of each provider's latest service lines stays short."""
     monkeypatch.setattr(
@@ -77,6 +92,14 @@ def no_returns(monkeypatch):
         lambda: pd.DataFrame({"code": [], "month": [], "adult_lines": []}),
     )
     monkeypatch.setattr(community_returns, "provider_named", lambda code: code)
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day: {})  # no group arrangements
+    monkeypatch.setattr(
+        community_returns,
+        "load_community_areas",
+        lambda od: pd.DataFrame(
+            {"council_name": [], "provider_code": [], "valid_from": pd.to_datetime([])}
+        ),
+    )
 
 
 def _fates(rows: list[tuple[str, str, str | None, str]]) -> pd.DataFrame:
@@ -89,6 +112,8 @@ def _fates(rows: list[tuple[str, str, str | None, str]]) -> pd.DataFrame:
             "close_date": pd.to_datetime([r[2] for r in rows]),
             "fate": [r[3] for r in rows],
             "fate_label": [lineage.FATES[r[3]] for r in rows],
+            "date": pd.to_datetime(["2026-04-01"] * len(rows)),
+            "successor_name": ["ACUTE TRUST"] * len(rows),
         }
     )
 
@@ -127,7 +152,7 @@ OPEN_SINCE = str(C01_OPEN_SINCE.date())
     ],
 )  # fmt: skip
 def test_c01_counts_cheshire_and_merseyside_trusts_gone_to_acutes(
-    monkeypatch, org_data, no_returns, rows, n, verdict
+    monkeypatch, org_register, no_returns, rows, n, verdict
 ):
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates(rows))
     result = claims.c01_cheshire_merseyside()
@@ -152,7 +177,7 @@ PLACE_TRUSTS = {  # place -> a trust the rule finds there (by ICB or by code)
     ],
 )
 def test_c02_counts_the_named_places_where_a_trust_went_to_an_acute(
-    monkeypatch, org_data, no_returns, moved, verdict
+    monkeypatch, org_register, no_returns, moved, verdict
 ):
     rows = [
         (code, icb, None, C01_C02_ACUTE if place in moved else "standalone")
@@ -164,7 +189,7 @@ def test_c02_counts_the_named_places_where_a_trust_went_to_an_acute(
     assert (result.value, result.verdict) == (len(moved), verdict)
 
 
-def test_c02_a_place_with_no_trust_in_the_data_has_not_moved(monkeypatch, org_data, no_returns):
+def test_c02_a_place_with_no_trust_in_the_data_has_not_moved(monkeypatch, org_register, no_returns):
     rows = [
         ("CW1", "QWU", None, C01_C02_ACUTE),
         ("RY5", "QAA", None, C01_C02_ACUTE),  # Lincolnshire's trust, found by its code
@@ -172,7 +197,77 @@ def test_c02_a_place_with_no_trust_in_the_data_has_not_moved(monkeypatch, org_da
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates(rows))
     result = claims.c02_similar_moves()
     assert (result.value, result.verdict) == (2, "partly supported")
-    assert "Kingston: no standalone community trust in the data" in result.note
+    assert "Kingston: no community trust or transfer found" in result.note
+    assert "Counting acquisitions of a trust alone: partly supported (2 of 3)" in result.note
+
+
+def _kinds(monkeypatch, acute: set[str]) -> None:
+    monkeypatch.setattr(
+        community_returns,
+        "provider_kind",
+        lambda code, on, od: "acute" if code in acute else "standalone",
+    )
+
+
+@pytest.mark.parametrize(
+    ("partners", "n", "verdict", "strict"),
+    [
+        ({"A2": ["AC1"]}, 2, "supported", "partly supported (1 of 2)"),  # a group counts
+        ({"A2": ["MH1"]}, 1, "partly supported", "partly supported (1 of 2)"),  # not with an acute
+        ({}, 1, "partly supported", "partly supported (1 of 2)"),
+    ],
+)
+def test_c01_counts_a_group_with_an_acute_trust_as_folding_in(
+    monkeypatch, org_register, no_returns, partners, n, verdict, strict
+):
+    rows = [("A1", "QYG", None, C01_C02_ACUTE), ("A2", "QYG", None, "grouped")]
+    monkeypatch.setattr(lineage, "community_fates", lambda od: _fates(rows))
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day: partners)
+    stages = pd.DataFrame(
+        {
+            "codes": [["A2", "AC1"], ["A2", "AC1"]],
+            "kind": ["shared_chair", "joint_chief_executive"],
+            "kind_label": ["a shared chair", "a joint chief executive"],
+            "start": [pd.Timestamp("2020-01-01"), pd.Timestamp("2024-06-01")],
+            "start_precision": ["year", "month"],
+            "end": [pd.Timestamp("2023-12-31"), None],
+        }
+    )
+    monkeypatch.setattr(groups, "of_trust", lambda od, code: stages)
+    _kinds(monkeypatch, {"AC1"})
+    result = claims.c01_cheshire_merseyside()
+    assert (result.value, result.verdict) == (n, verdict)
+    assert f"Counting acquisitions alone: {strict}" in result.note
+    if n == 2:
+        # only the stage in force is named (the shared chair ended in 2023)
+        assert "(a joint chief executive since June 2024), still a legal trust" in result.note
+
+
+@pytest.mark.parametrize(
+    ("provider", "valid_from", "moved"),
+    [
+        ("RKB", "2024-09-01", True),  # to an acute trust based in the ICB, since 2023
+        ("RKB", "2022-12-31", False),  # before the window
+        ("MH9", "2024-09-01", False),  # not an acute trust (and not based in the ICB)
+    ],
+)
+def test_c02_counts_a_transfer_of_services_to_an_acute_trust(
+    monkeypatch, org_register, no_returns, provider, valid_from, moved
+):
+    monkeypatch.setattr(lineage, "community_fates", lambda od: _fates([]).assign(icb_code=[]))
+    areas = pd.DataFrame(
+        {
+            "council_name": ["Coventry"],
+            "provider_code": [provider],
+            "valid_from": pd.to_datetime([valid_from]),
+        }
+    )
+    monkeypatch.setattr(community_returns, "load_community_areas", lambda od: areas)
+    _kinds(monkeypatch, {"RKB"})
+    result = claims.c02_similar_moves()
+    assert result.value == int(moved)
+    assert ("Coventry's adult community services passed to RKB" in result.note) == moved
+    assert "Counting acquisitions of a trust alone: not supported (0 of 3)" in result.note
 
 
 # --------------------------------------------------------------------------- untestable claims

@@ -40,6 +40,10 @@ from chsreport.reading.claims_community import (  # noqa: F401 (rules the regist
     c18_integrated_outcomes,
     c19_data_behind,
 )
+from chsreport.reading.claims_consolidation import (  # noqa: F401 (rules the register names)
+    c01_cheshire_merseyside,
+    c02_similar_moves,
+)
 
 CLAIMS_FILE = manifest.PROJECT_ROOT / "data" / "compiled" / "claims.yml"
 VERDICTS = (
@@ -68,106 +72,11 @@ LISTS = "NHS England, Patients Registered at a GP Practice"
 ONS = "ONS mid-year estimates; mySociety register"
 
 
-def _fates() -> pd.DataFrame:
-    """The fate of every standalone community trust, worked out once per loaded data (several
-    claims ask)."""
-    od = succession.load_org_data()
-    return od.remember(("community fates",), lambda: lineage.community_fates(od))
-
-
-def _latest_lines(codes: list[str]) -> str:
-    """Each provider's adult service lines in its latest CHS return (the newest month in the
-    data), to see whether its services moved even where its legal form did not."""
-
-    months = community_returns.provider_months()
-    parts = []
-    for code in codes:
-        own = months[months["code"] == code].sort_values("month")
-        if own.empty:
-            parts.append(f"{community_returns.provider_named(code)}: no return")
-        else:
-            last = own.iloc[-1]
-            parts.append(
-                f"{community_returns.provider_named(code)}: {int(last['adult_lines'])} "
-                "adult lines in "
-                f"{vocabulary.month(last['month'])}"
-            )
-    return ", ".join(parts)
-
-
 def _untestable(measure: str, why: str) -> Result:
     return Result(measure, None, "", "", "", "untestable with open data", why)
 
 
 # --------------------------------------------------------------------------- the claims
-def c01_cheshire_merseyside() -> Result:
-    """Supported if both Cheshire and Merseyside community trusts open in 2024 have gone to
-    acute trusts; partly if one has; not if none."""
-    fates = _fates()
-    here = fates[
-        (fates["icb_code"] == "QYG")
-        & (fates["close_date"].isna() | (fates["close_date"] >= "2024-01-01"))
-    ]
-    to_acute = here[here["fate"] == "acquired_by_acute"]
-    n = len(to_acute)
-    verdict = "supported" if n >= 2 else "partly supported" if n == 1 else "not supported"
-    detail = "; ".join(
-        f"{vocabulary.org_name(r.name)} ({r.code}): {r.fate_label.lower()}"
-        for r in here.itertuples()
-    )
-    services = _latest_lines(list(here["code"]))
-    return Result(
-        "Cheshire and Merseyside community trusts (open in 2024) now part of an acute trust",
-        n,
-        "trusts",
-        "2024 to July 2026",
-        ODS,
-        verdict,
-        f"{detail}. A transfer of services would count as folding in too: the CHS returns "
-        f"show {services}. Group arrangements are not organisational changes.",
-    )
-
-
-def c02_similar_moves() -> Result:
-    """Places among the three where a community trust became part of an acute trust: supported
-    if all three, partly if one or two, not if none."""
-    fates = _fates()
-    places = {
-        "Coventry and Warwickshire": ("QWU", []),
-        "Lincolnshire": ("QJM", ["RY5"]),
-        "Kingston": (None, ["RY9"]),
-    }
-    moved, notes = 0, []
-    for place, (icb, codes) in places.items():
-        rows = fates[fates["code"].isin(codes) | (fates["icb_code"] == icb)]
-        hit = (rows["fate"] == "acquired_by_acute").any()
-        moved += int(hit)
-        if rows.empty:
-            notes.append(f"{place}: no standalone community trust in the data")
-        else:
-            notes.append(
-                f"{place}: "
-                + ", ".join(
-                    f"{vocabulary.org_name(r.name)} ({r.code}) {r.fate_label.lower()}"
-                    for r in rows.itertuples()
-                )
-            )
-    verdict = "supported" if moved == 3 else "partly supported" if moved else "not supported"
-    notes.append(
-        "a transfer of services counts too: the CHS returns show "
-        + _latest_lines(["RY5", "RY9", "RAX"])
-    )
-    return Result(
-        "Named places where a community trust became part of an acute trust",
-        moved,
-        "places of 3",
-        "2011 to July 2026",
-        ODS,
-        verdict,
-        "; ".join(notes),
-    )
-
-
 def c03_places() -> Result:
     """Claim C03 (the number of places): untestable with open data, because no open list of places
     exists."""
