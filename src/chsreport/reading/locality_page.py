@@ -8,7 +8,7 @@ import pandas as pd
 from chsreport import vocabulary
 from chsreport.analysis import params
 from chsreport.data import community_returns, icb_outcomes
-from chsreport.reading import charts, locality, locality_maps
+from chsreport.reading import charts, locality, locality_changes, locality_maps
 from chsreport.reading.text import Markdown
 
 
@@ -21,13 +21,15 @@ def in_brief(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list:
 
 
 def glance_section(icb: str, profile: dict, neighbourhood_size: int, year: int) -> list:
-    """Its layers in a sentence, where it is, its councils on a map and in a table."""
+    """Its layers in a sentence, what it was formed from, what changed among its trusts since
+    2024, where it is, its councils on a map and in a table."""
     short = vocabulary.icb_short_name(params.valid_icbs()[icb])
     return [
         Markdown(
             f"{locality.at_a_glance(profile, neighbourhood_size, year)} "
             f"{locality.formed_words(icb)}"
         ),
+        Markdown(locality_changes.changes_words(icb)),
         locality_maps.locator_map(icb, short),
         locality_maps.council_map(icb, short, profile),
         charts.Table(

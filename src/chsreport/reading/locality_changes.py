@@ -1,0 +1,88 @@
+"""What changed in one ICB, for its page and briefing: the mergers and acquisitions among the
+trusts based there since 2024 (ODS), the group arrangements they are or were in (the book's group
+table), and a further merger of the ICB where a source proposes one (the book's proposals table).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from chsreport import vocabulary
+from chsreport.analysis import groups
+from chsreport.data import group_models, ods, policy_tables, succession
+from chsreport.reading import groups_story
+
+
+def _short(name: str) -> str:
+    """A trust's name in a sentence: without "NHS (Foundation) Trust"."""
+    return vocabulary.short_org_name(name, 90)
+
+
+def name_on(code: str, day: pd.Timestamp) -> str:
+    """A trust's short name in the last ODS extract before ``day`` (its first name if none is),
+    with its name today where that differs: "X (now Y)"."""
+    names = ods.names_by_extract(code)
+    now = _short(groups_story.org_named(code))
+    if not names:
+        return now
+    before = [name for month, name in sorted(names.items()) if pd.Timestamp(month) < day]
+    then = _short(before[-1] if before else sorted(names.items())[0][1])
+    return then if then.casefold() == now.casefold() else f"{then} (now {now})"
+
+
+def steps_words(steps: pd.DataFrame) -> list[str]:
+    """Each merger or acquisition in a sentence ("Bridgewater Community Healthcare joined
+    Warrington and Halton Teaching Hospitals (now North Cheshire and Mersey) on 1 April 2026.")."""
+    return [
+        f"{name_on(r.from_code, r.date)} joined {name_on(r.to_code, r.date)} on "
+        f"{vocabulary.date_long(r.date)}."
+        for r in steps.itertuples()
+    ]
+
+
+def arrangement_words(table: pd.DataFrame) -> list[str]:
+    """Each arrangement in a sentence, its organisations named as at its first stage and its
+    stages in order ("Shropshire Community Health and The Shrewsbury and Telford Hospital: a
+    shared chair since 1 October 2024; ...")."""
+    out = []
+    for _, rows in table.groupby("arrangement", sort=False):
+        first = rows["start"].min()
+        who = vocabulary.in_a_list([name_on(c, first) for c in rows["codes"].iloc[0]])
+        out.append(f"{who}: {groups_story.stages_words(rows)}.")
+    return out
+
+
+def proposal_words(icb: str) -> str:
+    """A further merger of the ICB that a source proposes, with the source linked; empty if
+    none."""
+    proposals = policy_tables.load_icb_proposals()
+    here = proposals[[icb in codes for codes in proposals["icbs"]]]
+    return " ".join(
+        f"A further change is proposed: {r.proposal}, from "
+        f"{vocabulary.when(r.proposed, r.proposed_precision)} ({r.status} by "
+        f"[{r.publisher}, {vocabulary.when(*group_models.when(r.source_date))}]"
+        f"({r.source.split()[0]}); {r.note})."
+        for r in here.itertuples()
+    )
+
+
+def changes_words(icb: str) -> str:
+    """What changed among the trusts based in the ICB since 2024, and any further merger of the
+    ICB proposed with a source, in a short paragraph."""
+    od = succession.load_org_data()
+    found = groups.icb_changes(od, icb)
+    since = vocabulary.year(groups.CHANGES_SINCE)
+    led = found["groups"].loc[found["groups"]["led_to"] != "", ["codes", "led_to"]]
+    told = {(c, r.led_to) for r in led.itertuples() for c in r.codes}  # said by its group
+    steps = found["steps"]
+    steps = steps[
+        [(a, b) not in told for a, b in zip(steps["from_code"], steps["to_code"], strict=True)]
+    ]
+    parts = steps_words(steps) + arrangement_words(found["groups"])
+    if not parts:
+        parts.append(
+            "No trust based here merged, was taken over or shared its leaders with another, "
+            "in the ODS files and the book's group table."
+        )
+    proposal = proposal_words(icb)
+    return " ".join([f"**Since {since}.**", *parts] + ([proposal] if proposal else []))
