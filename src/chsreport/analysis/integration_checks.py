@@ -11,6 +11,7 @@ import pandas as pd
 from chsreport import settings, vocabulary
 from chsreport.analysis import (
     community_exposure,
+    groups,
     inference,
     integration_classes,
     integration_models,
@@ -73,6 +74,17 @@ def robustness(
             (),
         )
     )
+    specs.append(
+        (
+            "returns and care volume, default rule, (b) trusts sharing leaders with their "
+            "community trust counted as (a)",
+            "grouped_as_a",
+            "carter",
+            "icb",
+            "wild",
+            (),
+        )
+    )
     specs.append(("returns alone, default rule", "returns_only", "carter", "icb", "wild", ()))
     specs.append(("care volume alone (CSDS)", "volume_only", "carter", "icb", "wild", ()))
     specs.append(
@@ -106,6 +118,8 @@ def robustness(
             classes = integration_classes.monthly_classes(
                 od, acute, "default", rule.removesuffix("_only")
             )
+        elif rule == "grouped_as_a":  # a group with its community trust as running them
+            classes = grouped_as_runs(od, integration_classes.monthly_classes(od, acute, "default"))
         elif rule == "returned":  # no class carried from another month's returns
             classes = integration_classes.monthly_classes(od, acute, "default")
             classes = classes.assign(
@@ -140,6 +154,32 @@ def robustness(
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def grouped_months(od: succession.OrgData, classes: pd.DataFrame) -> pd.DataFrame:
+    """The trust-months of ``classes`` in which the acute trust shared leaders (a chair, a chief
+    executive or a board: the book's group table) with a community trust, with that trust."""
+    community = set(lineage.community_trusts(od)["code"])
+    rows = []
+    for month in sorted(classes["month"].unique()):
+        for code, partners in groups.grouped_on(od, pd.Timestamp(month)).items():
+            shared = [p for p in partners if p in community and code not in community]
+            if shared:
+                rows.append({"code": code, "month": month, "partner": ", ".join(shared)})
+    found = pd.DataFrame(rows, columns=["code", "month", "partner"])
+    return found.merge(classes[["code", "month", "group"]], on=["code", "month"])
+
+
+def grouped_as_runs(od: succession.OrgData, classes: pd.DataFrame) -> pd.DataFrame:
+    """``classes`` with each (b) trust-month in which the acute trust shared leaders with its
+    community trust moved to (a): a group counted as the acute trust running the services."""
+    grouped = grouped_months(od, classes)
+    key = set(zip(grouped["code"], grouped["month"], strict=True))
+    moved = [
+        (c, m) in key and g == "standalone_community"
+        for c, m, g in zip(classes["code"], classes["month"], classes["group"], strict=True)
+    ]
+    return classes.assign(group=classes["group"].mask(moved, "acute_runs_community"))
 
 
 def touched_by_transfers(od: succession.OrgData, acute: list[str]) -> set[str]:

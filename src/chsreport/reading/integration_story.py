@@ -407,3 +407,46 @@ def whole_system_sentence(slopes: pd.DataFrame) -> str:
         "community services and one with none; counting community beds too, by "
         f"{s(whole['slope'], 1)} ({s(whole['low95'], 1)} to {s(whole['high95'], 1)}). {meaning}"
     )
+
+
+def grouped_sentence(grouped: pd.DataFrame, classes: pd.DataFrame, start: str, end: str) -> str:
+    """The acute trusts that shared leaders with a community trust in the outcome's months: who,
+    for how long, in which class, and whether they are enough for a class of their own (at least
+    as many trusts as the smallest class the chapter estimates; else the robustness row)."""
+    window = (grouped["month"] >= f"{start}-01") & (grouped["month"] <= f"{end}-01")
+    here = grouped[window]
+    if here.empty:
+        return "No acute trust shared leaders with a community trust in these months."
+    in_window = classes[(classes["month"] >= f"{start}-01") & (classes["month"] <= f"{end}-01")]
+    sizes = in_window.groupby("group")["code"].nunique().drop("unplaced", errors="ignore")
+    smallest = int(sizes.min())
+    names = community_returns.provider_names()
+
+    def short(code: str) -> str:
+        return vocabulary.short_org_name(names.get(code, code), 60)
+
+    trusts = [
+        f"{short(code)} with {short(partner)} ({vocabulary.plural(len(rows), 'month')} from "
+        f"{vocabulary.month(rows['month'].min())}, class "
+        f"{vocabulary.class_letter(rows['group'].mode().iloc[0]) or 'unplaced'})"
+        for (code, partner), rows in here.groupby(["code", "partner"])
+    ]
+    beside = here[here["group"] == "standalone_community"]
+    n, n_beside = here["code"].nunique(), beside["code"].nunique()
+    size = (
+        f"as many as the smallest class the chapter estimates ({smallest} trusts)"
+        if n >= smallest
+        else f"fewer than the smallest class the chapter estimates ({smallest} trusts): too few "
+        "for a class of their own"
+    )
+    return (
+        f"In these months {vocabulary.count_words(n)} acute "
+        f"{'trust' if n == 1 else 'trusts'} shared leaders (a chair, a chief executive or a "
+        "board) with a community trust, by the book's group table: "
+        f"{vocabulary.in_a_list(trusts)}. "
+        f"{vocabulary.count_words(n_beside).capitalize()} of them "
+        f"{'was' if n_beside == 1 else 'were'} in class (b), beside that trust, for "
+        f"{vocabulary.plural(len(beside), 'trust-month')}. The {vocabulary.count_words(n)} are "
+        f"{size}. The robustness table counts their months in class (b) as (a), as if the group "
+        "ran the services."
+    )
