@@ -19,7 +19,16 @@ import yaml
 from chsreport import vocabulary
 from chsreport.data import boundaries, manifest
 from chsreport.publishing import colophon, execution, paths, printer
-from chsreport.reading import charts, claims, claims_page, facts, findings, locality, text
+from chsreport.reading import (
+    charts,
+    claims,
+    claims_page,
+    facts,
+    findings,
+    locality,
+    policy,
+    text,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # src/chsreport
 
@@ -29,6 +38,12 @@ COMPILED_TABLES = {  # the hand-compiled tables, in words (each row carries its 
     "community_areas.csv": "The main adult community provider in each council, dated, with a "
     "source on every row",
     "data_gaps.yml": "The data the book lacks (below)",
+    "group_models.csv": "Arrangements between a community trust and another organisation short of "
+    "a merger (shared chair, chief executive or board), stage by stage, dated, with a source on "
+    "every row",
+    "aft_first_wave.csv": "The trusts NHS England named for the first wave of advanced foundation "
+    "trusts (12 November 2025)",
+    "icb_proposals.csv": "Further ICB mergers proposed for 2027, each with its source and status",
     "trust_types.csv": "Trust types where the published sources are silent or disagree",
 }
 
@@ -368,6 +383,7 @@ def generated_pages(
             findings.key_findings(register), findings.answers(register)
         ),
         "book/localities/index.md": locality.index_page(),
+        "book/policy.md": policy.page(),
     }
     cached.write_text(json.dumps(pages), encoding="utf-8")
     stamp.write_text(key)
