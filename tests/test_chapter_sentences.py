@@ -176,7 +176,9 @@ def test_in_brief_names_each_takeover_or_says_there_was_none(monkeypatch):
     )
     kept = ("C2", "Gamma", "standalone", "Standalone", None, pd.NaT, "Q")
     text = consolidation_story.in_brief(od, _fates([acquired, kept]), counts)
-    assert "- 2 standalone community trusts existed at some point since 2011; 1 is still open." in text
+    assert "- 2 standalone community trusts existed at some point since 2011; 1 is still open." in (
+        text
+    )
     assert "- GROUPS LINE\n" in text
     grouped = ("C3", "Delta", "grouped", "Shares leaders with another trust", None, pd.NaT, "Q")
     both = consolidation_story.in_brief(od, _fates([acquired, kept, grouped]), counts)

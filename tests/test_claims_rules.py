@@ -21,11 +21,11 @@ from chsreport import settings
 from chsreport.analysis import (
     community_exposure,
     community_performance,
+    groups,
     inference,
     integration_classes,
     integration_models,
     lineage,
-    groups,
     population_layers,
 )
 from chsreport.data import (
@@ -37,7 +37,7 @@ from chsreport.data import (
     pcn_lists,
     succession,
 )
-from chsreport.reading import claims, claims_community, claims_consolidation
+from chsreport.reading import claims, claims_community
 
 # claims.py writes its thresholds as literals inside each rule; they are named once here so each
 # test reads as the rule does. The rule's own module constants (EXEMPLARS, the chapter's default

@@ -71,6 +71,16 @@ def test_consolidation_answer_follows_the_count(to_acute, total, lead):
     assert findings.consolidation_answer(to_acute, total, 10).startswith(lead)
 
 
+def test_consolidation_answer_counts_groups_among_the_trusts_still_open():
+    alone = findings.consolidation_answer(3, 20, 11)
+    assert alone.endswith("and 11 are still open.")
+    grouped = findings.consolidation_answer(3, 20, 7, 4)
+    assert grouped.endswith(
+        "and 11 are still open, 4 of them sharing their leaders with another trust short of a "
+        "merger."
+    )
+
+
 def test_pcn_meaning_follows_the_share():
     assert findings.pcn_meaning(80.7).startswith("Most primary care networks already")
     assert findings.pcn_meaning(49.9).startswith("Most primary care networks fall outside")

@@ -69,6 +69,10 @@ def fates_in_words(fates: pd.DataFrame) -> str:
             "merged with mental-health trusts",
         ),
         "merged_with_community": ("merged with another community trust",) * 2,
+        "grouped": (
+            "shares its leaders with another trust, short of a merger",
+            "share their leaders with another trust, short of a merger",
+        ),
         "retyped": (
             "is now typed otherwise (mental health or acute) with no merger recorded",
             "are now typed otherwise (mental health or acute) with no merger recorded",

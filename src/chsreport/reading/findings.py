@@ -24,6 +24,7 @@ from chsreport.reading import (
     consolidation_story,
     facts,
     integration_story,
+    locality,
     scale_story,
 )
 
@@ -72,13 +73,19 @@ QUESTIONS = {  # the book's questions, in order, as the key findings page asks t
 }
 
 
-def consolidation_answer(to_acute: int, total: int, remaining: int) -> str:
+def consolidation_answer(to_acute: int, total: int, remaining: int, grouped: int = 0) -> str:
     """The short answer to the consolidation question, chosen by how many standalone community
-    trusts acute trusts took in."""
+    trusts acute trusts took in; how many of those still open share their leaders with another
+    trust (a group short of a merger), where any do."""
     lead = "Mostly not by takeover" if to_acute < total / 2 else "Mostly by takeover"
+    shared = (
+        f", {grouped} of them sharing their leaders with another trust short of a merger"
+        if grouped
+        else ""
+    )
     return (
         f"{lead}: {to_acute} of the {total} standalone community trusts open since 2011 were taken "
-        f"in by acute trusts, and {remaining} remain."
+        f"in by acute trusts, and {remaining + grouped} are still open{shared}."
     )
 
 
@@ -263,10 +270,12 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"The median ICB has {vocabulary.people(c12['value'])} registered "
             "patients "
             f"({vocabulary.months_in_words(c12['period'])}); {c12['note']}.",
-            "After the 2026 mergers the largest ICB is "
-            f"{vocabulary.fixed(icbs.max() / icbs.min())} times the "
+            f"After the mergers of {locality.ICB_CHANGE_DAY} the largest of the {len(icbs)} ICBs "
+            f"is {vocabulary.fixed(icbs.max() / icbs.min())} times the "
             "smallest: the evidence here does not point to one right size for commissioning "
-            "community services.",
+            "community services, and the guidance disagrees (summaries of NHS England's model "
+            'ICB blueprint give "two million" and "no smaller than 1m"). Further ICB mergers '
+            "proposed for April 2027 would date these figures (see [what changed](policy.md)).",
             "../notebooks/scale",
             ("C12", "C17"),
         ),
@@ -282,7 +291,10 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             "Scale",
             district_sentence(c11["value"], smallest, c10["value"]),
             f"{_pct(c13['value'])} of district councils are larger than a neighbourhood of 50,000, "
-            "so neighbourhoods can be drawn inside councils rather than across them.",
+            "so neighbourhoods can be drawn inside councils rather than across them. These are "
+            "the councils of 2024: local government reorganisation is abolishing district "
+            "councils in two-tier areas, with new unitary councils of about 500,000 people from "
+            "April 2027 in Surrey and April 2028 elsewhere, which will date this finding.",
             "../notebooks/scale",
             ("C11", "C10", "C13"),
         ),
@@ -398,7 +410,10 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
     )
     return {
         "Consolidation": consolidation_answer(
-            int(counts.get("acquired_by_acute", 0)), len(fates), remaining
+            int(counts.get("acquired_by_acute", 0)),
+            len(fates),
+            remaining,
+            int(counts.get("grouped", 0)),
         ),
         "Scale": f"{scale_story.big_is_best_sentence(cost).split(',')[0]}, and the data cannot "
         f"identify one right size: the median ICB has {vocabulary.people(c12['value'])} "

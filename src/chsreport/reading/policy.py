@@ -44,8 +44,8 @@ def consolidation_lines(od: succession.OrgData) -> list[str]:
     )
     pairs = fates[fates["fate"] == "merged_with_community"]
     first = (
-        f" The merger of {vocabulary.short_org_name(pairs['name'].iloc[0], 80)} is the only "
-        "one of two standalone community trusts since 2011 in the data."
+        f" {vocabulary.short_org_name(pairs['successor_name'].iloc[0], 80)} is the only "
+        "merger of two standalone community trusts in the data since 2011."
         if len(pairs) == 1
         else ""
     )
