@@ -4,11 +4,18 @@ acquisition, and community trusts with each fate."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from chsreport.analysis import lineage
+from chsreport.analysis import groups, lineage
 from chsreport.data import succession
 
 ts = pd.Timestamp
+
+
+@pytest.fixture(autouse=True)
+def no_groups(monkeypatch):
+    """The fixture's trusts share no leaders (the book's group table names real trusts)."""
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day: {})
 
 
 def _register(rows):
@@ -92,6 +99,14 @@ def test_fates():
     assert fates.loc["RG1", "fate"] == "standalone"
     assert fates.loc["RH1", "fate"] == "dissolved"
     assert "no successor" in fates.loc["RH1", "evidence"]
+
+
+def test_a_standalone_trust_sharing_leaders_is_grouped_and_a_merged_one_is_not(monkeypatch):
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day: {"RG1": ["RC1"], "RB1": ["RC1"]})
+    fates = lineage.community_fates(_org_data()).set_index("code")
+    assert fates.loc["RG1", "fate"] == "grouped" and fates.loc["RG1", "partners"] == ["RC1"]
+    assert "shares its leadership with RC1" in fates.loc["RG1", "evidence"]
+    assert fates.loc["RB1", "fate"] == "acquired_by_acute"  # its merger outranks its group
 
 
 def test_acute_that_absorbed_a_community_trust_becomes_acute_community():

@@ -177,22 +177,7 @@ def community_timeline_figure(
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x="to:T", text="successor_code:N"
     )
-    bands = groups_story.overlay(od, frame, frame["label"])
-    bands["stage_from"] = bands["stage_from"].clip(lower=start)
-    shared = (
-        alt.Chart(bands)
-        .mark_bar(height=4, color="#222222")
-        .encode(
-            y=alt.Y("label:N", sort=order),
-            x="stage_from:T",
-            x2="stage_to:T",
-            tooltip=[
-                alt.Tooltip("form:N", title="Shared leadership"),
-                alt.Tooltip("with:N", title="With"),
-                alt.Tooltip("stage_from:T", title="From"),
-            ],
-        )
-    )
+    shared = groups_story.bands(od, frame, frame["label"], order, start)
     chart = (bars + shared + labels).properties(height=max(120, 22 * len(frame)))
     table = frame[
         [
@@ -307,6 +292,9 @@ def trust_story(od: succession.OrgData, code: str) -> str:
             f"took in {consolidation.name_of(od, step[0])} ({step[0]}) on "
             f"{vocabulary.date_long(step[2]['date'])}"
         )
+    stages = groups_story.trust_stage_words(od, code)
+    if stages:
+        parts.append(f"shared leaders (the book's group table): {stages[0].lower()}{stages[1:]}")
     if pd.notna(rec["close_date"]):
         parts.append(f"closed {vocabulary.date_long(rec['close_date'])}")
         if code not in od.graph or od.graph.out_degree(code) == 0:
@@ -358,10 +346,10 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
     others = fates[~fates["fate"].isin(["standalone", "grouped", "acquired_by_acute"])]
     peak = lineage.peak_year(counts)
     remain = int(fates["fate"].isin(["standalone", "grouped"]).sum())
-    takeovers = ", ".join(
-        f"{consolidation.name_of(od, r.code)} into {consolidation.name_of(od, r.successor)} "
-        f"({vocabulary.year(r.date)})"
-        for r in acquired.itertuples()
+    takeovers = "; ".join(
+        f"{consolidation.name_of(od, r.code)} into {groups_story.name_then(r.successor, r.date)} "
+        f"in {vocabulary.year(r.date)}"
+        for r in acquired.sort_values("date").itertuples()
     )
     return (
         f"- {vocabulary.plural(len(fates), 'standalone community trust')} existed at some point "

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import altair as alt
 import pandas as pd
 
 from chsreport import vocabulary
 from chsreport.analysis import groups
-from chsreport.data import community_returns, group_models, policy_tables, succession
+from chsreport.data import community_returns, group_models, ods, policy_tables, succession
 from chsreport.reading import charts
 from chsreport.reading.text import Markdown
 
@@ -24,6 +25,19 @@ def org_named(code: str) -> str:
     if code in register.index:
         return vocabulary.org_name(register[code])
     return community_returns.provider_names().get(code, code)
+
+
+def name_then(code: str, day: pd.Timestamp) -> str:
+    """A trust's short name in the last ODS extract before ``day`` (its first name if none is),
+    with its name today where that differs: "Warrington and Halton Teaching Hospitals (now
+    North Cheshire and Mersey)"."""
+    names = ods.names_by_extract(code)
+    now = _short(org_named(code))
+    if not names:
+        return now
+    before = [name for month, name in sorted(names.items()) if pd.Timestamp(month) < day]
+    then = _short(before[-1] if before else sorted(names.items())[0][1])
+    return then if then.casefold() == now.casefold() else f"{then} (now {now})"
 
 
 def named(codes: list[str]) -> str:
@@ -91,6 +105,33 @@ def overlay(od: succession.OrgData, fates: pd.DataFrame, labels: pd.Series) -> p
                 }
             )
     return pd.DataFrame(rows, columns=["label", "stage_from", "stage_to", "form", "with"])
+
+
+def bands(
+    od: succession.OrgData,
+    fates: pd.DataFrame,
+    labels: pd.Series,
+    order: list[str],
+    start: pd.Timestamp,
+) -> alt.Chart:
+    """A thin dark band over each community trust's timeline bar for each stage in which it
+    shared leaders with another trust (from ``start`` at the earliest)."""
+    frame = overlay(od, fates, labels)
+    frame["stage_from"] = frame["stage_from"].clip(lower=start)
+    return (
+        alt.Chart(frame)
+        .mark_bar(height=4, color="#222222")
+        .encode(
+            y=alt.Y("label:N", sort=order),
+            x="stage_from:T",
+            x2="stage_to:T",
+            tooltip=[
+                alt.Tooltip("form:N", title="Shared leadership"),
+                alt.Tooltip("with:N", title="With"),
+                alt.Tooltip("stage_from:T", title="From"),
+            ],
+        )
+    )
 
 
 def stages_words(rows: pd.DataFrame, own: str | None = None) -> str:

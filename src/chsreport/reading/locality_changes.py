@@ -9,32 +9,17 @@ import pandas as pd
 
 from chsreport import vocabulary
 from chsreport.analysis import groups
-from chsreport.data import group_models, ods, policy_tables, succession
+from chsreport.data import group_models, policy_tables, succession
 from chsreport.reading import groups_story
 
-
-def _short(name: str) -> str:
-    """A trust's name in a sentence: without "NHS (Foundation) Trust"."""
-    return vocabulary.short_org_name(name, 90)
-
-
-def name_on(code: str, day: pd.Timestamp) -> str:
-    """A trust's short name in the last ODS extract before ``day`` (its first name if none is),
-    with its name today where that differs: "X (now Y)"."""
-    names = ods.names_by_extract(code)
-    now = _short(groups_story.org_named(code))
-    if not names:
-        return now
-    before = [name for month, name in sorted(names.items()) if pd.Timestamp(month) < day]
-    then = _short(before[-1] if before else sorted(names.items())[0][1])
-    return then if then.casefold() == now.casefold() else f"{then} (now {now})"
+then = groups_story.name_then  # a trust's name at a date, with its name today
 
 
 def steps_words(steps: pd.DataFrame) -> list[str]:
     """Each merger or acquisition in a sentence ("Bridgewater Community Healthcare joined
     Warrington and Halton Teaching Hospitals (now North Cheshire and Mersey) on 1 April 2026.")."""
     return [
-        f"{name_on(r.from_code, r.date)} joined {name_on(r.to_code, r.date)} on "
+        f"{then(r.from_code, r.date)} joined {then(r.to_code, r.date)} on "
         f"{vocabulary.date_long(r.date)}."
         for r in steps.itertuples()
     ]
@@ -47,7 +32,7 @@ def arrangement_words(table: pd.DataFrame) -> list[str]:
     out = []
     for _, rows in table.groupby("arrangement", sort=False):
         first = rows["start"].min()
-        who = vocabulary.in_a_list([name_on(c, first) for c in rows["codes"].iloc[0]])
+        who = vocabulary.in_a_list([then(c, first) for c in rows["codes"].iloc[0]])
         out.append(f"{who}: {groups_story.stages_words(rows)}.")
     return out
 
