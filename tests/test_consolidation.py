@@ -90,6 +90,10 @@ def test_fates_in_words_counts_each_fate_and_leaves_out_the_empty_ones():
         "2 are now typed otherwise (mental health or acute) with no merger recorded"
     )
     assert consolidation_story.fates_in_words(fates.iloc[:0]) == "none changed"
+    kept = pd.DataFrame({"fate": ["standalone", "grouped", "grouped"]})
+    assert consolidation_story.fates_in_words(kept) == (
+        "1 is still standalone and 2 share their leaders with another trust (short of a merger)"
+    )
 
 
 def test_a_trust_typed_otherwise_under_its_own_code_is_not_counted_as_a_merger():

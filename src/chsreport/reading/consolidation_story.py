@@ -63,6 +63,7 @@ def fates_in_words(fates: pd.DataFrame) -> str:
     left out."""
     counts = fates["fate"].value_counts()
     words = {  # fate -> (words for one, words for several)
+        "standalone": ("is still standalone", "are still standalone"),
         "acquired_by_acute": ("was taken in by an acute trust", "were taken in by acute trusts"),
         "merged_with_mental_health": (
             "merged with a mental-health trust",
@@ -70,8 +71,8 @@ def fates_in_words(fates: pd.DataFrame) -> str:
         ),
         "merged_with_community": ("merged with another community trust",) * 2,
         "grouped": (
-            "shares its leaders with another trust, short of a merger",
-            "share their leaders with another trust, short of a merger",
+            "shares its leaders with another trust (short of a merger)",
+            "share their leaders with another trust (short of a merger)",
         ),
         "retyped": (
             "is now typed otherwise (mental health or acute) with no merger recorded",
@@ -112,6 +113,7 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
         successor=successor,
         fate_date=fates["date"],
         group_stage=[groups_story.trust_stage_words(od, c) for c in fates["code"]],
+        shared_leaders=[groups_story.shared_years(od, c) for c in fates["code"]],
     )
     return shown[
         [
@@ -122,6 +124,7 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
             "fate_label",
             "fate_date",
             "successor",
+            "shared_leaders",
             "group_stage",
             "evidence",
         ]
@@ -148,8 +151,8 @@ def community_timeline_figure(
         + ")"
     )
     frame["successor_code"] = "→ " + frame["successor"].fillna("")
-    standalone_rows = frame["fate"] == "standalone"
-    frame.loc[standalone_rows, ["successor_text", "successor_code"]] = ""
+    still_open = frame["successor"].isna()  # standalone, sharing leaders or retyped
+    frame.loc[still_open, ["successor_text", "successor_code"]] = ""
     standalone = int((frame["fate"] == "standalone").sum())
     grouped = int((frame["fate"] == "grouped").sum())
     title = (
@@ -165,7 +168,9 @@ def community_timeline_figure(
             "from:T", title="Date", scale=alt.Scale(domain=[start.isoformat(), end.isoformat()])
         ),
         x2="to:T",
-        color=alt.Color("fate_label:N", title="Fate", scale=charts.fate_scale()),
+        color=alt.Color(
+            "fate_label:N", title="Fate", scale=charts.fate_scale(), legend=alt.Legend(columns=1)
+        ),
         tooltip=[
             alt.Tooltip("name:N", title="Trust"),
             alt.Tooltip("code:N", title="ODS code"),
@@ -422,16 +427,15 @@ def trusts_by_type_sentence(by_year: pd.DataFrame, first: int, last: int) -> str
 
 def fates_section(fates: pd.DataFrame) -> list:
     """The fates counted in one sentence, and every community trust with its fate."""
-    by_fate = fates["fate_label"].value_counts()
-    counted = ", ".join(f"{n} {label.lower()}" for label, n in by_fate.items())
     return [
-        Markdown(f"Of the {len(fates)} community trusts open since 2011, {counted}."),
+        Markdown(f"Of the {len(fates)} community trusts open since 2011, {fates_in_words(fates)}."),
         charts.Table(
             fates_table(fates), "community_trust_fates.csv",
             "Every standalone community trust since 2011 and its fate (the CSV adds the evidence "
-            "for each). Group stage: shared leadership with another trust short of a merger, "
-            "from the book's group table.",
-            columns=["code", "name", "fate_label", "fate_date", "successor", "group_stage"],
+            "for each, and each trust's group stages). Shared leaders: the years a trust shared "
+            "its chair, chief executive or board with another trust, short of a merger (the "
+            "book's group table, below).",
+            columns=["code", "name", "fate_label", "fate_date", "successor", "shared_leaders"],
         ),
     ]  # fmt: skip
 

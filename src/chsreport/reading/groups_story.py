@@ -77,7 +77,7 @@ def stages_table(table: pd.DataFrame) -> pd.DataFrame:
             "from": [
                 vocabulary.when(d, p)
                 for d, p in zip(table["start"], table["start_precision"], strict=True)
-            ],  # noqa: E501
+            ],
             "until": [_end_words(r) for r in table.itertuples()],
             "source_site": [_site(s) for s in table["source"]],
             "source_date": table["source_date"].tolist(),
@@ -85,6 +85,39 @@ def stages_table(table: pd.DataFrame) -> pd.DataFrame:
             "codes": [" ".join(c) for c in table["codes"]],
         }
     )
+
+
+def arrangements_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per arrangement for the page: its organisations as named when it began (with
+    today's names), its stages in one line, and where its sources are published (the CSV has
+    each stage's full address)."""
+    rows = []
+    for _, own in table.groupby("arrangement", sort=False):
+        first = own["start"].min()
+        sites = dict.fromkeys(_site(s).removeprefix("www.") for s in own["source"])
+        rows.append(
+            {
+                "organisations": vocabulary.in_a_list(
+                    [name_then(c, first) for c in own["codes"].iloc[0]]
+                ),
+                "stages": (lambda t: t[0].upper() + t[1:])(stages_words(own)),
+                # a break after each dot lets a long address wrap in a narrow column
+                "source_site": "; ".join(site.replace(".", ".\u200b") for site in sites),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def shared_years(od: succession.OrgData, code: str) -> str:
+    """When a trust shared leaders, in years ("since 2018", "2020 to 2024"); empty if never."""
+    own = groups.of_trust(od, code)
+    own = own[own["kind"] != group_models.EXPLORING]
+    if own.empty:
+        return ""
+    start = vocabulary.year(own["start"].min())
+    if own["end"].isna().any():
+        return f"since {start}"
+    return f"{start} to {vocabulary.year(own['end'].max())}"
 
 
 def overlay(od: succession.OrgData, fates: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
@@ -235,10 +268,10 @@ def section(od: succession.OrgData, fates: pd.DataFrame) -> list:
         charts.Table(
             stages_table(table),
             "group_stages.csv",
-            "Each stage of each arrangement, in date order, with where its source is published "
-            "(the CSV gives the full address and the ODS codes). A date is as precise as its "
-            "source: a year, a month or a day.",
-            columns=["organisations", "stage_form", "from", "until", "source_site", "source_date"],
+            "Each arrangement and its stages in date order, with where its sources are published "
+            "(the CSV gives each stage's full address, its date and the ODS codes). A date is as "
+            "precise as its source: a year, a month or a day.",
+            shown=arrangements_shown(table),
         ),
         Markdown(aft_sentence(od, fates)),
     ]
