@@ -55,11 +55,11 @@ GP_AT_HAND = "E85124"
 MARCH_2025 = pd.Timestamp("2025-03-01")
 
 
-@pytest.fixture
-def org_data(monkeypatch):
-    """An empty organisation data object in place of the real one (so its memo is private)."""
+def _use_org_data(monkeypatch, register: pd.DataFrame) -> succession.OrgData:
+    """Organisation data with ``register`` and nothing else, in place of the real one (so its
+    memo is private)."""
     od = succession.OrgData(
-        register=pd.DataFrame(),
+        register=register,
         edges=pd.DataFrame(),
         graph=nx.MultiDiGraph(),
         evidence=pd.DataFrame(),
@@ -67,20 +67,21 @@ def org_data(monkeypatch):
     )
     monkeypatch.setattr(succession, "load_org_data", lambda: od)
     return od
+
+
+@pytest.fixture
+def org_data(monkeypatch):
+    """An empty organisation data object in place of the real one."""
+    return _use_org_data(monkeypatch, pd.DataFrame())
 
 
 @pytest.fixture
 def org_register(monkeypatch):
     """Organisation data whose register holds only the trusts the C01/C02 tests name."""
-    od = succession.OrgData(
-        register=pd.DataFrame({"code": ["AC1", "AC2", "RKB"], "icb_code": ["QYG", "QJM", "QWU"]}),
-        edges=pd.DataFrame(),
-        graph=nx.MultiDiGraph(),
-        evidence=pd.DataFrame(),
-        as_of=pd.Timestamp("2026-07-01"),
+    return _use_org_data(
+        monkeypatch,
+        pd.DataFrame({"code": ["AC1", "AC2", "RKB"], "icb_code": ["QYG", "QJM", "QWU"]}),
     )
-    monkeypatch.setattr(succession, "load_org_data", lambda: od)
-    return od
 
 
 @pytest.fixture
