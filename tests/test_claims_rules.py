@@ -93,7 +93,7 @@ def no_returns(monkeypatch):
         lambda: pd.DataFrame({"code": [], "month": [], "adult_lines": []}),
     )
     monkeypatch.setattr(community_returns, "provider_named", lambda code: code)
-    monkeypatch.setattr(groups, "grouped_on", lambda od, day: {})  # no group arrangements
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day, **kw: {})  # no group arrangements
     monkeypatch.setattr(
         community_returns,
         "load_community_areas",
@@ -199,7 +199,7 @@ def test_c02_a_place_with_no_trust_in_the_data_has_not_moved(monkeypatch, org_re
     result = claims.c02_similar_moves()
     assert (result.value, result.verdict) == (2, "partly supported")
     assert "Kingston: no community trust or transfer found" in result.note
-    assert "Counting acquisitions of a trust alone: partly supported (2 of 3)" in result.note
+    assert "acquisitions of a trust alone: partly supported (2 of 3)" in result.note
 
 
 def _kinds(monkeypatch, acute: set[str]) -> None:
@@ -223,7 +223,7 @@ def test_c01_counts_a_group_with_an_acute_trust_as_folding_in(
 ):
     rows = [("A1", "QYG", None, C01_C02_ACUTE), ("A2", "QYG", None, "grouped")]
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates(rows))
-    monkeypatch.setattr(groups, "grouped_on", lambda od, day: partners)
+    monkeypatch.setattr(groups, "grouped_on", lambda od, day, **kw: partners)
     stages = pd.DataFrame(
         {
             "codes": [["A2", "AC1"], ["A2", "AC1"]],
@@ -238,10 +238,12 @@ def test_c01_counts_a_group_with_an_acute_trust_as_folding_in(
     _kinds(monkeypatch, {"AC1"})
     result = claims.c01_cheshire_merseyside()
     assert (result.value, result.verdict) == (n, verdict)
-    assert f"Counting acquisitions alone: {strict}" in result.note
+    assert f"By definition: acquisitions alone: {strict}" in result.note
     if n == 2:
         # only the stage in force is named (the shared chair ended in 2023)
-        assert "(a joint chief executive since June 2024), still a legal trust" in result.note
+        assert "runs its services jointly with AC1 (a joint chief executive since June 2024)" in (
+            result.note
+        )
 
 
 @pytest.mark.parametrize(
@@ -268,7 +270,27 @@ def test_c02_counts_a_transfer_of_services_to_an_acute_trust(
     result = claims.c02_similar_moves()
     assert result.value == int(moved)
     assert ("Coventry's adult community services passed to RKB" in result.note) == moved
-    assert "Counting acquisitions of a trust alone: not supported (0 of 3)" in result.note
+    assert "acquisitions of a trust alone: not supported (0 of 3)" in result.note
+    assert f"acquisitions or transfers of services: {result.verdict} ({int(moved)} of 3)" in (
+        result.note
+    )
+
+
+@pytest.mark.parametrize(("before", "moved"), [("MH1", True), ("RKA", False)])
+def test_c02_a_transfer_from_one_acute_trust_to_another_is_no_move(
+    monkeypatch, org_register, no_returns, before, moved
+):
+    monkeypatch.setattr(lineage, "community_fates", lambda od: _fates([]).assign(icb_code=[]))
+    areas = pd.DataFrame(
+        {
+            "council_name": ["Coventry", "Coventry"],
+            "provider_code": [before, "RKB"],
+            "valid_from": pd.to_datetime(["2011-04-01", "2024-09-01"]),
+        }
+    )
+    monkeypatch.setattr(community_returns, "load_community_areas", lambda od: areas)
+    _kinds(monkeypatch, {"RKB", "RKA"})
+    assert claims.c02_similar_moves().value == int(moved)
 
 
 # --------------------------------------------------------------------------- untestable claims

@@ -174,12 +174,12 @@ def test_a_bad_proposal_row_is_named(tmp_path):
         ("QWE", "then one trust, Kingston and Richmond NHS Foundation Trust", "joined"),
         ("QRL", "Solent joined Southern Health (now Hampshire and Isle of Wight", "group"),
         ("QOC", "A further change is proposed", "No trust based here"),
-        ("QNC", "No trust based here merged", "shared chair"),
+        ("QNC", "ODS records no merger or takeover of a trust based here since 2024", "chair"),
     ],
 )
 def test_each_locality_says_what_changed_there(icb, has, lacks):
     text = locality_changes.changes_words(icb)
-    assert text.startswith("**Since 2024.**")
+    assert text.startswith("**Changes among its trusts.**")
     assert has in text and lacks not in text
 
 
@@ -195,35 +195,64 @@ def test_grouped_acute_trusts_move_from_b_to_a_only_while_grouped(od, monkeypatc
         {"code": ["A1", "A2"], "month": pd.to_datetime(["2024-01-01"] * 2), "partner": "C1"}
     ).merge(classes, on=["code", "month"])
     monkeypatch.setattr(integration_checks, "grouped_months", lambda od, c: grouped)
-    moved = integration_checks.grouped_as_runs(od, classes)
+    moved = integration_checks.grouped_classes(od, classes, "acute_runs_community")
     assert moved["group"].tolist() == [
         "standalone_community", "acute_runs_community", "other_provider",
     ]  # fmt: skip
+    left_out = integration_checks.grouped_classes(od, classes, "unplaced")
+    assert left_out["group"].tolist() == ["standalone_community", "unplaced", "other_provider"]
 
 
-@pytest.mark.parametrize(("trusts", "enough"), [(2, False), (3, True)])
-def test_grouped_sentence_says_whether_they_are_enough_for_a_class(monkeypatch, trusts, enough):
+def _robust(half: float, trusts_b: int, smallest: float) -> pd.DataFrame:
+    """A robustness table with the (a) against (b) headline and the four grouped rows."""
+    base = {
+        "classification": "returns and care volume, default rule",
+        "comparison": "a_vs_b",
+        "comparison_label": "(a) against (b) only",
+        "transfers": "all",
+        "clustering": "2022 ICB (wild bootstrap)",
+        "estimate": -3.0,
+        "low95": -3.0 - half,
+        "high95": -3.0 + half,
+        "trusts_other": trusts_b,
+        "smallest_effect": smallest,
+        "verdict": "supported",
+    }
+    jointly = [
+        {**base, "classification": "returns and care volume, default rule, (b) months run "
+         f"jointly with the community trust {words}", "verdict": "inconclusive"}
+        for words in ("counted as (a)", "left out")
+    ]  # fmt: skip
+    return pd.DataFrame([base, *jointly])
+
+
+@pytest.mark.parametrize(("half", "enough"), [(2.0, False), (0.9, True)])
+def test_grouped_sentence_says_whether_they_are_enough_for_a_class(monkeypatch, half, enough):
     from chsreport.data import community_returns
 
     monkeypatch.setattr(community_returns, "provider_names", lambda: {})
-    months = pd.to_datetime(["2024-01-01"])
-    grouped = pd.DataFrame(
+    monkeypatch.setattr(groups_story, "name_then", lambda code, day: code)
+    months = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    grouped = pd.DataFrame(  # two trusts in (b), one of them with two partners in one month
         {
-            "code": [f"A{i}" for i in range(trusts)],
-            "month": list(months) * trusts,
-            "partner": "C1",
+            "code": ["A0", "A0", "A1", "A1"],
+            "month": [months[0], months[1], months[1], months[1]],
+            "partner": ["C1", "C1", "C2", "C3"],
             "group": "standalone_community",
         }
     )
-    classes = pd.DataFrame(  # the smallest class has three trusts
-        {
-            "code": ["A0", "A1", "A2", "B1", "B2", "B3", "B4"],
-            "month": list(months) * 7,
-            "group": ["standalone_community"] * 3 + ["acute_runs_community"] * 4,
-        }
-    )
-    text = integration_story.grouped_sentence(grouped, classes, "2024-01", "2024-01")
+    # the (a) against (b) half-width on 8 trusts, projected to 2: times 2 (the square root of 4)
+    text = integration_story.grouped_sentence(grouped, _robust(half, 8, 2.5), "2024-01", "2024-02")
     assert ("too few for a class of their own" in text) != enough
-    assert "(3 trusts)" in text and "counts their months in class (b) as (a)" in text
-    none = integration_story.grouped_sentence(grouped.iloc[0:0], classes, "2024-01", "2024-01")
-    assert none.startswith("No acute trust shared leaders")
+    assert f"about ±{vocabulary.fixed(2 * half, 1)}" in text
+    assert "A1 with C2 and C3 (1 month, class (b))" in text  # one trust, listed once
+    assert "class (b) for 3 trust-months" in text
+    assert "(a) against (b) only, left out: inconclusive" in text
+    none = integration_story.grouped_sentence(
+        grouped.iloc[0:0], _robust(half, 8, 2.5), "2024-01", "2024-02"
+    )  # noqa: E501
+    assert none.startswith("No acute trust ran its services jointly")
+    other = grouped.assign(group="other_provider")
+    assert integration_story.grouped_sentence(
+        other, _robust(half, 8, 2.5), "2024-01", "2024-02"
+    ).endswith("None of them was in class (b), so the comparisons are unchanged.")

@@ -557,8 +557,10 @@ TYPE_LABELS: dict[str, str] = {
 GROUP_KINDS: dict[str, str] = {
     "shared_chair": "a shared chair",
     "joint_chief_executive": "a joint chief executive",
+    "interim_chief_executive": "an interim chief executive shared",
     "shared_executive_team": "a shared executive team",
     "group": "a group board and executive team",
+    "board_in_common": "a board in common",
     "exploring": "talks about becoming one organisation",
 }
 

@@ -24,17 +24,42 @@ def stages(od: succession.OrgData) -> pd.DataFrame:
     )
 
 
-def in_force(table: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+# who runs the services day to day: a chief executive or executive team in common, or one group
+# board and executive (a shared chair or a board in common alone leaves two executives)
+OPERATIONAL = ("joint_chief_executive", "interim_chief_executive", "shared_executive_team", "group")
+
+
+def in_force(
+    table: pd.DataFrame,
+    day: pd.Timestamp,
+    kinds: tuple[str, ...] | None = None,
+    certain: bool = False,
+) -> pd.DataFrame:
     """Stages of shared leadership in force on ``day`` (begun by then, not ended; talks about
-    becoming one organisation are not shared leadership and are left out)."""
+    becoming one organisation are not shared leadership and are left out). ``kinds``: only these
+    (e.g. :data:`OPERATIONAL`, leaving out a shared chair alone); ``certain``: only stages
+    certainly begun, a start known to the year or month read as its last day (else its first).
+    An end is read as its first day either way, so a stage counts only until it may have ended."""
+    table = table[table["kind"] != group_models.EXPLORING]
+    if kinds is not None:
+        table = table[table["kind"].isin(kinds)]
+    pairs = zip(table["start"], table["start_precision"], strict=True)
+    starts = [group_models.last_day(d, p) if certain else d for d, p in pairs]
     ended = table["end"].notna() & (table["end"] < day)
-    return table[(table["kind"] != group_models.EXPLORING) & (table["start"] <= day) & ~ended]
+    begun = pd.Series([start <= day for start in starts], index=table.index, dtype=bool)
+    return table[begun & ~ended]
 
 
-def grouped_on(od: succession.OrgData, day: pd.Timestamp) -> dict[str, list[str]]:
-    """Each trust in a shared-leadership arrangement on ``day`` and its partners' codes."""
+def grouped_on(
+    od: succession.OrgData,
+    day: pd.Timestamp,
+    kinds: tuple[str, ...] | None = None,
+    certain: bool = False,
+) -> dict[str, list[str]]:
+    """Each trust in a shared-leadership arrangement on ``day`` and its partners' codes (the
+    options as :func:`in_force`'s)."""
     out: dict[str, list[str]] = {}
-    for codes in in_force(stages(od), day)["codes"]:
+    for codes in in_force(stages(od), day, kinds, certain)["codes"]:
         for code in codes:
             out.setdefault(code, [])
             out[code] += [c for c in codes if c != code and c not in out[code]]

@@ -74,17 +74,13 @@ def robustness(
             (),
         )
     )
-    specs.append(
-        (
-            "returns and care volume, default rule, (b) trusts sharing leaders with their "
-            "community trust counted as (a)",
-            "grouped_as_a",
-            "carter",
-            "icb",
-            "wild",
-            (),
-        )
-    )
+    for rule, (_, words) in GROUPED_RULES.items():
+        for comparison in integration_classes.COMPARISONS:
+            label = (
+                "returns and care volume, default rule, (b) months run jointly with the "
+                f"community trust {words}"
+            )
+            specs.append((label, rule, comparison, "icb", "wild", ()))
     specs.append(("returns alone, default rule", "returns_only", "carter", "icb", "wild", ()))
     specs.append(("care volume alone (CSDS)", "volume_only", "carter", "icb", "wild", ()))
     specs.append(
@@ -118,8 +114,9 @@ def robustness(
             classes = integration_classes.monthly_classes(
                 od, acute, "default", rule.removesuffix("_only")
             )
-        elif rule == "grouped_as_a":  # a group with its community trust as running them
-            classes = grouped_as_runs(od, integration_classes.monthly_classes(od, acute, "default"))
+        elif rule in GROUPED_RULES:  # run jointly with its community trust: as (a), or left out
+            default = integration_classes.monthly_classes(od, acute, "default")
+            classes = grouped_classes(od, default, GROUPED_RULES[rule][0])
         elif rule == "returned":  # no class carried from another month's returns
             classes = integration_classes.monthly_classes(od, acute, "default")
             classes = classes.assign(
@@ -157,29 +154,42 @@ def robustness(
 
 
 def grouped_months(od: succession.OrgData, classes: pd.DataFrame) -> pd.DataFrame:
-    """The trust-months of ``classes`` in which the acute trust shared leaders (a chair, a chief
-    executive or a board: the book's group table) with a community trust, with that trust."""
+    """The trust-months of ``classes`` in which an acute trust certainly ran its services jointly
+    with a community trust: a joint chief executive, a shared executive team or a group board in
+    force that month (a shared chair alone does not count; a start known only to the year or the
+    month counts from its last day). One row per acute trust, month and community partner."""
     community = set(lineage.community_trusts(od)["code"])
     rows = []
     for month in sorted(classes["month"].unique()):
-        for code, partners in groups.grouped_on(od, pd.Timestamp(month)).items():
-            shared = [p for p in partners if p in community and code not in community]
-            if shared:
-                rows.append({"code": code, "month": month, "partner": ", ".join(shared)})
+        day = pd.Timestamp(month)
+        found = groups.grouped_on(od, day, kinds=groups.OPERATIONAL, certain=True)
+        for code, partners in found.items():
+            if community_returns.provider_kind(code, day, od) != "acute":
+                continue
+            rows += [
+                {"code": code, "month": month, "partner": p} for p in partners if p in community
+            ]
     found = pd.DataFrame(rows, columns=["code", "month", "partner"])
     return found.merge(classes[["code", "month", "group"]], on=["code", "month"])
 
 
-def grouped_as_runs(od: succession.OrgData, classes: pd.DataFrame) -> pd.DataFrame:
-    """``classes`` with each (b) trust-month in which the acute trust shared leaders with its
-    community trust moved to (a): a group counted as the acute trust running the services."""
+def grouped_classes(od: succession.OrgData, classes: pd.DataFrame, to: str) -> pd.DataFrame:
+    """``classes`` with each (b) trust-month in which the acute trust ran its services jointly
+    with a community trust (:func:`grouped_months`) moved to ``to``: "acute_runs_community" (the
+    group counted as running the services) or "unplaced" (left out of the comparison)."""
     grouped = grouped_months(od, classes)
     key = set(zip(grouped["code"], grouped["month"], strict=True))
     moved = [
         (c, m) in key and g == "standalone_community"
         for c, m, g in zip(classes["code"], classes["month"], classes["group"], strict=True)
     ]
-    return classes.assign(group=classes["group"].mask(moved, "acute_runs_community"))
+    return classes.assign(group=classes["group"].mask(moved, to))
+
+
+GROUPED_RULES = {  # robustness rule -> (the class a grouped (b) month moves to, its words)
+    "grouped_as_a": ("acute_runs_community", "counted as (a)"),
+    "grouped_out": ("unplaced", "left out"),
+}
 
 
 def touched_by_transfers(od: succession.OrgData, acute: list[str]) -> set[str]:

@@ -41,7 +41,7 @@ def when(text: str) -> tuple[pd.Timestamp | None, str]:
     return pd.Timestamp(text if precision == "day" else f"{text}-01-01"[:10]), precision
 
 
-def _last_day(day: pd.Timestamp, precision: str) -> pd.Timestamp:
+def last_day(day: pd.Timestamp, precision: str) -> pd.Timestamp:
     """The last day a date of this precision can mean (2024-04 -> 30 April 2024)."""
     if precision == "year":
         return day + pd.offsets.YearEnd(0)
@@ -74,7 +74,7 @@ def _problems(row: pd.Series, od: succession.OrgData, others: set[str]) -> list[
         return [*out, f"{where}: {bad} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"]
     if start is None:
         return [*out, f"{where}: no start"]
-    if end is not None and _last_day(end, end_precision) < start:
+    if end is not None and last_day(end, end_precision) < start:
         out.append(f"{where}: ends before it starts")
     codes = row["codes"].split()
     names = [n.strip() for n in row["organisations"].split(";")]
@@ -88,7 +88,7 @@ def _problems(row: pd.Series, od: succession.OrgData, others: set[str]) -> list[
             out.append(f"{where}: {code} is neither an NHS trust in ODS nor a community provider")
             continue
         opened, closed = register.at[code, "open_date"], register.at[code, "close_date"]
-        latest = _last_day(start, start_precision)
+        latest = last_day(start, start_precision)
         if pd.notna(opened) and latest < opened or pd.notna(closed) and start > closed:
             out.append(f"{where}: {code} is not open in ODS at the start")
         known = {vocabulary.org_name(n).casefold() for n in ods.names_by_extract(code).values()}

@@ -30,23 +30,26 @@ def verdict_of(hits: int, of: int) -> str:
 
 
 def grouped_with_acute(od: succession.OrgData, code: str) -> list[str]:
-    """The acute trusts ``code`` shares its leadership with on the ODS extract's date."""
-    partners = groups.grouped_on(od, od.as_of).get(code, [])
+    """The acute trusts ``code`` runs its services jointly with on the ODS extract's date: a
+    joint chief executive, shared executive team or group board (a shared chair alone does not
+    count)."""
+    partners = groups.grouped_on(od, od.as_of, kinds=groups.OPERATIONAL).get(code, [])
     return [p for p in partners if community_returns.provider_kind(p, od.as_of, od) == "acute"]
 
 
-def trust_form(od: succession.OrgData, row) -> tuple[str, str]:
+def trust_form(od: succession.OrgData, row, since: pd.Timestamp) -> tuple[str, str]:
     """How one community trust (a row of the fates) went towards an acute trust: ("acquired",
-    words), ("group", words) or ("", words) for neither."""
+    words) if acquired on or after ``since``, ("group", words) if it runs its services jointly
+    with one now, or ("", words) for neither."""
     name = vocabulary.org_name(row.name)
-    if row.fate == "acquired_by_acute":
+    if row.fate == "acquired_by_acute" and row.date >= since:
         return "acquired", (
             f"{name} ({row.code}) was acquired by "
             f"{vocabulary.org_name(row.successor_name)} on {vocabulary.date_long(row.date)}"
         )
     acute = grouped_with_acute(od, row.code)
     if acute:
-        stages = groups.in_force(groups.of_trust(od, row.code), od.as_of)
+        stages = groups.in_force(groups.of_trust(od, row.code), od.as_of, groups.OPERATIONAL)
         stages = stages[[bool(set(c) & set(acute)) for c in stages["codes"]]]
         forms = [
             f"{kind} since {vocabulary.when(start, precision)}"
@@ -55,7 +58,7 @@ def trust_form(od: succession.OrgData, row) -> tuple[str, str]:
             )
         ]
         return "group", (
-            f"{name} ({row.code}) shares its leaders with "
+            f"{name} ({row.code}) runs its services jointly with "
             f"{vocabulary.in_a_list([community_returns.provider_named(a) for a in acute])} "
             f"({'; '.join(forms)}), still a legal trust"
         )
@@ -63,23 +66,43 @@ def trust_form(od: succession.OrgData, row) -> tuple[str, str]:
 
 
 def service_moves(od: succession.OrgData, icb: str) -> list[str]:
-    """Councils whose main adult community provider passed to an acute trust based in ``icb``
-    since :data:`SINCE` (the book's council table): a transfer of services, not of a trust."""
+    """Councils whose main adult community provider passed from a provider that is not an acute
+    trust to an acute trust based in ``icb`` since :data:`SINCE` (the book's council table): a
+    transfer of services, not of a trust."""
     areas = community_returns.load_community_areas(od)
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
     moved = areas[(areas["valid_from"] >= SINCE) & areas["provider_code"].isin(based)]
-    return [
-        f"{r.council_name}'s adult community services passed to "
-        f"{community_returns.provider_named(r.provider_code)} on "
-        f"{vocabulary.date_long(r.valid_from)} (a contract, not a merger)"
-        for r in moved.itertuples()
-        if community_returns.provider_kind(r.provider_code, r.valid_from, od) == "acute"
-    ]
+    out = []
+    for r in moved.itertuples():
+        if community_returns.provider_kind(r.provider_code, r.valid_from, od) != "acute":
+            continue
+        before = areas[
+            (areas["council_name"] == r.council_name) & (areas["valid_from"] < r.valid_from)
+        ]
+        if (
+            len(before)
+            and community_returns.provider_kind(
+                before.sort_values("valid_from")["provider_code"].iloc[-1], r.valid_from, od
+            )
+            == "acute"
+        ):
+            continue  # from one acute trust to another: no move towards an acute trust
+        out.append(
+            f"{r.council_name}'s adult community services passed to "
+            f"{community_returns.provider_named(r.provider_code)} on "
+            f"{vocabulary.date_long(r.valid_from)} (a contract, not a merger)"
+        )
+    return out
 
 
-def _strict(hits: int, of: int, what: str) -> str:
-    """The verdict counting one form alone, in a sentence."""
-    return f"Counting {what} alone: {verdict_of(hits, of)} ({hits} of {of})."
+def by_definition(counts: dict[str, int], of: int, verdict) -> str:
+    """The verdict under each definition of the article's words, in one sentence ("Counting
+    acquisitions alone: partly supported (1 of 2); ...")."""
+    return (
+        "By definition: "
+        + "; ".join(f"{label}: {verdict(n)} ({n} of {of})" for label, n in counts.items())
+        + "."
+    )
 
 
 C01_TWO = 2  # "two standalone community trusts are effectively folding into the local acutes"
@@ -95,21 +118,26 @@ def c01_cheshire_merseyside() -> Result:
         (fates["icb_code"] == "QYG")
         & (fates["close_date"].isna() | (fates["close_date"] >= "2024-01-01"))
     ]
-    forms = [trust_form(od, row) for row in here.itertuples()]
+    forms = [trust_form(od, row, pd.Timestamp("2024-01-01")) for row in here.itertuples()]
     folded = sum(1 for kind, _ in forms if kind)
     acquired = sum(1 for kind, _ in forms if kind == "acquired")
     return Result(
         "Cheshire and Merseyside community trusts (open in 2024) acquired by an acute trust or "
-        "in a group with one",
+        "running their services jointly with one",
         folded,
         "trusts",
         "2024 to July 2026",
         ODS,
         verdict_of(min(folded, C01_TWO), C01_TWO),
         "; ".join(words for _, words in forms)
-        + ". A group (a shared chair and chief executive, still two legal trusts) is counted as "
-        '"effectively folding", the article\'s words. '
-        + _strict(min(acquired, C01_TWO), C01_TWO, "acquisitions"),
+        + ". Running services jointly (a joint chief executive, shared executive team or group "
+        'board; still two legal trusts) counts as "effectively folding", the article\'s words; a '
+        "shared chair alone does not. "
+        + by_definition(
+            {"acquisitions alone": acquired, "acquisitions or running jointly": folded},
+            C01_TWO,
+            lambda n: verdict_of(min(n, C01_TWO), C01_TWO),
+        ),
     )
 
 
@@ -122,18 +150,21 @@ PLACES = {  # article 000's places: (2026 ICB, community trusts named)
 
 def c02_similar_moves() -> Result:
     """Places among the three where community services went to an acute trust since 2023, in any
-    form (an acquisition, a group sharing leadership, or the council's main adult provider
-    changing to an acute trust): supported if all three, partly if one or two, not if none (and
-    the verdict counting acquisitions alone)."""
+    form (an acquisition since 2023, a community trust running its services jointly with an acute
+    trust now, or the council's main adult provider changing to an acute trust from one that was
+    not): supported if all three, partly if one or two, not if none (and the verdict under each
+    narrower definition)."""
     od = succession.load_org_data()
     fates = _fates(od)
-    moved, acquired, notes = 0, 0, []
+    moved, acquired, transfers, notes = 0, 0, 0, []
+    open_since = fates["close_date"].isna() | (fates["close_date"] >= SINCE)
     for place, (icb, codes) in PLACES.items():
-        rows = fates[fates["code"].isin(codes) | (fates["icb_code"] == icb)]
-        forms = [trust_form(od, row) for row in rows.itertuples()]
+        rows = fates[(fates["code"].isin(codes) | (fates["icb_code"] == icb)) & open_since]
+        forms = [trust_form(od, row, SINCE) for row in rows.itertuples()]
         services = service_moves(od, icb) if icb else []
         moved += int(any(kind for kind, _ in forms) or bool(services))
         acquired += int(any(kind == "acquired" for kind, _ in forms))
+        transfers += int(any(kind == "acquired" for kind, _ in forms) or bool(services))
         found = [words for _, words in forms] + services
         notes.append(f"{place}: " + ("; ".join(found) or "no community trust or transfer found"))
     return Result(
@@ -144,5 +175,15 @@ def c02_similar_moves() -> Result:
         "2023 to July 2026",
         ODS + "; the book's council table",
         verdict_of(moved, len(PLACES)),
-        ". ".join(notes) + ". " + _strict(acquired, len(PLACES), "acquisitions of a trust"),
+        ". ".join(notes)
+        + ". "
+        + by_definition(
+            {
+                "acquisitions of a trust alone": acquired,
+                "acquisitions or transfers of services": transfers,
+                "every form, with trusts running services jointly": moved,
+            },
+            len(PLACES),
+            lambda n: verdict_of(n, len(PLACES)),
+        ),
     )

@@ -23,6 +23,7 @@ from chsreport.reading import (
     community_story,
     consolidation_story,
     facts,
+    groups_story,
     integration_story,
     locality,
     scale_story,
@@ -239,18 +240,22 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
     smallest = population_layers.smallest_district(year)[f"population_{year}"]
     cost = scale.big_is_best(scale.trust_size_and_cost(od))
     runs = sizes.get("acute_runs_community", 0)
+    recent = groups_story.since_2024(od, fates)
     return [
         Finding(
             "Consolidation",
-            f"England had {int(latest['community_trusts'])} standalone community trusts on 1 April "
+            f"England had {int(latest['community_trusts'])} community trusts on 1 April "
             f"{int(latest['year'])}, down from a peak of {int(peak['community_trusts'])} "
             f"({peak_years}). Of the {len(fates)} open at some time since 2011, "
-            f"{consolidation_story.fates_in_words(fates[fates['fate'] != 'standalone'])}.",
+            f"{consolidation_story.fates_in_words(fates)}. "
+            f"{groups_story.since_2024_line(od, fates)}",
             (
                 f"Only {to_acute} of {len(fates)} standalone community trusts have been taken in "
-                "by acute trusts since 2011, so a case for taking one in cannot point to a wave "
-                "of such takeovers. Many acute trusts already ran community services before 2011 "
-                "(see the integration findings), which this count does not show."
+                f"by acute trusts since 2011, {recent['taken']} of them since April 2024; "
+                f"{recent['jointly']} more now share a chief executive or board with an acute "
+                "trust, a second route short of a merger. Many acute trusts already ran "
+                "community services before 2011 (see the integration findings), which this "
+                "count does not show."
                 if to_acute < len(fates) / 2
                 else "Most community trusts have been taken in by acute trusts: the national "
                 "trend is clear, and an area that keeps a standalone trust is now unusual."
@@ -273,9 +278,10 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"After the mergers of {locality.ICB_CHANGE_DAY} the largest of the {len(icbs)} ICBs "
             f"is {vocabulary.fixed(icbs.max() / icbs.min())} times the "
             "smallest: the evidence here does not point to one right size for commissioning "
-            "community services, and the guidance disagrees (summaries of NHS England's model "
-            'ICB blueprint give "two million" and "no smaller than 1m"). Further ICB mergers '
-            "proposed for April 2027 would date these figures (see [what changed](policy.md)).",
+            "community services, and the guidance gives two figures (summaries of NHS "
+            'England\'s model ICB blueprint give "two million" as a guideline and "no smaller '
+            'than 1m" as a floor). Further ICB mergers proposed for April 2027 would date these '
+            "figures (see [what changed](policy.md)).",
             "../notebooks/scale",
             ("C12", "C17"),
         ),

@@ -195,6 +195,50 @@ def trust_stage_words(od: succession.OrgData, code: str) -> str:
     return text[0].upper() + text[1:] if text else ""
 
 
+SINCE_2024 = pd.Timestamp("2024-04-01")  # the findings' recent window: 1 April 2024 on
+
+
+def since_2024(od: succession.OrgData, fates: pd.DataFrame) -> dict[str, int]:
+    """What became of the community trusts open on 1 April 2024, counted: taken in by acute
+    trusts since, running their services jointly with an acute trust now (a chief executive,
+    executive team or group board in common), fully standalone, or another form."""
+    open_then = fates[
+        (fates["open_date"].isna() | (fates["open_date"] <= SINCE_2024))
+        & (fates["close_date"].isna() | (fates["close_date"] >= SINCE_2024))
+    ]
+    jointly = [
+        code
+        for code in open_then["code"]
+        if any(
+            community_returns.provider_kind(p, od.as_of, od) == "acute"
+            for p in groups.grouped_on(od, od.as_of, kinds=groups.OPERATIONAL).get(code, [])
+        )
+    ]
+    taken = int((open_then["fate"] == "acquired_by_acute").sum())
+    standalone = int((open_then["fate"] == "standalone").sum())
+    return {
+        "open": len(open_then),
+        "taken": taken,
+        "jointly": len(jointly),
+        "standalone": standalone,
+        "other": len(open_then) - taken - len(jointly) - standalone,
+    }
+
+
+def since_2024_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
+    """:func:`since_2024` in a sentence."""
+    n = since_2024(od, fates)
+    return (
+        f"Of the {n['open']} community trusts open on {vocabulary.date_long(SINCE_2024)}, "
+        f"{n['taken']} {'was' if n['taken'] == 1 else 'were'} taken in by an acute trust by "
+        f"{vocabulary.month_long(od.as_of)}, {n['jointly']} more run their services jointly "
+        f"with one (a chief executive or group board in common), {n['standalone']} "
+        f"{'is' if n['standalone'] == 1 else 'are'} fully standalone and {n['other']} "
+        f"{'has' if n['other'] == 1 else 'have'} another form (a merger with a mental-health or "
+        "community trust, or leaders shared with a trust that is not acute)."
+    )
+
+
 def in_brief_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
     """The chapter's finding on groups: how many community trusts still open share leadership
     with another trust, and how many of the community trusts that merged since 2024 shared
@@ -236,7 +280,7 @@ def aft_sentence(od: succession.OrgData, fates: pd.DataFrame) -> str:
     ]
     return (
         f"Of the {len(wave)} trusts named on {vocabulary.date_long(wave['announced'].min())} "
-        "for the first wave of advanced foundation trusts, "
+        "to be assessed in the first wave of advanced foundation trusts, "
         f"{vocabulary.count_words(len(community))} "
         f"{'was a standalone community trust' if len(community) == 1 else 'were standalone community trusts'}"  # noqa: E501
         + (

@@ -103,8 +103,7 @@ def robustness_section(study: integration_models.Study) -> list:
         Markdown(integration_story.robustness_summary(robust, check)),
         Markdown(integration_story.dependence_sentence(robust)),
         Markdown(integration_story.grouped_sentence(
-            integration_checks.grouped_months(study.od, study.classes), study.classes,
-            *study.window,
+            integration_checks.grouped_months(study.od, study.classes), robust, *study.window,
         )),
     ]  # fmt: skip
 

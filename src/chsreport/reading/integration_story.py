@@ -15,6 +15,7 @@ from chsreport.analysis import (
     integration_models,
 )
 from chsreport.data import community_returns
+from chsreport.reading import groups_story
 
 
 def carried_sentence(classes: pd.DataFrame, start: str, end: str) -> str:
@@ -409,44 +410,72 @@ def whole_system_sentence(slopes: pd.DataFrame) -> str:
     )
 
 
-def grouped_sentence(grouped: pd.DataFrame, classes: pd.DataFrame, start: str, end: str) -> str:
-    """The acute trusts that shared leaders with a community trust in the outcome's months: who,
-    for how long, in which class, and whether they are enough for a class of their own (at least
-    as many trusts as the smallest class the chapter estimates; else the robustness row)."""
+def grouped_sentence(grouped: pd.DataFrame, robust: pd.DataFrame, start: str, end: str) -> str:
+    """The acute trusts that ran their services jointly with a community trust in the outcome's
+    months (:func:`integration_checks.grouped_months`): who, for how many months, in which
+    class; whether those in class (b) are enough for a class of their own; and the verdicts with
+    their months moved to (a) or left out.
+
+    Enough: the 95% interval a class of that many trusts would have, projected from the (a)
+    against (b) headline's (its half-width times the square root of (b)'s trusts over theirs),
+    is no wider than the smallest effect; otherwise any estimate for them could only be
+    inconclusive."""
     window = (grouped["month"] >= f"{start}-01") & (grouped["month"] <= f"{end}-01")
     here = grouped[window]
     if here.empty:
-        return "No acute trust shared leaders with a community trust in these months."
-    in_window = classes[(classes["month"] >= f"{start}-01") & (classes["month"] <= f"{end}-01")]
-    sizes = in_window.groupby("group")["code"].nunique().drop("unplaced", errors="ignore")
-    smallest = int(sizes.min())
-    names = community_returns.provider_names()
-
-    def short(code: str) -> str:
-        return vocabulary.short_org_name(names.get(code, code), 60)
-
-    trusts = [
-        f"{short(code)} with {short(partner)} ({vocabulary.plural(len(rows), 'month')} from "
-        f"{vocabulary.month(rows['month'].min())}, class "
-        f"{vocabulary.class_letter(rows['group'].mode().iloc[0]) or 'unplaced'})"
-        for (code, partner), rows in here.groupby(["code", "partner"])
-    ]
-    beside = here[here["group"] == "standalone_community"]
-    n, n_beside = here["code"].nunique(), beside["code"].nunique()
-    size = (
-        f"as many as the smallest class the chapter estimates ({smallest} trusts)"
-        if n >= smallest
-        else f"fewer than the smallest class the chapter estimates ({smallest} trusts): too few "
-        "for a class of their own"
+        return "No acute trust ran its services jointly with a community trust in these months."
+    trusts = []
+    for code, rows in here.groupby("code"):
+        months = rows.drop_duplicates("month")
+        first = pd.Timestamp(months["month"].min())  # named as they were then
+        partners = vocabulary.in_a_list(
+            [groups_story.name_then(c, first) for c in sorted(set(rows["partner"]))]
+        )
+        letter = vocabulary.class_letter(months["group"].mode().iloc[0]) or "unplaced"
+        trusts.append(
+            f"{groups_story.name_then(code, first)} with {partners} "
+            f"({vocabulary.plural(len(months), 'month')}, "
+            f"class {letter})"
+        )
+    beside = here[here["group"] == "standalone_community"].drop_duplicates(["code", "month"])
+    n_beside = beside["code"].nunique()
+    text = (
+        f"In these months {vocabulary.count_words(here['code'].nunique())} acute "
+        f"{'trust' if here['code'].nunique() == 1 else 'trusts'} ran their services jointly with "
+        "a community trust (a joint chief executive, shared executive team or group board, by "
+        "the book's group table; a shared chair alone does not count, and a start known only "
+        f"to the year counts from its end): {vocabulary.in_a_list(trusts)}. "
     )
-    return (
-        f"In these months {vocabulary.count_words(n)} acute "
-        f"{'trust' if n == 1 else 'trusts'} shared leaders (a chair, a chief executive or a "
-        "board) with a community trust, by the book's group table: "
-        f"{vocabulary.in_a_list(trusts)}. "
+    if not n_beside:
+        return text + "None of them was in class (b), so the comparisons are unchanged."
+    base = robust[
+        (robust["classification"] == "returns and care volume, default rule")
+        & (robust["comparison"] == "a_vs_b")
+        & (robust["transfers"] == "all")
+        & robust["clustering"].str.contains("wild")
+    ].iloc[0]
+    half = (base["high95"] - base["low95"]) / 2
+    projected = half * float(np.sqrt(base["trusts_other"] / n_beside))
+    too_few = projected > base["smallest_effect"]
+    size = (
+        "wider than the smallest effect of {e}: too few for a class of their own, as an "
+        "estimate for so few could only be inconclusive"
+        if too_few
+        else "no wider than the smallest effect of {e}: enough for a class of their own by this "
+        "test"
+    ).format(e=vocabulary.fixed(base["smallest_effect"], 1))
+    rows = robust[robust["classification"].str.contains("run jointly")]
+    verdicts = "; ".join(
+        f"{r.comparison_label}, {r.classification.rsplit('community trust ', 1)[-1]}: "
+        f"{r.verdict} ({vocabulary.signed(r.estimate)})"
+        for r in rows.itertuples()
+    )
+    return text + (
         f"{vocabulary.count_words(n_beside).capitalize()} of them "
-        f"{'was' if n_beside == 1 else 'were'} in class (b), beside that trust, for "
-        f"{vocabulary.plural(len(beside), 'trust-month')}. The {vocabulary.count_words(n)} are "
-        f"{size}. The robustness table counts their months in class (b) as (a), as if the group "
-        "ran the services."
+        f"{'was' if n_beside == 1 else 'were'} in class (b) for "
+        f"{vocabulary.plural(len(beside), 'trust-month')}. A class of "
+        f"{vocabulary.count_words(n_beside)} trusts would have a 95% interval of about "
+        f"±{vocabulary.fixed(projected, 1)} (projected from the (a) against (b) estimate's "
+        f"±{vocabulary.fixed(half, 1)} on {int(base['trusts_other'])} trusts), {size}. "
+        f"With their (b) months counted as (a) or left out, the verdicts are: {verdicts}."
     )

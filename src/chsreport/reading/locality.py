@@ -144,7 +144,7 @@ def formed_words(icb: str) -> str:
         name = f"{names.get(code, code)} ICB"
         if share >= 0.999:
             return name
-        return f"part of {name} (about {vocabulary.percent(share)} of its small areas)"
+        return f"part of {name} (about {vocabulary.percent(share)} of that ICB's small areas)"
 
     others = [c for c in mine.index if c != icb]
     if icb in mine.index:

@@ -52,8 +52,9 @@ def proposal_words(icb: str) -> str:
 
 
 def changes_words(icb: str) -> str:
-    """What changed among the trusts based in the ICB since 2024, and any further merger of the
-    ICB proposed with a source, in a short paragraph."""
+    """What changed among the trusts based in the ICB since 2024 (with the earlier stages of an
+    arrangement still in force since), and any further merger of the ICB proposed with a source,
+    in a short paragraph."""
     od = succession.load_org_data()
     found = groups.icb_changes(od, icb)
     since = vocabulary.year(groups.CHANGES_SINCE)
@@ -66,8 +67,10 @@ def changes_words(icb: str) -> str:
     parts = steps_words(steps) + arrangement_words(found["groups"])
     if not parts:
         parts.append(
-            "No trust based here merged, was taken over or shared its leaders with another, "
-            "in the ODS files and the book's group table."
+            f"ODS records no merger or takeover of a trust based here since {since}, and the "
+            "book's group table (of arrangements involving community trusts) none here; shared "
+            "leaders between other trusts are not recorded."
         )
     proposal = proposal_words(icb)
-    return " ".join([f"**Since {since}.**", *parts] + ([proposal] if proposal else []))
+    heading = "**Changes among its trusts.**"
+    return " ".join([heading, *parts] + ([proposal] if proposal else []))

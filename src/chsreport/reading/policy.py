@@ -38,7 +38,7 @@ def consolidation_lines(od: succession.OrgData) -> list[str]:
     moves = vocabulary.in_a_list(
         [
             f"{vocabulary.short_org_name(r.name, 80)} into "
-            f"{vocabulary.short_org_name(r.successor_name, 80)} ({vocabulary.date_long(r.date)})"
+            f"{groups_story.name_then(r.successor, r.date)} ({vocabulary.date_long(r.date)})"
             for r in since.sort_values("date").itertuples()
         ]
     )
@@ -49,9 +49,12 @@ def consolidation_lines(od: succession.OrgData) -> list[str]:
         if len(pairs) == 1
         else ""
     )
+    to_acute = int((since["fate"] == "acquired_by_acute").sum())
     return [
         f"**{vocabulary.count_words(len(since)).capitalize()} community trusts joined another "
-        f"trust from 2024 to {vocabulary.year(od.as_of)}** (ODS): {moves}.{first}",
+        f"trust from 2024 to {vocabulary.year(od.as_of)}, {vocabulary.count_words(to_acute)} of "
+        f"them an acute trust** (ODS): {moves}.{first} "
+        f"{groups_story.since_2024_line(od, fates)}",
         groups_story.in_brief_line(od, fates).removeprefix("- ")
         + " A third of English trusts shared board-level leadership by November 2024, "
         'with "little scrutiny, evaluation and research" {cite:p}`nhsconfed2024greater`.',
@@ -59,11 +62,13 @@ def consolidation_lines(od: succession.OrgData) -> list[str]:
         f"{groups_story.aft_sentence(od, fates)} Such trusts may hold a population's health "
         "budget as an integrated health organisation (IHO), which NHS England calls "
         '"a contract-based delivery mechanism, not a new type of organisation" '
-        "{cite:p}`nhse2025aftannex2`.",
+        "{cite:p}`nhse2025aftannex2`; the first IHOs were to be designated in 2026 and to start "
+        "in 2027, as reported {cite:p}`htn2025aft`.",
         "**The 10 Year Health Plan (3 July 2025)** sets three shifts (hospital to community, "
         "analogue to digital, sickness to prevention) and a neighbourhood health service "
         "{cite:p}`dhsc2025tenyear`; as summarised by lawyers, every provider is to be a "
-        "foundation trust by 2035 and the best become IHOs {cite:p}`hempsons2025ft`.",
+        "foundation trust by 2035 and the best become IHOs {cite:p}`hempsons2025ft`. The "
+        "government has funded 250 neighbourhood health centres {cite:p}`hmt2025nhc`.",
     ]
 
 
@@ -79,20 +84,22 @@ def scale_lines() -> list[str]:
         f"{_names(icbs['formed'])}. The government announced the first new footprints on "
         "9 September 2025 {cite:p}`dhsc2025hcws915`; decisions on further mergers were due in "
         "summer 2026, for April 2027 {cite:p}`nhsconfed2025icbclusters`. The book holds a "
-        f"source for {vocabulary.count_words(len(proposals))} proposed 2027 mergers "
-        "(named on those ICBs' pages) and for no other.",
-        "**How big an ICB should be: sources disagree.** Summaries of NHS England's model ICB "
+        f"source for {vocabulary.count_words(len(proposals))} proposed 2027 mergers, "
+        f"{vocabulary.in_a_list(list(proposals['proposal']))}, and for no other; it found no "
+        "published list of the decisions.",
+        "**How big an ICB should be: two figures.** Summaries of NHS England's model ICB "
         'blueprint (May 2025) give "a guideline population size of two million within existing '
         'NHS regions" {cite:p}`burgessalmon2025blueprint` and "no smaller than 1m" '
-        "{cite:p}`hcm2025clusters`; the blueprint's own text was not read. It halves ICBs' "
-        "running costs and makes them strategic commissioners {cite:p}`nhsproviders2025blueprint`.",
+        "{cite:p}`hcm2025clusters`, a target and a floor; the blueprint's own text was not read. "
+        "It halves ICBs' running costs and makes them strategic commissioners "
+        "{cite:p}`nhsproviders2025blueprint`.",
         f"**District councils are being abolished.** The scale chapter measures England's "
         f"{districts} district councils of 2024. The English Devolution White Paper (16 December "
         "2024) {cite:p}`mhclg2024whitepaper` replaces two-tier areas with unitary councils of, "
-        "as a guide, 500,000 people or more, within strategic authorities of 1.5 million or more "
-        "{cite:p}`mhclg2025wrans85787`. Surrey's two new councils start in April 2027 "
-        "{cite:p}`surrey2025lgr`; the rest are elected in May 2027 and take over in April 2028 "
-        "{cite:p}`hl14186_2026`.",
+        "as a guide with exceptions, 500,000 people or more, within strategic authorities of "
+        "1.5 million or more {cite:p}`mhclg2025wrans85787`. Surrey's two new councils start in "
+        "April 2027 {cite:p}`surrey2025lgr`; in most other areas new councils are to be elected "
+        "in May 2027 and take over in April 2028 {cite:p}`hl14186_2026`.",
         "**Neighbourhoods.** NHS England's neighbourhood health guidelines (30 January 2025) set "
         "six components, among them standardised community health services, and leave the "
         "footprint to local choice {cite:p}`nhse2025neighbourhood`; the first wave of the "
@@ -104,11 +111,14 @@ def integration_lines() -> list[str]:
     """Questions 3 and 4: who commissions, the community standard, the data."""
     return [
         "**NHS England is being abolished.** The government announced it on 13 March 2025 "
-        "{cite:p}`independent2025nhse`; the Health Bill 2026 passes its powers to the Department "
-        "of Health and Social Care {cite:p}`nuffield2026healthbill`.",
+        "{cite:p}`independent2025nhse` and intends to do so by March 2027 "
+        "{cite:p}`dhsc2025wmstransforming`; the Health Bill introduced in 2026 would pass its "
+        "powers to the Department of Health and Social Care {cite:p}`nuffield2026healthbill`.",
         "**A community waiting-time target.** The medium term planning framework (24 October "
         "2025) asks that 80% of community health services patients be seen within 18 weeks by "
-        "2028/29, as reported on the day {cite:p}`nhse2025mtpf`.",
+        "2028/29, as reported on the day {cite:p}`nhse2025mtpf`. The book measures the nearest "
+        "published figure, the share of the waiting list waiting 18 weeks or less: a proxy, not "
+        "performance against the target.",
         "**Community data.** NHS England's data plan (April 2024) says the system \"cannot "
         'consistently draw reliable insights from CHS data" and sets out to standardise them '
         "{cite:p}`nhse2024chsdataplan`.",
@@ -130,8 +140,9 @@ def meaning_lines() -> list[str]:
         "organisational one. The integration chapter classes acute trusts by who provides their "
         "patients' community services; no open file yet records IHO contracts.",
         "**Groups.** The consolidation chapter counts trusts that share leaders as a form of "
-        "their own, and claims C01 and C02 count them; the integration chapter has too few "
-        "grouped acute trusts for a class and tests them as a robustness row.",
+        "their own, and claims C01 and C02 count them; the integration chapter describes the "
+        "acute trusts that run services jointly with a community trust and tests its verdicts "
+        "with their months counted as (a) and left out.",
     ]
 
 
