@@ -250,9 +250,8 @@ def in_brief_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
     first = merged[merged["code"].isin({c for codes in led["codes"] for c in codes})]
     open_now = fates[fates["fate"].isin(["standalone", "grouped"])]
     names = [
-        f"{_short(r.name)} with {_short(org_named(p))}"
+        f"{_short(r.name)} with {vocabulary.in_a_list([_short(org_named(p)) for p in r.partners])}"
         for r in grouped.itertuples()
-        for p in r.partners
     ]
     return (
         f"- {len(grouped)} of the {len(open_now)} community trusts still open "
@@ -271,11 +270,9 @@ def aft_sentence(od: succession.OrgData, fates: pd.DataFrame) -> str:
     wave = policy_tables.load_aft_first_wave(od)
     community = wave[wave["code"].isin(set(fates["code"]))]
     since = fates.set_index("code").loc[community["code"]]
-    changed = since[since["fate"] != "standalone"]
+    changed = since[since["date"].notna() & (since["date"] > wave["announced"].min())]
     later = [
         f"{_short(r.name)} joined {_short(r.successor_name)} on {vocabulary.date_long(r.date)}"
-        if pd.notna(r.date)
-        else f"{_short(r.name)}: {r.fate_label.lower()}"
         for r in changed.itertuples()
     ]
     return (
