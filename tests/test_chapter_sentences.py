@@ -186,7 +186,8 @@ def test_in_brief_names_each_takeover_or_says_there_was_none(monkeypatch):
     assert "since 2011; 2 are still open." in both and "Of the others, none changed." in both
     takeover = "1 was acquired by acute trusts: Alpha Community Health into Beta Hospitals in 2016."
     assert takeover in text
-    assert f"peaked at 19 (2012), against the {consolidation.SEED_COUNT} of article 002" in text
+    peak = f"peaked at 19 (2012 to 2013), against the {consolidation.SEED_COUNT} of article 002"
+    assert peak in text
     none = consolidation_story.in_brief(od, _fates([kept]), counts)
     assert "0 were acquired by acute trusts.\n" in none
     assert "Of the others, none changed." in none

@@ -195,12 +195,13 @@ def test_at_a_glance_for_an_ICB_of_one_council():
     [
         # formed from whole ICBs of 2022 and parts of split ones, named with the share taken
         ("S1Y5D", "Formed on 1 April 2026 from Bedfordshire, Luton and Milton Keynes ICB, part of "
-         "Hertfordshire and West Essex ICB (about 79% of that ICB's small areas) and Cambridgeshire and "
-         "Peterborough ICB."),
+         "Hertfordshire and West Essex ICB (about 79% of that ICB's small areas) and "
+         "Cambridgeshire and Peterborough ICB."),
         ("Z9B2Z", "Formed on 1 April 2026 from North Central London ICB and North West London "
          "ICB."),
         # kept its code and took in part of Frimley, split between three ICBs
-        ("QRL", "On 1 April 2026 it took in part of Frimley ICB (about 23% of that ICB's small areas)."),
+        ("QRL", "On 1 April 2026 it took in part of Frimley ICB (about 23% of that ICB's small "
+         "areas)."),
         ("QSL", "The ICB changes of 1 April 2026 left its area as it was."),
     ],
 )  # fmt: skip

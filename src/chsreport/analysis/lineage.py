@@ -183,3 +183,11 @@ def peak_year(counts: pd.DataFrame) -> pd.Series:
     """The year with the most standalone community trusts (the first, if tied), from
     :func:`community_count_by_year`."""
     return counts.loc[counts["community_trusts"].idxmax()]
+
+
+def peak_years(counts: pd.DataFrame) -> str:
+    """The year or years with the most standalone community trusts, in words ("2013" or "2013
+    to 2015"), from :func:`community_count_by_year`."""
+    top = counts.loc[counts["community_trusts"] == counts["community_trusts"].max(), "year"]
+    first, last = int(top.min()), int(top.max())
+    return str(first) if first == last else f"{first} to {last}"

@@ -365,7 +365,7 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
         + groups_story.in_brief_line(od, fates)
         + "\n"
         f"- The count of standalone community trusts peaked at {peak['community_trusts']} "
-        f"({peak['year']}), against the {consolidation.SEED_COUNT} of article 002."
+        f"({lineage.peak_years(counts)}), against the {consolidation.SEED_COUNT} of article 002."
     )
 
 

@@ -220,12 +220,7 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
         lineage.trusts_by_type_and_year(od, range(2011, od.as_of.year + 1))
     )
     peak = by_year.loc[by_year["community_trusts"].idxmax()]
-    at_peak = by_year.loc[by_year["community_trusts"] == peak["community_trusts"], "year"]
-    peak_years = (
-        f"{int(at_peak.min())}"
-        if at_peak.min() == at_peak.max()
-        else f"{int(at_peak.min())} to {int(at_peak.max())}"
-    )
+    peak_years = lineage.peak_years(by_year)
     latest = by_year.iloc[-1]
     carter = integration_models.carter_verdict()
     carter_b = integration_models.carter_verdict(comparison="a_vs_b")
