@@ -60,7 +60,7 @@ def _use_org_data(monkeypatch, register: pd.DataFrame) -> succession.OrgData:
     memo is private)."""
     od = succession.OrgData(
         register=register,
-        edges=pd.DataFrame(),
+        edges=pd.DataFrame(columns=["from_code", "to_code", "date", "kind"]),
         graph=nx.MultiDiGraph(),
         evidence=pd.DataFrame(),
         as_of=pd.Timestamp("2026-07-01"),
@@ -276,10 +276,12 @@ def test_c02_counts_a_transfer_of_services_to_an_acute_trust(
     )
 
 
-@pytest.mark.parametrize(("before", "moved"), [("MH1", True), ("RKA", False)])
+@pytest.mark.parametrize(("before", "moved"), [("MH1", True), ("RKA", False), ("CT1", False)])
 def test_c02_a_transfer_from_one_acute_trust_to_another_is_no_move(
     monkeypatch, org_register, no_returns, before, moved
 ):
+    # CT1 was taken over by the acute trust (an acquisition, counted as one, not as a contract)
+    org_register.edges.loc[0] = ["CT1", "RKB", pd.Timestamp("2024-09-01"), "acquisition"]
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates([]).assign(icb_code=[]))
     areas = pd.DataFrame(
         {

@@ -68,7 +68,8 @@ def trust_form(od: succession.OrgData, row, since: pd.Timestamp) -> tuple[str, s
 def service_moves(od: succession.OrgData, icb: str) -> list[str]:
     """Councils whose main adult community provider passed from a provider that is not an acute
     trust to an acute trust based in ``icb`` since :data:`SINCE` (the book's council table): a
-    transfer of services, not of a trust."""
+    transfer of services, not of a trust (a provider taken over by the acute trust, in ODS, is an
+    acquisition and not counted here)."""
     areas = community_returns.load_community_areas(od)
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
     moved = areas[(areas["valid_from"] >= SINCE) & areas["provider_code"].isin(based)]
@@ -79,14 +80,12 @@ def service_moves(od: succession.OrgData, icb: str) -> list[str]:
         before = areas[
             (areas["council_name"] == r.council_name) & (areas["valid_from"] < r.valid_from)
         ]
-        if (
-            len(before)
-            and community_returns.provider_kind(
-                before.sort_values("valid_from")["provider_code"].iloc[-1], r.valid_from, od
-            )
-            == "acute"
-        ):
+        was = before.sort_values("valid_from")["provider_code"].iloc[-1] if len(before) else ""
+        if was and community_returns.provider_kind(was, r.valid_from, od) == "acute":
             continue  # from one acute trust to another: no move towards an acute trust
+        edges = od.edges
+        if was and ((edges["from_code"] == was) & (edges["to_code"] == r.provider_code)).any():
+            continue  # the provider was taken over: an acquisition, counted as one
         out.append(
             f"{r.council_name}'s adult community services passed to "
             f"{community_returns.provider_named(r.provider_code)} on "

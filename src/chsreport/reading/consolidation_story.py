@@ -10,7 +10,7 @@ import pandas as pd
 from chsreport import vocabulary
 from chsreport.analysis import consolidation, lineage, params
 from chsreport.data import geography, inputs, ods, succession
-from chsreport.reading import charts, groups_story, maps
+from chsreport.reading import charts, claims_consolidation, groups_story, maps
 from chsreport.reading.text import Markdown
 
 INTEGRATED_TYPES = ("acute_community", "mental_health_community")  # took in a community trust
@@ -318,6 +318,7 @@ def case_stories(od: succession.OrgData, fates: pd.DataFrame) -> list[dict]:
             here = fates[fates["icb_code"] == icb]
             icb_name = od.register.loc[od.register["icb_code"] == icb, "icb_name"].dropna()
             label = icb_name.iloc[0] if len(icb_name) else icb
+            moves = claims_consolidation.service_moves(od, icb)
             if here.empty:
                 lines.append(
                     f"{label} ({icb}): the data hold no trust typed community in this ICB since "
@@ -330,6 +331,7 @@ def case_stories(od: succession.OrgData, fates: pd.DataFrame) -> list[dict]:
                     for r in here.itertuples()
                 )
                 lines.append(f"{label} ({icb}): community trusts since 2011: {summary}.")
+            lines += [f"{move[0].upper()}{move[1:]} (the book's council table)." for move in moves]
         stories.append({**case, "lines": lines})
     return stories
 
