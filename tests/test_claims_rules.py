@@ -98,7 +98,12 @@ def no_returns(monkeypatch):
         community_returns,
         "load_community_areas",
         lambda od: pd.DataFrame(
-            {"council_name": [], "provider_code": [], "valid_from": pd.to_datetime([])}
+            {
+                "council_code": [],
+                "council_name": [],
+                "provider_code": [],
+                "valid_from": pd.to_datetime([]),
+            }
         ),
     )
 
@@ -260,6 +265,7 @@ def test_c02_counts_a_transfer_of_services_to_an_acute_trust(
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates([]).assign(icb_code=[]))
     areas = pd.DataFrame(
         {
+            "council_code": ["E08000026"],
             "council_name": ["Coventry"],
             "provider_code": [provider],
             "valid_from": pd.to_datetime([valid_from]),
@@ -285,6 +291,7 @@ def test_c02_a_transfer_from_one_acute_trust_to_another_is_no_move(
     monkeypatch.setattr(lineage, "community_fates", lambda od: _fates([]).assign(icb_code=[]))
     areas = pd.DataFrame(
         {
+            "council_code": ["E08000026", "E08000026"],
             "council_name": ["Coventry", "Coventry"],
             "provider_code": [before, "RKB"],
             "valid_from": pd.to_datetime(["2011-04-01", "2024-09-01"]),

@@ -175,6 +175,14 @@ def test_a_bad_proposal_row_is_named(tmp_path):
         ("QRL", "Solent joined Southern Health (now Hampshire and Isle of Wight", "group"),
         ("QOC", "A further change is proposed", "No trust based here"),
         ("QNC", "ODS records no merger or takeover of a trust based here since 2024", "chair"),
+        # a transfer of services from the council table; Enfield's change was a takeover (ODS)
+        (
+            "Z9B2Z",
+            "Hounslow's adult community services passed from Hounslow and Richmond "
+            "Community Healthcare to West London on 1 July 2024",
+            "Enfield's",
+        ),
+        ("QRL", "passed from Isle of Wight NHS Trust to Southern Health", "Portsmouth's"),
     ],
 )
 def test_each_locality_says_what_changed_there(icb, has, lacks):
@@ -256,3 +264,10 @@ def test_grouped_sentence_says_whether_they_are_enough_for_a_class(monkeypatch, 
     assert integration_story.grouped_sentence(
         other, _robust(half, 8, 2.5), "2024-01", "2024-02"
     ).endswith("None of them was in class (b), so the comparisons are unchanged.")
+
+
+def test_a_council_whose_provider_was_taken_over_is_marked(od):
+    changes = groups.council_changes(od).set_index("council_name")
+    assert changes.at["Halton", "taken_over"]  # Bridgewater into Warrington and Halton, ODS
+    assert not changes.at["Coventry", "taken_over"]  # a new contract with UHCW
+    assert changes.at["Coventry", "from_code"] == "RYG"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from chsreport.data import group_models, succession
+from chsreport.data import community_returns, group_models, succession
 
 CHANGES_SINCE = pd.Timestamp("2024-01-01")  # "what changed there": the locality pages' window
 
@@ -103,3 +103,32 @@ def icb_changes(od: succession.OrgData, icb: str, since: pd.Timestamp = CHANGES_
         "steps": steps.reset_index(drop=True),
         "groups": table[table["arrangement"].isin(set(names))].reset_index(drop=True),
     }
+
+
+def council_changes(od: succession.OrgData, since: pd.Timestamp = CHANGES_SINCE) -> pd.DataFrame:
+    """Changes of a council's main adult community provider since ``since`` (the book's council
+    table): council, the provider before and after, the date, and whether the new provider took
+    the old one over in ODS (then the change is that acquisition, not a transfer of services)."""
+    areas = community_returns.load_community_areas(od).sort_values("valid_from", kind="stable")
+    rows = []
+    for r in areas[areas["valid_from"] >= since].itertuples():
+        before = areas[
+            (areas["council_code"] == r.council_code) & (areas["valid_from"] < r.valid_from)
+        ]
+        was = before["provider_code"].iloc[-1] if len(before) else ""
+        edges = od.edges
+        taken_over = bool(
+            was and ((edges["from_code"] == was) & (edges["to_code"] == r.provider_code)).any()
+        )
+        rows.append(
+            {
+                "council_code": r.council_code,
+                "council_name": r.council_name,
+                "from_code": was,
+                "to_code": r.provider_code,
+                "date": r.valid_from,
+                "taken_over": taken_over,
+            }
+        )
+    columns = ["council_code", "council_name", "from_code", "to_code", "date", "taken_over"]
+    return pd.DataFrame(rows, columns=columns)

@@ -70,28 +70,18 @@ def service_moves(od: succession.OrgData, icb: str) -> list[str]:
     trust to an acute trust based in ``icb`` since :data:`SINCE` (the book's council table): a
     transfer of services, not of a trust (a provider taken over by the acute trust, in ODS, is an
     acquisition and not counted here)."""
-    areas = community_returns.load_community_areas(od)
     based = set(od.register.loc[od.register["icb_code"] == icb, "code"])
-    moved = areas[(areas["valid_from"] >= SINCE) & areas["provider_code"].isin(based)]
-    out = []
-    for r in moved.itertuples():
-        if community_returns.provider_kind(r.provider_code, r.valid_from, od) != "acute":
-            continue
-        before = areas[
-            (areas["council_name"] == r.council_name) & (areas["valid_from"] < r.valid_from)
-        ]
-        was = before.sort_values("valid_from")["provider_code"].iloc[-1] if len(before) else ""
-        if was and community_returns.provider_kind(was, r.valid_from, od) == "acute":
-            continue  # from one acute trust to another: no move towards an acute trust
-        edges = od.edges
-        if was and ((edges["from_code"] == was) & (edges["to_code"] == r.provider_code)).any():
-            continue  # the provider was taken over: an acquisition, counted as one
-        out.append(
-            f"{r.council_name}'s adult community services passed to "
-            f"{community_returns.provider_named(r.provider_code)} on "
-            f"{vocabulary.date_long(r.valid_from)} (a contract, not a merger)"
+    changes = groups.council_changes(od, SINCE)
+    return [
+        f"{r.council_name}'s adult community services passed to "
+        f"{community_returns.provider_named(r.to_code)} on "
+        f"{vocabulary.date_long(r.date)} (a contract, not a merger)"
+        for r in changes[changes["to_code"].isin(based) & ~changes["taken_over"]].itertuples()
+        if community_returns.provider_kind(r.to_code, r.date, od) == "acute"
+        and not (
+            r.from_code and community_returns.provider_kind(r.from_code, r.date, od) == "acute"
         )
-    return out
+    ]
 
 
 def by_definition(counts: dict[str, int], of: int, verdict) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chsreport import vocabulary
-from chsreport.analysis import groups
+from chsreport.analysis import groups, population_layers
 from chsreport.data import group_models, policy_tables, succession
 from chsreport.reading import groups_story
 
@@ -35,6 +35,28 @@ def arrangement_words(table: pd.DataFrame) -> list[str]:
         who = vocabulary.in_a_list([then(c, first) for c in rows["codes"].iloc[0]])
         out.append(f"{who}: {groups_story.stages_words(rows)}.")
     return out
+
+
+def transfer_words(od: succession.OrgData, icb: str) -> list[str]:
+    """Each council of the ICB whose main adult community provider changed since 2024 other than
+    by a takeover ODS records, in a sentence ("Hounslow's adult community services passed from
+    Hounslow and Richmond Community Healthcare to West London on 1 July 2024.")."""
+    councils = population_layers.councils_with_icb()
+    here = set(councils.loc[councils["icb_code"] == icb, "gss_code"])
+    changes = groups.council_changes(od)
+    moved = changes[changes["council_code"].isin(here) & ~changes["taken_over"]]
+
+    def named(code: str, day: pd.Timestamp, council: str) -> str:
+        short = then(code, day)  # a trust named after its place keeps its full name
+        return groups_story.org_named(code) if short == council else short
+
+    return [
+        f"{r.council_name}'s adult community services passed "
+        + (f"from {named(r.from_code, r.date, r.council_name)} " if r.from_code else "")
+        + f"to {then(r.to_code, r.date)} on {vocabulary.date_long(r.date)} (the book's council "
+        "table)."
+        for r in moved.itertuples()
+    ]
 
 
 def proposal_words(icb: str) -> str:
@@ -64,12 +86,13 @@ def changes_words(icb: str) -> str:
     steps = steps[
         [(a, b) not in told for a, b in zip(steps["from_code"], steps["to_code"], strict=True)]
     ]
-    parts = steps_words(steps) + arrangement_words(found["groups"])
+    parts = steps_words(steps) + arrangement_words(found["groups"]) + transfer_words(od, icb)
     if not parts:
         parts.append(
-            f"ODS records no merger or takeover of a trust based here since {since}, and the "
-            "book's group table (of arrangements involving community trusts) none here; shared "
-            "leaders between other trusts are not recorded."
+            f"ODS records no merger or takeover of a trust based here since {since}, the book's "
+            "group table (of arrangements involving community trusts) none here, and its council "
+            "table no change of main adult community provider; shared leaders between other "
+            "trusts are not recorded."
         )
     proposal = proposal_words(icb)
     heading = "**Changes among its trusts.**"
