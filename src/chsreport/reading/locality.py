@@ -513,9 +513,8 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         running = int((acute == "acute_runs_community").sum())
         q1 += (
             f" Of the {vocabulary.plural(len(acute), 'acute trust')} based here, {running} "
-            f"{'runs' if running == 1 else 'run'} community services "
-            f"{'itself' if running == 1 else 'themselves'} (in most months of "
-            f"{vocabulary.period(*settings.PERIOD)})."
+            f"ran community services {'itself' if running == 1 else 'themselves'} in most months "
+            f"of {vocabulary.period(*settings.PERIOD)}."
             if len(acute) > 1
             else f" Its one acute trust {'ran' if running else 'did not run'} community "
             f"services itself in most months of {vocabulary.period(*settings.PERIOD)}."
