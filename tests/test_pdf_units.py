@@ -147,11 +147,27 @@ def test_what_it_means_follows_the_verdict_on_claim_c06():
     )
 
 
-def test_reproducible_renumbers_tag_ids_in_order_and_keeps_the_length():
-    raw = b"<</ID (node00001015)>> <</ID (node00000450)>> [(node00000450) (node00001015)]"
-    out = printer.reproducible(raw, "2026-01-01")
-    assert len(out) == len(raw)
-    assert out == b"<</ID (node00000002)>> <</ID (node00000001)>> [(node00000001) (node00000002)]"
+def _tagged(first: int, second: int) -> bytes:
+    """Two tagged elements written in one order, with chromium's ids, and the id tree."""
+    low, high = sorted([(first, 7), (second, 9)])
+    return (
+        b"<</S /TH /ID (node%08d)>> <</S /TH /ID (node%08d)>> " % (first, second)
+        + b"<</Limits [(node%08d) (node%08d)]\n/Names [(node%08d) %d 0 R (node%08d) %d 0 R]>>"
+        % (low[0], high[0], low[0], low[1], high[0], high[1])
+    )
+
+
+def test_reproducible_numbers_tag_ids_by_the_elements_order_and_keeps_the_length():
+    # chromium numbered the two elements in either order in two runs: the same bytes after
+    one, other = _tagged(450, 1015), _tagged(1016, 451)
+    out_one, out_other = printer.reproducible(one, "2026-01-01"), printer.reproducible(other, "x")
+    assert len(out_one) == len(one) and len(out_other) == len(other)
+    assert out_one == out_other
+    assert out_one == (
+        b"<</S /TH /ID (node00000001)>> <</S /TH /ID (node00000002)>> "
+        b"<</Limits [(node00000001) (node00000002)]\n"
+        b"/Names [(node00000001) 7 0 R (node00000002) 9 0 R]>>"
+    )
 
 
 def _notebook(tmp_path, tags_of_headings):

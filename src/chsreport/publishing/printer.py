@@ -84,17 +84,36 @@ def fixed_dates(pdf: bytes, built: str) -> bytes:
 
 
 _NODE = re.compile(rb"\(node(\d{8})\)")
+_ELEMENT_ID = re.compile(rb"/ID \(node(\d{8})\)")  # a tagged element's id, where it is defined
+_ID_NAMES = re.compile(
+    rb"(/Limits \[\(node\d{8}\) \(node\d{8}\)\]\s*)?/Names \[((?:\(node\d{8}\) \d+ 0 R ?)+)\]"
+)
+_ID_PAIR = re.compile(rb"\(node\d{8}\) \d+ 0 R")
 
 
 def reproducible(pdf: bytes, built: str) -> bytes:
-    """The same bytes for the same print page, whatever was printed before it: the dates set
-    to the build date (``fixed_dates``), and the tags' element ids, which count the DOM nodes
-    the page has ever held, numbered 1, 2, 3... in their order (same width, so the
-    cross-reference offsets stay right, and same order, so the id tree stays sorted)."""
-    ids = sorted({int(n) for n in _NODE.findall(pdf)})
-    rank = {n: i for i, n in enumerate(ids, 1)}
+    """The same bytes for the same print page, whatever was printed before it and whenever
+    chromium happened to number its nodes: the dates set to the build date (``fixed_dates``),
+    and the tags' element ids (which count the DOM nodes the renderer has numbered, in an order
+    that can vary between runs) numbered 1, 2, 3... in the order the elements are written, the
+    id tree's entries then sorted again (each rewrite keeps every length, so the cross-reference
+    offsets stay right)."""
+    order = list(dict.fromkeys(int(n) for n in _ELEMENT_ID.findall(pdf)))
+    rest = sorted({int(n) for n in _NODE.findall(pdf)} - set(order))
+    rank = {n: i for i, n in enumerate(order + rest, 1)}
     renumbered = _NODE.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
-    return fixed_dates(renumbered, built)
+
+    def sort_names(m: re.Match) -> bytes:
+        pairs = sorted(_ID_PAIR.findall(m.group(2)))
+        limits = m.group(1) or b""
+        if limits:  # the first and last keys, with the whitespace that followed them
+            keys = [pair.split(b" ", 1)[0] for pair in (pairs[0], pairs[-1])]
+            gap = limits[limits.index(b"]") + 1 :]
+            limits = b"/Limits [" + keys[0] + b" " + keys[1] + b"]" + gap
+        return limits + b"/Names [" + b" ".join(pairs) + b"]"
+
+    resorted = _ID_NAMES.sub(sort_names, renumbered)
+    return fixed_dates(resorted, built)
 
 
 def page_count(pdf: bytes) -> int:
