@@ -37,6 +37,9 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
 .chs-print-more { font-size: 8.5pt; color: #555; font-style: italic; }
 .chs-page { break-before: page; }
 h1 { font-size: 20pt; color: #003087; line-height: 1.2; }
+/* a wrapped heading keeps the space at its line break in the PDF's bookmarks (chromium drops a
+   collapsed one: "how should" became "howshould") */
+h1, h2, h3, h4 { white-space: pre-wrap; }
 h2 { font-size: 14pt; color: #003087; break-after: avoid; }
 h3 { font-size: 11.5pt; break-after: avoid; }
 /* a chart, a row, a card never split; a table may, between rows (its head repeats) */

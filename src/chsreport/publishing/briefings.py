@@ -117,6 +117,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
           margin: 0 0 2mm; font-weight: bold; }
 h1 { font-size: 19pt; line-height: 1.15; margin: 0 0 1.5mm; }
 h2 { font-size: 12pt; margin: 4mm 0 1.5mm; color: #003087; break-after: avoid; }
+h1, h2, h3 { white-space: pre-wrap; }  /* bookmarks keep the space where a heading wraps */
 .edition { font-size: 8pt; color: #555; margin: 0 0 3mm; border-bottom: 1px solid #ccc;
            padding-bottom: 2mm; }
 p { margin: 0 0 2mm; }
