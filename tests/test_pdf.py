@@ -152,3 +152,14 @@ def test_the_book_pdf_contents_give_the_page_each_chapter_starts_on():
         page = _run("pdftotext", "-f", str(starts[key]), "-l", str(starts[key]),
                     str(HTML / paths.BOOK_PDF), "-")  # fmt: skip
         assert " ".join(title.split()[:3]) in " ".join(page.split()), (title, starts[key])
+
+
+def test_the_book_pdf_gives_page_numbers_for_its_links_and_no_locality_pages():
+    raw = (HTML / paths.BOOK_PDF).read_bytes()
+    chapter_starts = {
+        page for key, page in printer.destination_pages(raw).items() if re.fullmatch(r"p\d+", key)
+    }
+    text = " ".join(_run("pdftotext", str(HTML / paths.BOOK_PDF), "-").split())
+    pages = [int(n) for n in re.findall(r"See the chapter \(page (\d+)\)", text)]
+    assert pages and set(pages) <= chapter_starts
+    assert "own page under Localities" not in text  # the PDF leaves the locality pages out

@@ -225,3 +225,19 @@ def test_the_community_panel_says_what_claim_c18_means_for_it(verdict, words):
     text = briefings.community_means(register)
     assert words in text and f"claim C18: {verdict}, on waits only" in text
     assert briefings.community_means(register.iloc[:1]) == ""
+
+
+def test_a_printed_link_to_another_page_gives_its_page_number_and_web_only_items_go():
+    anchors = {"book/intro": "p0", "book/findings": "p1", "notebooks/scale": "p2"}
+    article = (
+        '<p><a class="reference" href="../notebooks/scale.html">See the chapter</a> and '
+        '<a href="#why">below</a>.</p><ul><li><p>kept</p></li>'
+        '<li><p><span class="chs-web-only"></span>Every ICB has its own page</p></li></ul>'
+    )
+    printed = book_pdf._page_html("book/findings", article, anchors, base="")
+    assert (
+        '<a class="reference" href="#p2">See the chapter</a><span class="chs-page-ref"> (page '
+        '<span class="pageno" data-for="p2"></span>)</span>' in printed
+    )
+    assert '<a href="#p1-why">below</a>.' in printed  # the same page: no number
+    assert "kept" in printed and "Every ICB" not in printed

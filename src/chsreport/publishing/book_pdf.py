@@ -20,6 +20,8 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _HREF = re.compile(r'href="([^"]*)"')
 _URL_REF = re.compile(r"url\(#([^)\s]+)\)")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_WEB_ONLY = re.compile(r"<li>(?:(?!</li>).)*?chs-web-only.*?</li>", re.S)
+_LINK_TO_PAGE = re.compile(r'<a [^>]*href="#(p\d+(?:-[^"]*)?)"[^>]*>.*?</a>', re.S)
 
 BOOK_CSS = """
 @page { size: A4; margin: 16mm 15mm 16mm; }
@@ -99,6 +101,7 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
 
     mine = anchors[page]
     article = _HEADERLINK.sub("", _long_tables_cut(briefings.printable(article)))
+    article = _WEB_ONLY.sub("", article)  # a list item about pages this PDF leaves out
     article = _ID.sub(lambda m: f'id="{mine}-{m.group(1)}"', article)
     # an SVG's gradients and clips are found by id: their references follow the new ids
     article = _URL_REF.sub(lambda m: f"url(#{mine}-{m.group(1)})", article)
@@ -118,7 +121,22 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
             return f'href="{base}/{resolved}' + (f"#{fragment}" if fragment else "") + '"'
         return 'data-chs-web-only=""'  # no web address known: the text stays, unlinked
 
-    return f'<section class="chs-page" id="{mine}">{_HREF.sub(href, article)}</section>'
+    linked = _HREF.sub(href, article)
+
+    def page_number(match: re.Match) -> str:
+        """A link to another page of this PDF is followed by that page's number (paper has no
+        links to follow); the number is filled in when the PDF is printed."""
+        target = match.group(1).split("-", 1)[0]
+        if target == mine:
+            return match.group(0)
+        return (
+            f'{match.group(0)}<span class="chs-page-ref"> (page '
+            f'<span class="pageno" data-for="{target}"></span>)</span>'
+        )
+
+    return (
+        f'<section class="chs-page" id="{mine}">{_LINK_TO_PAGE.sub(page_number, linked)}</section>'
+    )
 
 
 def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> str:
