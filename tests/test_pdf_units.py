@@ -150,10 +150,16 @@ def test_what_it_means_follows_the_verdict_on_claim_c06():
 def _tagged(first: int, second: int) -> bytes:
     """Two tagged elements written in one order, with chromium's ids, and the id tree."""
     low, high = sorted([(first, 7), (second, 9)])
-    return (
-        b"<</S /TH /ID (node%08d)>> <</S /TH /ID (node%08d)>> " % (first, second)
-        + b"<</Limits [(node%08d) (node%08d)]\n/Names [(node%08d) %d 0 R (node%08d) %d 0 R]>>"
-        % (low[0], high[0], low[0], low[1], high[0], high[1])
+    return b"<</S /TH /ID (node%08d)>> <</S /TH /ID (node%08d)>> " % (
+        first,
+        second,
+    ) + b"<</Limits [(node%08d) (node%08d)]\n/Names [(node%08d) %d 0 R (node%08d) %d 0 R]>>" % (
+        low[0],
+        high[0],
+        low[0],
+        low[1],
+        high[0],
+        high[1],
     )
 
 
@@ -228,10 +234,16 @@ def test_the_community_panel_says_what_claim_c18_means_for_it(verdict, words):
 
 
 def test_a_printed_link_to_another_page_gives_its_page_number_and_web_only_items_go():
-    anchors = {"book/intro": "p0", "book/findings": "p1", "notebooks/scale": "p2"}
+    anchors = {
+        "book/intro": "p0",
+        "book/findings": "p1",
+        "notebooks/scale": "p2",
+        "book/glossary": "p3",
+    }
     article = (
         '<p><a class="reference" href="../notebooks/scale.html">See the chapter</a> and '
-        '<a href="#why">below</a>.</p><ul><li><p>kept</p></li>'
+        '<a href="#why">below</a>, a <a href="glossary.html#term-ICB">term</a>.</p>'
+        "<ul><li><p>kept</p></li>"
         '<li><p><span class="chs-web-only"></span>Every ICB has its own page</p></li></ul>'
     )
     printed = book_pdf._page_html("book/findings", article, anchors, base="")
@@ -239,5 +251,6 @@ def test_a_printed_link_to_another_page_gives_its_page_number_and_web_only_items
         '<a class="reference" href="#p2">See the chapter</a><span class="chs-page-ref"> (page '
         '<span class="pageno" data-for="p2"></span>)</span>' in printed
     )
-    assert '<a href="#p1-why">below</a>.' in printed  # the same page: no number
+    assert '<a href="#p1-why">below</a>,' in printed  # the same page: no number
+    assert "term</a>." in printed  # nor a glossary term's link
     assert "kept" in printed and "Every ICB" not in printed

@@ -126,8 +126,8 @@ def _page_html(page: str, article: str, anchors: dict[str, str], base: str) -> s
     def page_number(match: re.Match) -> str:
         """A link to another page of this PDF is followed by that page's number (paper has no
         links to follow); the number is filled in when the PDF is printed."""
-        target = match.group(1).split("-", 1)[0]
-        if target == mine:
+        target, _, fragment = match.group(1).partition("-")
+        if target == mine or fragment.startswith("term-"):  # a glossary term: no number
             return match.group(0)
         return (
             f'{match.group(0)}<span class="chs-page-ref"> (page '
