@@ -157,8 +157,10 @@ def _od(names: dict[str, str]):
 
 
 def _fates(rows):
-    return pd.DataFrame(rows, columns=["code", "name", "fate", "fate_label", "successor", "date",
-                                       "icb_code"])  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["code", "name", "fate", "fate_label", "successor", "date",
+                                        "icb_code"])  # fmt: skip
+    still = frame["fate"].isin(["standalone", "grouped", "retyped"])  # open under its own code
+    return frame.assign(close_date=pd.to_datetime(["2016-09-30"] * len(frame)).where(~still))
 
 
 def test_in_brief_names_each_takeover_or_says_there_was_none(monkeypatch):

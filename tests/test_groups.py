@@ -153,7 +153,7 @@ def test_the_first_wave_of_advanced_foundation_trusts_names_the_community_trusts
     wave = policy_tables.load_aft_first_wave(od)
     assert len(wave) == 8
     text = groups_story.aft_sentence(od, lineage.community_fates(od))
-    assert "three were standalone community trusts" in text
+    assert "three were community trusts" in text
     assert "Central London Community Healthcare" in text
     assert "Cambridgeshire Community Services joined East of England" in text
 
@@ -172,7 +172,7 @@ def test_a_bad_proposal_row_is_named(tmp_path):
     [
         ("QJM", "a group board and executive team since 1 April 2024", "proposed"),
         ("QWE", "then one trust, Kingston and Richmond NHS Foundation Trust", "joined"),
-        ("QRL", "Solent joined Southern Health (now Hampshire and Isle of Wight", "group"),
+        ("QRL", "Solent joined Southern Health (now Hampshire and Isle of Wight", "chair"),
         ("QOC", "A further change is proposed", "No trust based here"),
         ("QNC", "ODS records no merger or takeover of a trust based here since 2024", "chair"),
         # a transfer of services from the council table; Enfield's change was a takeover (ODS)

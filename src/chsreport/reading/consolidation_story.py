@@ -215,7 +215,8 @@ def community_count_figure(counts: pd.DataFrame) -> charts.Figure:
     first, last = counts.iloc[0], counts.iloc[-1]
     peak = lineage.peak_year(counts)
     title = (
-        f"Standalone community trusts: {peak['community_trusts']} at the peak ({peak['year']}), "
+        f"Standalone community trusts: {peak['community_trusts']} at the peak "
+        f"({lineage.peak_years(counts)}), "
         f"{last['community_trusts']} in {last['year']}"
     )
     bars = (
@@ -352,7 +353,7 @@ def in_brief(od: succession.OrgData, fates: pd.DataFrame, counts: pd.DataFrame) 
     acquired = fates[fates["fate"] == "acquired_by_acute"]
     others = fates[~fates["fate"].isin(["standalone", "grouped", "acquired_by_acute"])]
     peak = lineage.peak_year(counts)
-    remain = int(fates["fate"].isin(["standalone", "grouped"]).sum())
+    remain = int(fates["close_date"].isna().sum())  # open, whatever its type now
     takeovers = "; ".join(
         f"{consolidation.name_of(od, r.code)} into {groups_story.name_then(r.successor, r.date)} "
         f"in {vocabulary.year(r.date)}"
@@ -453,7 +454,8 @@ def seed_count_sentence(counts: pd.DataFrame) -> str:
         else f"The data never reach {consolidation.SEED_COUNT}"
     )
     return (
-        f"{verdict}: the count peaks at {peak['community_trusts']} in {peak['year']} and stands "
+        f"{verdict}: the count peaks at {peak['community_trusts']} in "
+        f"{lineage.peak_years(counts)} and stands "
         f"at {latest['community_trusts']} in {latest['year']}. The article does not say how it "
         f"counted; a figure of {consolidation.SEED_COUNT} needs a wider definition than ours, "
         "for example one that adds care trusts or combined mental-health and community trusts. "

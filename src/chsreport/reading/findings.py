@@ -294,8 +294,10 @@ def key_findings(register: pd.DataFrame) -> list[Finding]:
             f"{_pct(c13['value'])} of district councils are larger than a neighbourhood of 50,000, "
             "so neighbourhoods can be drawn inside councils rather than across them. These are "
             "the councils of 2024: local government reorganisation is abolishing district "
-            "councils in two-tier areas, with new unitary councils of about 500,000 people from "
-            "April 2027 in Surrey and April 2028 elsewhere, which will date this finding.",
+            "councils in two-tier areas, with new unitary councils of 500,000 people or more as "
+            "a guide, from "
+            "April 2027 in Surrey and April 2028 in most other areas, which will date this "
+            "finding.",
             "../notebooks/scale",
             ("C11", "C10", "C13"),
         ),
@@ -401,7 +403,7 @@ def answers(register: pd.DataFrame) -> dict[str, str]:
     od = succession.load_org_data()
     fates = lineage.community_fates(od)
     counts = fates["fate"].value_counts()
-    remaining = int(counts.get("standalone", 0))
+    remaining = int(fates["close_date"].isna().sum() - counts.get("grouped", 0))  # open, alone
     cost = scale.big_is_best(scale.trust_size_and_cost(od))
     c12 = _row(register, "C12")
     icbs = geography.icb_populations_2026()["patients"]
@@ -440,9 +442,9 @@ def community_answer(ch) -> str:
     rows = ch.england.set_index("service")["within_18"]
     return (
         f"{vocabulary.percent(within)} of those waiting had waited 18 weeks or less in "
-        f"{vocabulary.month_long(ch.month)}, against a standard of "
-        f"{vocabulary.percent(community_performance.STANDARD)} by "
-        f"{community_performance.STANDARD_YEAR} (adults' services "
+        f"{vocabulary.month_long(ch.month)} (the nearest published measure to the standard of "
+        f"{vocabulary.percent(community_performance.STANDARD)} seen within 18 weeks by "
+        f"{community_performance.STANDARD_YEAR}; adults' services "
         f"{vocabulary.percent(rows['Adult services'])}, children's "
         f"{vocabulary.percent(rows['CYP services'])}); {verdict}."
     )

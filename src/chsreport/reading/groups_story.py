@@ -235,7 +235,7 @@ def since_2024_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
         f"with one (a chief executive or group board in common), {n['standalone']} "
         f"{'is' if n['standalone'] == 1 else 'are'} fully standalone and {n['other']} "
         f"{'has' if n['other'] == 1 else 'have'} another form (a merger with a mental-health or "
-        "community trust, or leaders shared with a trust that is not acute)."
+        "community trust, leaders shared with a trust that is not acute, or a new type)."
     )
 
 
@@ -279,7 +279,7 @@ def aft_sentence(od: succession.OrgData, fates: pd.DataFrame) -> str:
         f"Of the {len(wave)} trusts named on {vocabulary.date_long(wave['announced'].min())} "
         "to be assessed in the first wave of advanced foundation trusts, "
         f"{vocabulary.count_words(len(community))} "
-        f"{'was a standalone community trust' if len(community) == 1 else 'were standalone community trusts'}"  # noqa: E501
+        f"{'was a community trust' if len(community) == 1 else 'were community trusts'}"  # noqa: E501
         + (
             ": "
             + vocabulary.in_a_list([vocabulary.short_org_name(n, 60) for n in community["name"]])

@@ -444,7 +444,7 @@ def grouped_sentence(grouped: pd.DataFrame, robust: pd.DataFrame, start: str, en
         f"{'trust' if here['code'].nunique() == 1 else 'trusts'} ran their services jointly with "
         "a community trust (a joint chief executive, shared executive team or group board, by "
         "the book's group table; a shared chair alone does not count, and a start known only "
-        f"to the year counts from its end): {vocabulary.in_a_list(trusts)}. "
+        f"to the year or the month counts from its end): {vocabulary.in_a_list(trusts)}. "
     )
     if not n_beside:
         return text + "None of them was in class (b), so the comparisons are unchanged."

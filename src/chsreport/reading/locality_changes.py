@@ -94,6 +94,11 @@ def changes_words(icb: str) -> str:
             "table no change of main adult community provider; shared leaders between other "
             "trusts are not recorded."
         )
+    else:
+        parts.append(
+            "(The group table covers arrangements involving community trusts only; shared "
+            "leaders between other trusts are not recorded.)"
+        )
     proposal = proposal_words(icb)
     heading = "**Changes among its trusts.**"
-    return " ".join([heading, *parts] + ([proposal] if proposal else []))
+    return " ".join([heading, *parts] + ([f"**Its ICB.** {proposal}"] if proposal else []))

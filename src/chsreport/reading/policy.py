@@ -84,9 +84,10 @@ def scale_lines() -> list[str]:
         f"{_names(icbs['formed'])}. The government announced the first new footprints on "
         "9 September 2025 {cite:p}`dhsc2025hcws915`; decisions on further mergers were due in "
         "summer 2026, for April 2027 {cite:p}`nhsconfed2025icbclusters`. The book holds a "
-        f"source for {vocabulary.count_words(len(proposals))} proposed 2027 mergers, "
-        f"{vocabulary.in_a_list(list(proposals['proposal']))}, and for no other; it found no "
-        "published list of the decisions.",
+        f"source for {vocabulary.count_words(len(proposals))} proposed 2027 mergers and for no "
+        "other, and found no published list of the decisions by December 2026. They are: "
+        + "; ".join(proposals["proposal"])
+        + ".",
         "**How big an ICB should be: two figures.** Summaries of NHS England's model ICB "
         'blueprint (May 2025) give "a guideline population size of two million within existing '
         'NHS regions" {cite:p}`burgessalmon2025blueprint` and "no smaller than 1m" '
