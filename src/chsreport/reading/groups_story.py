@@ -248,7 +248,7 @@ def in_brief_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
     led = table[table["led_to"] != ""]
     merged = fates[(fates["date"] >= groups.CHANGES_SINCE) & fates["successor"].notna()]
     first = merged[merged["code"].isin({c for codes in led["codes"] for c in codes})]
-    open_now = fates[fates["fate"].isin(["standalone", "grouped"])]
+    open_now = fates[fates["close_date"].isna()]  # open under its own code, whatever its type
     names = [
         f"{_short(r.name)} with {vocabulary.in_a_list([_short(org_named(p)) for p in r.partners])}"
         for r in grouped.itertuples()
