@@ -258,10 +258,10 @@ def test_classes_follow_the_provider_where_patients_live_and_change_only_on_a_da
     assert classes.loc[("RBL", M("2023-06-01")), "group"] == "standalone_community"  # Wirral
     assert classes.loc[("REM", M("2023-06-01")), "group"] == "mh_runs_community"  # Mersey Care
     # the Isle of Wight NHS Trust ran the island's community services until they moved to
-    # Hampshire and Isle of Wight Healthcare on 1 October 2024: its March 2025 care volume (none)
-    # does not decide the months before
-    assert classes.loc[("R1F", M("2024-09-01")), "group"] == "acute_runs_community"
-    assert classes.loc[("R1F", M("2024-10-01")), "group"] == "mh_runs_community"
+    # Southern Health (now Hampshire and Isle of Wight Healthcare) on 1 May 2024: its March 2025
+    # care volume (none) does not decide the months before
+    assert classes.loc[("R1F", M("2024-04-01")), "group"] == "acute_runs_community"
+    assert classes.loc[("R1F", M("2024-05-01")), "group"] == "mh_runs_community"
     # Frimley Health runs them in Hart and Rushmoor (the table), in every month
     frimley = classes.xs("RDU", level="code")["group"]
     assert (frimley == "acute_runs_community").all()

@@ -116,7 +116,7 @@ def test_briefing_names_ranks_extremes_and_peers():
     size_words = locality.rank_words(size_rank, n, "largest", "smallest")
     assert f"{size_words} of England's {n} ICBs" in text
     running = int((org["acute"]["group"] == "acute_runs_community").sum())
-    assert re.search(rf"based here, {running} runs? community services", text)
+    assert re.search(rf"based here, {running} ran community services", text)
 
 
 def test_rank_words_and_plurals():

@@ -457,13 +457,14 @@ def grouped_sentence(grouped: pd.DataFrame, robust: pd.DataFrame, start: str, en
     half = (base["high95"] - base["low95"]) / 2
     projected = half * float(np.sqrt(base["trusts_other"] / n_beside))
     too_few = projected > base["smallest_effect"]
+    effect = vocabulary.fixed(base["smallest_effect"], 1)
     size = (
-        "wider than the smallest effect of {e}: too few for a class of their own, as an "
+        f"wider than the smallest effect of {effect}: too few for a class of their own, as an "
         "estimate for so few could only be inconclusive"
         if too_few
-        else "no wider than the smallest effect of {e}: enough for a class of their own by this "
-        "test"
-    ).format(e=vocabulary.fixed(base["smallest_effect"], 1))
+        else f"no wider than the smallest effect of {effect}: enough for a class of their own "
+        "by this test"
+    )
     rows = robust[robust["classification"].str.contains("run jointly")]
     verdicts = "; ".join(
         f"{r.comparison_label}, {r.classification.rsplit('community trust ', 1)[-1]}: "
