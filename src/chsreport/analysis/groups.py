@@ -66,6 +66,20 @@ def grouped_on(
     return out
 
 
+def acute_partners(od: succession.OrgData, code: str) -> list[str]:
+    """The acute trusts ``code`` runs its services jointly with on the ODS extract's date: a
+    joint (or interim) chief executive, shared executive team or group board (a shared chair
+    alone does not count)."""
+    partners = grouped_on(od, od.as_of, kinds=OPERATIONAL).get(code, [])
+    return [p for p in partners if community_returns.provider_kind(p, od.as_of, od) == "acute"]
+
+
+def joined_since(fates: pd.DataFrame, since: pd.Timestamp = CHANGES_SINCE) -> pd.DataFrame:
+    """The community trusts (rows of ``lineage.community_fates``) that joined another trust on or
+    after ``since``."""
+    return fates[(fates["date"] >= since) & fates["successor"].notna()]
+
+
 def of_trust(od: succession.OrgData, code: str) -> pd.DataFrame:
     """The stages of the arrangements a trust was part of, in date order."""
     table = stages(od)

@@ -50,6 +50,13 @@ def last_day(day: pd.Timestamp, precision: str) -> pd.Timestamp:
     return day
 
 
+def named_in_ods(code: str, name: str) -> bool:
+    """Whether ODS gave the trust ``code`` this name in any extract (case and "NHS Trust"
+    spellings as the book writes them)."""
+    known = {vocabulary.org_name(n).casefold() for n in ods.names_by_extract(code).values()}
+    return vocabulary.org_name(name).casefold() in known
+
+
 def load_group_models(od: succession.OrgData, path: Path = GROUP_MODELS) -> pd.DataFrame:
     """The book's compiled table of group arrangements, one row per stage, checked (read once per
     ``od`` for the default file)."""
@@ -91,8 +98,7 @@ def _problems(row: pd.Series, od: succession.OrgData, others: set[str]) -> list[
         latest = last_day(start, start_precision)
         if pd.notna(opened) and latest < opened or pd.notna(closed) and start > closed:
             out.append(f"{where}: {code} is not open in ODS at the start")
-        known = {vocabulary.org_name(n).casefold() for n in ods.names_by_extract(code).values()}
-        if vocabulary.org_name(name).casefold() not in known:
+        if not named_in_ods(code, name):
             out.append(f"{where}: {code} is not called '{name}' in any ODS extract")
     if row["led_to"]:
         if end is None or end_precision != "day":

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chsreport import vocabulary
-from chsreport.data import geography, group_models, manifest, ods, succession
+from chsreport.data import geography, group_models, manifest, succession
 
 COMPILED = manifest.PROJECT_ROOT / "data" / "compiled"
 AFT = COMPILED / "aft_first_wave.csv"
@@ -53,8 +52,7 @@ def load_aft_first_wave(od: succession.OrgData, path: Path = AFT) -> pd.DataFram
         closed = register.at[code, "close_date"]
         if day is not None and pd.notna(closed) and day > closed:
             problems.append(f"row {i + 2}: {code} was closed when named")
-        known = {vocabulary.org_name(n).casefold() for n in ods.names_by_extract(code).values()}
-        if vocabulary.org_name(row["name"]).casefold() not in known:
+        if not group_models.named_in_ods(code, row["name"]):
             problems.append(f"row {i + 2}: {code} is not called '{row['name']}' in ODS")
     if problems:
         raise manifest.SchemaError(f"{path.name}: " + "; ".join(problems))

@@ -29,14 +29,6 @@ def verdict_of(hits: int, of: int) -> str:
     return "supported" if hits == of else "partly supported" if hits else "not supported"
 
 
-def grouped_with_acute(od: succession.OrgData, code: str) -> list[str]:
-    """The acute trusts ``code`` runs its services jointly with on the ODS extract's date: a
-    joint chief executive, shared executive team or group board (a shared chair alone does not
-    count)."""
-    partners = groups.grouped_on(od, od.as_of, kinds=groups.OPERATIONAL).get(code, [])
-    return [p for p in partners if community_returns.provider_kind(p, od.as_of, od) == "acute"]
-
-
 def trust_form(od: succession.OrgData, row, since: pd.Timestamp) -> tuple[str, str]:
     """How one community trust (a row of the fates) went towards an acute trust: ("acquired",
     words) if acquired on or after ``since``, ("group", words) if it runs its services jointly
@@ -47,7 +39,7 @@ def trust_form(od: succession.OrgData, row, since: pd.Timestamp) -> tuple[str, s
             f"{name} ({row.code}) was acquired by "
             f"{vocabulary.org_name(row.successor_name)} on {vocabulary.date_long(row.date)}"
         )
-    acute = grouped_with_acute(od, row.code)
+    acute = groups.acute_partners(od, row.code)
     if acute:
         stages = groups.in_force(groups.of_trust(od, row.code), od.as_of, groups.OPERATIONAL)
         stages = stages[[bool(set(c) & set(acute)) for c in stages["codes"]]]

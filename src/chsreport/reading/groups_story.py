@@ -206,14 +206,7 @@ def since_2024(od: succession.OrgData, fates: pd.DataFrame) -> dict[str, int]:
         (fates["open_date"].isna() | (fates["open_date"] <= SINCE_2024))
         & (fates["close_date"].isna() | (fates["close_date"] >= SINCE_2024))
     ]
-    jointly = [
-        code
-        for code in open_then["code"]
-        if any(
-            community_returns.provider_kind(p, od.as_of, od) == "acute"
-            for p in groups.grouped_on(od, od.as_of, kinds=groups.OPERATIONAL).get(code, [])
-        )
-    ]
+    jointly = [code for code in open_then["code"] if groups.acute_partners(od, code)]
     taken = int((open_then["fate"] == "acquired_by_acute").sum())
     standalone = int((open_then["fate"] == "standalone").sum())
     return {
@@ -246,7 +239,7 @@ def in_brief_line(od: succession.OrgData, fates: pd.DataFrame) -> str:
     grouped = fates[fates["fate"] == "grouped"]
     table = groups.stages(od)
     led = table[table["led_to"] != ""]
-    merged = fates[(fates["date"] >= groups.CHANGES_SINCE) & fates["successor"].notna()]
+    merged = groups.joined_since(fates)
     first = merged[merged["code"].isin({c for codes in led["codes"] for c in codes})]
     open_now = fates[fates["close_date"].isna()]  # open under its own code, whatever its type
     names = [

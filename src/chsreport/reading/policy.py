@@ -34,7 +34,7 @@ def icb_facts() -> dict:
 def consolidation_lines(od: succession.OrgData) -> list[str]:
     """Question 1: the transactions since 2024, the groups, the advanced foundation trusts."""
     fates = lineage.community_fates(od)
-    since = fates[(fates["date"] >= groups.CHANGES_SINCE) & fates["successor"].notna()]
+    since = groups.joined_since(fates)
     moves = vocabulary.in_a_list(
         [
             f"{vocabulary.short_org_name(r.name, 80)} into "
