@@ -271,3 +271,15 @@ def test_a_council_whose_provider_was_taken_over_is_marked(od):
     assert changes.at["Halton", "taken_over"]  # Bridgewater into Warrington and Halton, ODS
     assert not changes.at["Coventry", "taken_over"]  # a new contract with UHCW
     assert changes.at["Coventry", "from_code"] == "RYG"
+
+
+def test_a_first_wave_trust_closed_when_named_is_reported_whatever_the_other_rows(od, tmp_path):
+    path = tmp_path / "aft_first_wave.csv"
+    path.write_text(
+        ",".join(policy_tables.AFT_COLUMNS)
+        + "\nRYX,Central London Community Healthcare NHS Trust,not a date,https://x,2025-11-12,"
+        + "\nRY9,Hounslow and Richmond Community Healthcare NHS Trust,2025-11-12,https://x,"
+        "2025-11-12,\n"
+    )
+    with pytest.raises(manifest.SchemaError, match="announced is not a date.*RY9 was closed"):
+        policy_tables.load_aft_first_wave(od, path)

@@ -48,7 +48,10 @@ def load_aft_first_wave(od: succession.OrgData, path: Path = AFT) -> pd.DataFram
         if code not in register.index:
             problems.append(f"row {i + 2}: {code} is not an NHS trust in ODS")
             continue
-        day = pd.Timestamp(row["announced"]) if not problems else None
+        try:  # an announcement date that does not parse is already reported by _dated
+            day, _ = group_models.when(row["announced"])
+        except ValueError:
+            day = None
         closed = register.at[code, "close_date"]
         if day is not None and pd.notna(closed) and day > closed:
             problems.append(f"row {i + 2}: {code} was closed when named")
