@@ -186,25 +186,64 @@ def carried_activity() -> pd.DataFrame:
     return carried.where(whole)
 
 
+# each measure of :data:`MEASURES` as a ratio of two counts of :func:`panel_counts`, and the
+# multiplier of its rate (1 for a share)
+RATIOS = {
+    "adult_waiting_per_100k": ("known", "adults_served", 1e5),
+    "adult_over_18": ("over", "known", 1),
+    "ucr_within_2h": ("ucr_within", "ucr_referrals", 1),
+    "adult_contacts_per_1000": ("adult_contacts", "adults_19", 1e3),
+    "beds_per_100k_65": ("beds", "aged_65", 1e5),
+}
+
+
+@lru_cache(maxsize=16)
+def panel_counts(month: pd.Timestamp) -> pd.DataFrame:
+    """The counts behind :func:`icb_panel`, per 2026 ICB: the adult waiting list and those over
+    18 weeks, the adults of its covered areas (``adults_served``), the carried activity of
+    :func:`carried_activity`, the people of each age group and the share of its areas covered."""
+    od = succession.load_org_data()
+    ages = geography.icb_ages_2026()
+    ages = ages[ages["year"] == 2026].set_index("icb_code")
+    adults = adults_by_icb(month, od)
+    out = pd.concat([adults, carried_activity()], axis=1).reindex(ages.index)
+    out["adults_served"] = ages["adults"] * out["covered"]
+    out[["adults_19", "aged_65"]] = ages[["adults_19", "aged_65"]]
+    return out
+
+
+def rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """Each measure of :data:`MEASURES` from rows of :func:`panel_counts` (blank where a count
+    is missing or its denominator is zero)."""
+    out = pd.DataFrame(index=counts.index)
+    for key, (top, bottom, per) in RATIOS.items():
+        out[key] = counts[top] / counts[bottom] * per
+    return out.replace([np.inf, -np.inf], np.nan)
+
+
+def england_panel(month: pd.Timestamp) -> pd.Series:
+    """England's value of each measure: the counts of every ICB with both counts of the
+    measure, added up, then divided (an ICB's adults' waits count only where it covers at
+    least :data:`WHOLE` of its areas, as its rank does)."""
+    counts = panel_counts(month)
+    values = {}
+    for key, (top, bottom, per) in RATIOS.items():
+        rows = counts[counts[[top, bottom]].notna().all(axis=1)]
+        if key in WAITS:
+            rows = rows[rows["covered"] >= WHOLE]
+        values[key] = rows[top].sum() / rows[bottom].sum() * per
+    return pd.Series(values)
+
+
 @lru_cache(maxsize=16)
 def icb_panel(month: pd.Timestamp) -> pd.DataFrame:
     """The 36 ICBs of 2026 with every measure of :data:`MEASURES`, the share of its areas the
     adults' figures cover (``adult_covered``), and each measure's rank (``rank_<measure>``, 1 as
     :data:`MEASURES` orders it, among the ICBs with a figure; the adults' waits only where they
     cover at least :data:`WHOLE` of the ICB)."""
-    od = succession.load_org_data()
-    ages = geography.icb_ages_2026()
-    ages = ages[ages["year"] == 2026].set_index("icb_code")
-    adults = adults_by_icb(month, od)
-    rest = carried_activity()
-    out = pd.DataFrame(index=ages.index)
-    out["adult_waiting_per_100k"] = adults["known"] / (ages["adults"] * adults["covered"]) * 1e5
-    out["adult_over_18"] = adults["over"] / adults["known"]
-    out["adult_covered"] = adults["covered"]
-    out["ucr_within_2h"] = rest["ucr_within"] / rest["ucr_referrals"]
-    out["adult_contacts_per_1000"] = rest["adult_contacts"] / ages["adults_19"] * 1e3
-    out["beds_per_100k_65"] = rest["beds"] / ages["aged_65"] * 1e5
-    out = out.replace([np.inf, -np.inf], np.nan)
+    counts = panel_counts(month)
+    out = rates(counts)
+    out.insert(2, "adult_covered", counts["covered"])
     whole = out["adult_covered"] >= WHOLE
     for key, high_first in MEASURES.items():
         values = out[key].where(whole) if key in WAITS else out[key]
