@@ -177,7 +177,13 @@ def test_a_council_split_between_icbs_is_drawn_grey_named_and_cut_at_the_frame(
     figure = locality_maps.council_map("QOX", "BSW", profile)
     assert len(profile["councils"]) == 3
     assert figure.svg.count(f'fill="{maps.NO_DATA}"') == 1
-    assert ">Vale of White Horse</text>" in figure.svg
+    # numbered on the map, its own councils by name first, and keyed under it
+    numbered = locality_maps.numbers("QOX", profile)
+    assert numbered["name"].tolist()[-1] == "Vale of White Horse"
+    assert numbered["number"].tolist() == [1, 2, 3, 4]
+    assert numbered["name"].iloc[:3].is_monotonic_increasing
+    assert ">4</text>" in figure.svg and ">Vale of White Horse</text>" not in figure.svg
+    assert "4 Vale of White Horse (placed in a neighbouring ICB)." in figure.summary
     subtitle = " ".join(figure.spec["title"]["subtitle"])
     assert subtitle.endswith("Grey: placed in a neighbouring ICB, partly in this one (1 area).")
     # zoomed to the ICB and its councils: the frame is fitted to them, the rest is cut off
@@ -193,3 +199,21 @@ def test_a_council_split_between_icbs_is_drawn_grey_named_and_cut_at_the_frame(
         ("icb26_fine", locality_maps.icb_ons_code("QOX")),
     )
     assert icb.contains(Point(points["lon"].iloc[0], points["lat"].iloc[0]))
+
+
+def test_the_briefing_maps_number_the_councils_beside_a_key_with_words_of_11_px_or_more(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    bands = params.validate("scale", {"neighbourhood_max": 50000})
+    profile = scale.icb_profile("QOX", bands, 2024)
+    printed = locality_maps.PrintMaps("QOX", "BSW", profile)._repr_html_()
+    assert printed.startswith('<div class="chs-print-only chs-print-maps">')
+    assert '<li value="4">Vale of White Horse <em>(neighbouring ICB)</em></li>' in printed
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', printed)]
+    assert sizes and min(sizes) >= maps.PRINT_FONT  # 8 pt or more at one pixel to 0.75 pt
+    assert "<title>Where BSW is in England</title>" in printed  # the inset says what it shows
+    # one council: named on the map, no key
+    single = scale.icb_profile("QSL", bands, 2024)
+    alone = locality_maps.PrintMaps("QSL", "Somerset", single)._repr_html_()
+    assert "chs-map-key" not in alone and ">Somerset</text>" in alone

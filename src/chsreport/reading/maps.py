@@ -35,6 +35,9 @@ ATTRIBUTION = vocabulary.BOUNDARY_ATTRIBUTION
 MAP_WIDTH = 340
 MAP_HEIGHT = 440
 NO_DATA = "#DDDDDD"
+# a map's words (area names, a printed map's legend) are at least this many pixels, so at one CSS
+# pixel to three quarters of a point a briefing prints them at 8 pt or more
+PRINT_FONT = 11
 
 
 def _with_geometry(spec: dict, only: dict[str, set[str]] | None = None) -> dict:
@@ -76,6 +79,7 @@ def _map_chart(
     no_data: str = "no data",
     fit: tuple[str, str] | None = None,
     frame: tuple[float, float, float, float] | None = None,
+    legend: dict | None = None,
 ) -> alt.LayerChart:
     """One map drawn with Vega-Lite: the areas, their borders and labels, and the legend.
     Long because the layers of one map (areas, borders, labels, legend) are drawn in the order
@@ -117,15 +121,21 @@ def _map_chart(
                 alt.FieldOneOfPredicate(field="properties.code", oneOf=outline_only)
             )
         layers.append(lines.mark_geoshape(fill=None, stroke="#333333", strokeWidth=0.9, clip=clip))
-    if labels:  # the areas' names at a point inside each, on a white halo (see ``_HALO``)
+    if labels:  # the areas' names (or ``labels``' words) inside each, on a white halo (``_HALO``)
         points = boundaries.label_points(layer)
         points = points[points["code"].isin(only if only is not None else points["code"])]
+        if isinstance(labels, dict):
+            points = points.assign(name=points["code"].map(labels)).dropna(subset=["name"])
         if fit is not None:
             points = boundaries.points_within(points, layer, fit)
         layers.append(
             alt.Chart(points)
             .mark_text(
-                fontSize=11, color="#111111", stroke="white", strokeWidth=2.5, strokeOpacity=0.8
+                fontSize=PRINT_FONT,
+                color="#111111",
+                stroke="white",
+                strokeWidth=2.5,
+                strokeOpacity=0.8,
             )  # fmt: skip
             .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
         )
@@ -147,12 +157,17 @@ def _map_chart(
         .properties(projection=projection)
         .properties(height=height)
         .configure_legend(
-            orient="bottom",
-            columns=1,
-            labelLimit=MAP_WIDTH - 40,
-            titleLimit=MAP_WIDTH - 20,
-            gradientDirection="vertical",
-            gradientLength=110,
+            **(
+                legend
+                or {
+                    "orient": "bottom",
+                    "columns": 1,
+                    "labelLimit": MAP_WIDTH - 40,
+                    "titleLimit": MAP_WIDTH - 20,
+                    "gradientDirection": "vertical",
+                    "gradientLength": 110,
+                }
+            )
         )
     )
 
@@ -263,7 +278,7 @@ def choropleth(
     highlight: str | None = None,
     height: int = MAP_HEIGHT,
     summary: str = "",
-    labels: bool = False,
+    labels: bool | dict[str, str] = False,
     outline_only: list[str] | None = None,
     no_data: str = "no data",
     fit: tuple[str, str] | None = None,
@@ -271,7 +286,8 @@ def choropleth(
     """A map of ``layer`` coloured by ``values`` (a frame keyed by ``code``, the layer's ONS
     codes). Areas with no value are grey. ``only``: draw just these areas (a locality's councils);
     ``outline``: another layer's borders drawn over the map (``outline_only``: just these of
-    them); ``highlight``: one area outlined; ``labels``: the areas' names; ``no_data``: what grey
+    them); ``highlight``: one area outlined; ``labels``: the areas' names (or, a dict, each
+    code's words: a number keyed in the caption); ``no_data``: what grey
     means, in words; ``fit`` (layer, code): the map zoomed to that area and the areas with a
     value, whatever lies beyond cut off (other areas are named on their part inside it)."""
     missing = set(values["code"]) - boundaries.codes(layer)
@@ -318,3 +334,54 @@ def choropleth(
     # the finding in words under the map, so nothing is only in the picture
     figure.summary = summary or f"{title}."
     return figure
+
+
+def print_svg(
+    layer: str,
+    values: pd.DataFrame,
+    color: alt.Color,
+    *,
+    description: str,
+    width: int,
+    height: int,
+    only: list[str] | None = None,
+    outline: str | None = None,
+    outline_only: list[str] | None = None,
+    highlight: str | None = None,
+    labels: bool | dict[str, str] = False,
+    fit: tuple[str, str] | None = None,
+) -> str:
+    """A map for paper, as SVG ``width`` by about ``height`` pixels: no title (the page around it
+    says what it shows), a legend along its foot, every word :data:`PRINT_FONT` pixels or more.
+    ``description``: what it shows, its accessible title."""
+    chart = _map_chart(
+        layer,
+        values,
+        color,
+        [],
+        only,
+        outline,
+        highlight,
+        height,
+        labels,
+        outline_only,
+        "no data",
+        fit,
+        _frame(layer, values, fit) if fit is not None else None,
+        legend={
+            "orient": "bottom",
+            "direction": "horizontal",
+            "gradientLength": width - 60,
+            "labelFontSize": PRINT_FONT,
+            "titleFontSize": PRINT_FONT,
+            "titleLimit": width,
+        },
+    ).properties(width=width, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    parts = {layer: set(only)} if only is not None else {}
+    if outline is not None and outline_only is not None:
+        parts[outline] = set(outline_only)
+    drawn = charts.Figure(
+        chart, description, "", values, "print-map.csv",
+        static=lambda spec: _with_geometry(spec, parts), svg_filter=compact_paths,
+    )  # fmt: skip
+    return drawn.svg
