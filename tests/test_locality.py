@@ -215,3 +215,16 @@ def test_every_part_of_a_split_icb_is_named_somewhere():
     for name in ("Frimley", "Hertfordshire and West Essex", "Suffolk and North East Essex"):
         shares = [int(n) for n in re.findall(rf"part of {name} ICB \(about (\d+)%", texts)]
         assert len(shares) >= 2 and 98 <= sum(shares) <= 102, (name, shares)
+
+
+def test_the_briefings_acute_trust_table_is_a_line_per_trust_with_class_letters():
+    flow = locality.acute_flow("QE1")
+    table = locality.flow_table_print(flow)
+    assert list(table.columns) == ["Trust", "Class", "Delayed per 100 beds", "Delays rank",
+                                   "A&E in 4 hours (%)", "A&E rank"]  # fmt: skip
+    assert set(table["Class"]) <= {"(a)", "(b)", "(c)", "(d)", ""}
+    assert not table["Trust"].str.contains("NHS").any()
+    assert table["Delayed per 100 beds"].tolist() == locality.flow_table(flow)[
+        "Not meeting the criteria to reside, per 100 beds"].tolist()  # fmt: skip
+    key = locality.class_key()
+    assert key.startswith("(a) runs community services itself; (b) beside a standalone")

@@ -18,7 +18,7 @@ from chsreport import vocabulary
 from chsreport.analysis import params, population_layers
 from chsreport.data import manifest, ods
 from chsreport.publishing import colophon, paths, printer, standalone
-from chsreport.reading import claims
+from chsreport.reading import claims, claims_page
 
 BRIEFING_PAGES = 2
 
@@ -86,86 +86,139 @@ def section(sections: dict[str, list[str]], anchor: str) -> list[str]:
     return sections[anchor]
 
 
-def _figures(parts: list[str]) -> list[str]:
-    return [p for p in parts if p.lstrip().startswith("<figure")]
+def _starting(parts: list[str], *starts: str) -> list[str]:
+    """The parts that begin with one of ``starts`` (an element's opening tag)."""
+    return [p for p in parts if p.lstrip().startswith(starts)]
+
+
+KEY_FIGURES = '<div class="chs-table-wrap chs-key-wrap"'  # reading.key_figures.Block
+PRINT_TABLE = '<div class="chs-table-wrap chs-print-only"'  # charts.Table(print_only=True)
+PRINT_MAPS = '<div class="chs-print-only chs-print-maps"'  # reading.locality_maps.PrintMaps
 
 
 def _tables(parts: list[str]) -> list[str]:
-    return [p for p in parts if p.lstrip().startswith('<div class="chs-table-wrap"')]
-
-
-def _print_tables(parts: list[str]) -> list[str]:
-    """The tables made for the briefing only (hidden on the web page)."""
-    return [p for p in parts if p.lstrip().startswith('<div class="chs-table-wrap chs-print-only"')]
+    return _starting(parts, '<div class="chs-table-wrap"')
 
 
 def _text(parts: list[str]) -> list[str]:
     return [p for p in parts if not p.lstrip().startswith(("<figure", "<div", "<details"))]
 
 
-BRIEFING_CSS = """
+BRIEFING_CSS = (
+    """
 @page { size: A4; margin: 0; }
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; }
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
-       font-size: 9.6pt; line-height: 1.38; }
-.sheet { width: 210mm; height: 296.5mm; padding: 11mm 12mm 10mm; overflow: hidden;
+       font-size: 9pt; line-height: 1.32; }
+.sheet { width: 210mm; height: 296.5mm; padding: 9mm 12mm 8mm; overflow: hidden;
          break-after: page; position: relative; }
 .sheet:last-child { break-after: auto; }
-.fit { transform-origin: top left; }
+.fit { transform-origin: top left; height: 100%; display: flex; flex-direction: column; }
+.fit { justify-content: space-between; }  /* room left is shared between the parts */
+.part { break-inside: avoid; }
 .kicker { text-transform: uppercase; letter-spacing: .06em; font-size: 8pt; color: #005EB8;
-          margin: 0 0 2mm; font-weight: bold; }
-h1 { font-size: 19pt; line-height: 1.15; margin: 0 0 1.5mm; }
-h2 { font-size: 12pt; margin: 4mm 0 1.5mm; color: #003087; break-after: avoid; }
+          margin: 0 0 1.5mm; font-weight: bold; }
+h1 { font-size: 18pt; line-height: 1.15; margin: 0 0 1.5mm; }
+h2 { font-size: 11.5pt; margin: 2.8mm 0 1.1mm; color: #003087; break-after: avoid; }
 h1, h2, h3 { white-space: pre-wrap; }  /* bookmarks keep the space where a heading wraps */
-.edition { font-size: 8pt; color: #555; margin: 0 0 3mm; border-bottom: 1px solid #ccc;
-           padding-bottom: 2mm; }
-p { margin: 0 0 2mm; }
-.maps { display: flex; gap: 4mm; align-items: flex-start; }
-.maps figure { flex: 1 1 0; }
-/* the maps give way, not the text: each at most 80 mm tall, so page 1 keeps its type size */
-.maps figure svg { max-height: 80mm; width: auto; }
-figure { margin: 2mm 0; break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; }
-figcaption { font-size: 7.4pt; color: #555; line-height: 1.3; }
-.chs-table-caption { font-size: 7.4pt; color: #555; margin: 1mm 0 0; }
-.chs-print-only { display: block; }
-table.chs-table { border-collapse: collapse; width: 100%; font-size: 7.8pt; }
-table.chs-table th, table.chs-table td { border-bottom: 1px solid #ddd; padding: .6mm 1.2mm;
+.edition { font-size: 8pt; color: #444; margin: 0 0 1mm; border-bottom: 1px solid #ccc;
+           padding-bottom: 1.5mm; }
+p { margin: 0 0 1.6mm; }
+.chs-table-caption, figcaption { font-size: 8pt; color: #444; line-height: 1.3; margin: 1mm 0 0; }
+table.chs-table { border-collapse: collapse; width: 100%; font-size: 8.2pt; }
+table.chs-table th, table.chs-table td { border-bottom: 1px solid #ddd; padding: .5mm 1.2mm;
                                          vertical-align: top; text-align: left; }
-table.chs-table th { background: #f0f4f5; font-weight: bold; }
+table.chs-table thead th { background: #f0f4f5; font-weight: bold; }
+table.chs-table tbody th { font-weight: normal; }
 table.chs-table td.num, table.chs-table th.num { text-align: right; }
-table.claims { border-collapse: collapse; width: 100%; font-size: 8.4pt; }
-table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: 1.2mm 1.5mm;
+table.chs-table td.num { white-space: nowrap; }
+table.chs-key { table-layout: fixed; }
+table.chs-key th:nth-child(1) { width: 32%; } table.chs-key th:nth-child(2) { width: 17%; }
+table.chs-key th:nth-child(3) { width: 10%; } table.chs-key th:nth-child(4) { width: 17%; }
+table.chs-key td.num { white-space: normal; }
+table.chs-key th:nth-child(5) { width: 8%; } table.chs-key th:nth-child(6) { width: 16%; }
+.chs-mark { font-size: 9pt; }
+.chs-dir-top { color: #1a7f37; } .chs-dir-middle { color: #6e6e6e; }
+.chs-dir-bottom { color: #c2410c; }
+.chs-vol-top { color: #08519c; } .chs-vol-middle { color: #4a90c8; }
+.chs-vol-bottom { color: #7fb2dc; }
+.optional figure { margin: 2mm 0 0; }
+.optional svg { width: 100%; height: auto; }
+.reading { font-size: 9.2pt; margin-top: 1.2mm; }
+.chs-print-maps { display: flex; gap: 5mm; align-items: flex-start; }
+.chs-print-map svg, .chs-print-inset svg { display: block; }
+.chs-print-side { flex: 1 1 0; min-width: 0; font-size: 8.4pt; }
+.chs-print-inset { display: flex; align-items: flex-end; gap: 3mm; margin-bottom: 2mm; }
+.chs-print-inset p { font-size: 8pt; color: #444; margin: 0; }
+ol.chs-map-key { margin: 0; padding-left: 7mm; columns: 2; column-gap: 5mm; }
+ol.chs-map-key li { break-inside: avoid; }
+table.claims { border-collapse: collapse; width: 100%; font-size: 8.2pt; }
+p.every { font-size: 8.2pt; margin-top: 1.5mm; }
+table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: .8mm 1.2mm;
                                    text-align: left; vertical-align: top; }
 table.claims th { background: #f0f4f5; }
-.verdict { font-weight: bold; white-space: nowrap; }
-table.claims td.note { font-size: 7.6pt; color: #333; }
-dl.terms { font-size: 7.6pt; margin: 0; columns: 2; column-gap: 6mm; }
+table.claims td.note { font-size: 8pt; color: #333; }
+dl.terms { font-size: 8pt; margin: 0; columns: 2; column-gap: 6mm; line-height: 1.3; }
 dl.terms dt { font-weight: bold; display: inline; }
 dl.terms dt::after { content: ": "; }
 dl.terms dd { display: inline; margin: 0; }
-dl.terms dd::after { content: ""; display: block; margin-bottom: 1mm; }
-footer { font-size: 7.6pt; color: #444; border-top: 1px solid #ccc; padding-top: 2mm;
-         margin-top: 3mm; }
+dl.terms dd::after { content: ""; display: block; margin-bottom: .8mm; }
+footer { font-size: 8pt; color: #333; border-top: 1px solid #ccc; padding-top: 1.5mm;
+         line-height: 1.3; }
+footer p { margin: 0 0 1mm; }
 a { color: #005EB8; }
 """
+    + printer.BADGE_CSS
+)
 
-# Shrink a sheet's content until it fits its page (long place names, many PCNs): a briefing is
-# always exactly two pages, and nothing is cut off.
+# Make a sheet's content fit its page: a part that may move on (class "movable") opens the next
+# sheet if it does not fit this one; what is there only to use spare room (class "optional") is
+# shown, in order of worth, where it fits and dropped where it does not; a map grows into the room
+# left; then, if the sheet still overflows, its content is shrunk (which the tests of the
+# printed briefings catch: no word under 8 pt). A briefing is always exactly two pages, and
+# nothing is cut off.
 FIT_SCRIPT = """
-for (const sheet of document.querySelectorAll('.sheet')) {
+(() => {  // a function of its own: the printer loads one document after another in one window
+const sheets = [...document.querySelectorAll('.sheet')];
+sheets.forEach((sheet, n) => {
   const inner = sheet.querySelector('.fit');
   const style = getComputedStyle(sheet);
   const room = sheet.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const fits = () => inner.scrollHeight <= room;
+  // a part that may move on: kept here if it fits, else it opens the next sheet
+  const next = n + 1 < sheets.length ? sheets[n + 1].querySelector('.fit') : null;
+  const top = next ? next.firstChild : null;
+  for (const part of inner.querySelectorAll('.movable')) {
+    if (!fits() && next) next.insertBefore(part, top);  // in their order, before its own
+  }
+  const extras = [...inner.querySelectorAll('.optional')]
+    .sort((a, b) => Number(a.dataset.worth) - Number(b.dataset.worth));
+  extras.forEach((extra) => { extra.style.display = 'none'; });
+  for (const extra of extras) {  // in order of worth: each shown if it still fits
+    extra.style.display = '';
+    if (!fits()) extra.style.display = 'none';
+  }
+  extras.filter((extra) => extra.style.display === 'none').forEach((extra) => extra.remove());
+  // a map takes the room left, up to GROW times its size and MAP_SHARE of the sheet's width
+  for (const svg of inner.querySelectorAll('.chs-print-map svg')) {
+    const w = svg.width.baseVal.value, h = svg.height.baseVal.value;
+    const spare = room - inner.scrollHeight;
+    const most = Math.min(GROW, MAP_SHARE * inner.clientWidth / w);
+    const grow = Math.max(1, Math.min(most, (h + spare) / h));
+    svg.style.width = `${w * grow}px`;
+    svg.style.height = `${h * grow}px`;
+  }
   const need = inner.scrollHeight;
   if (need > room) {
     const scale = room / need;
     inner.style.transform = `scale(${scale})`;
     inner.style.width = `${100 / scale}%`;
+    inner.style.height = `${100 / scale}%`;
   }
-}
-"""
+});
+})();
+""".replace("GROW", "1.6").replace("MAP_SHARE", "0.62")
 
 
 def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd.DataFrame:
@@ -182,58 +235,58 @@ def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd
     return register[mask]
 
 
-COMMUNITY_MEANS = {  # claim C18's verdict -> what it lets a reader make of the community panel
-    "partly supported": "services run by acute trusts had shorter waits than standalone "
-    "community trusts' in the same service",
-    "contradicted": "services run by acute trusts had longer waits than standalone community "
-    "trusts' in the same service",
-    "no meaningful difference": "services run by acute trusts and by standalone community trusts "
-    "waited about the same in the same service",
-    "inconclusive": "the data cannot tell whether services run by acute trusts wait less or more "
-    "than standalone community trusts' in the same service",
-}
+def shows(claim) -> str:
+    """What the data show for a claim of the register, in brief: its measure and value (the
+    whole note is on the claims page); the note where the claim has no value."""
+    note = str(claim.note) if pd.notna(claim.note) else ""
+    value = pd.to_numeric(claim.value, errors="coerce")
+    if pd.isna(value):
+        return note
+    return f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}"
 
 
-def community_means(register: pd.DataFrame) -> str:
-    """The sentence after a briefing's community panel: what claim C18 lets a reader make of
-    it ("" without the claim)."""
-    verdict = register.set_index("claim_id")["verdict"].get("C18", "")
-    if verdict not in COMMUNITY_MEANS:
+def claims_table(concerning: pd.DataFrame) -> str:
+    """The claims that concern an ICB: those about its places, each quoted with its source, its
+    verdict as a badge and what the data show; then, in a sentence, those every ICB faces
+    (:data:`claims.EVERY_ICB`, tested across England: the same in every briefing)."""
+    every = concerning["claim_id"].isin(claims.EVERY_ICB)
+    rows = "".join(
+        f"<tr><td>“{html.escape(str(r.quote))}” (article {html.escape(str(r.seed))}; "
+        f"{html.escape(r.claim_id)} in the book's claims register)</td>"
+        f"<td>{claims_page.badge_html(r.verdict)}</td>"
+        f'<td class="note">{html.escape(shows(r))}</td></tr>'
+        for r in concerning[~every].itertuples()
+    )
+    table = (
+        '<table class="claims"><thead><tr><th>What was said of its places</th><th>Verdict on the '
+        f"data</th><th>What the data show</th></tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else ""
+    )
+    shared = "; ".join(
+        f"“{html.escape(str(r.quote))}” ({html.escape(r.claim_id)}) "
+        f"{claims_page.badge_html(r.verdict)}"
+        for r in concerning[every].itertuples()
+    )
+    return table + (
+        f'<p class="every"><strong>Tested across England</strong> (the same in every '
+        f"briefing): {shared}.</p>"
+        if shared
+        else ""
+    )
+
+
+def _part(heading: str, body: str, worth: int | None = None, movable: bool = False) -> str:
+    """A section of a sheet: its heading and body, kept together. ``worth``: printed only if it
+    fits the room left, the lower numbers first; ``movable``: on this sheet if it fits, else at
+    the top of the next (:data:`FIT_SCRIPT`)."""
+    if not body.strip():
         return ""
-    return (
-        f"<p><strong>What it means.</strong> Across England, {COMMUNITY_MEANS[verdict]} (claim "
-        f"C18: {verdict}, on waits only). This ICB's figures describe its providers; they do not "
-        "show that one way of running community services works better.</p>"
-    )
-
-
-def what_it_means(register: pd.DataFrame) -> str:
-    """The sentence a briefing puts after "In brief": what the book's test of claim C06 (acute
-    trusts that run community services manage flow better) lets a reader make of one ICB's ranks."""
-    verdict = register.set_index("claim_id")["verdict"].get("C06", "")
-    said = (
-        "whether acute trusts that run community services have fewer delayed patients than "
-        "other acute trusts"
-    )
-    if verdict in ("inconclusive", "no meaningful difference"):
-        test = (
-            "Across England the book finds no meaningful difference in delayed patients between "
-            "acute trusts that run community services and other acute trusts (claim C06)"
-        )
-        if verdict == "inconclusive":
-            test = f"Across England the data cannot yet tell {said} (claim C06: inconclusive)"
-        return (
-            f"<p><strong>What it means.</strong> {test}. The ranks above describe this ICB's "
-            "trusts; they do not show that one way of organising community services works "
-            "better here or anywhere.</p>"
-        )
-    if verdict in ("supported", "contradicted"):
-        return (
-            f"<p><strong>What it means.</strong> Across England the book's test of {said} is "
-            f"{verdict} (claim C06): read this ICB's ranks with that in mind, one place at a "
-            "time.</p>"
-        )
-    return ""
+    title = f"<h2>{heading}</h2>" if heading else ""
+    kind = " movable" if movable else ""
+    if worth is None:
+        return f'<div class="part{kind}">{title}{body}</div>'
+    return f'<div class="part optional{kind}" data-worth="{worth}">{title}{body}</div>'
 
 
 def briefing_html(
@@ -246,22 +299,18 @@ def briefing_html(
     sources: list[str],
     terms: dict[str, str],
 ) -> str:
-    """Two A4 sheets: the ICB's opening paragraph, its community services (providers, waits, the
-    panel with ranks and peers) and maps; its acute trusts' flow, the claims
-    that concern it, its profile, the sources and the build date with a link to its web page."""
-    brief = "".join(_text(section(sections, "brief"))) + what_it_means(claims)
+    """Two A4 sheets. The first answers at a glance: the ICB's key figures against England with
+    their ranks and marks, a reading of them written for it, and its councils numbered on a map
+    beside their key with England as an inset. The second holds the detail: who runs its
+    community services and what became of its trusts, its acute trusts one per row, the claims
+    that concern it, then, where they fit, its layers, its acute trusts on a chart, its similar
+    ICBs, discharge delays and virtual wards; terms, sources and its web page's address."""
+    figures = section(sections, "figures")
     glance = section(sections, "glance")
-    maps = "".join(_figures(glance)[:2])
-    profile = "".join(_text(glance))
-    flow = section(sections, "flow")
+    glance_text = _text(glance)
     community = section(sections, "community")
-    rows = "".join(
-        f"<tr><td>“{html.escape(str(r.quote))}” (source article {html.escape(str(r.seed))}; "
-        f"{html.escape(r.claim_id)} in the book's claims register)</td>"
-        f'<td class="verdict">{html.escape(str(r.verdict))}</td>'
-        f'<td class="note">{html.escape(str(r.note) if pd.notna(r.note) else "")}</td></tr>'
-        for r in claims.itertuples()
-    )
+    flow = section(sections, "flow")
+    brief = _text(section(sections, "brief"))
     defined = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(words)}</dd>"
         for term, words in terms.items()
@@ -272,32 +321,40 @@ def briefing_html(
         f"<title>{html.escape(name)}: community health services briefing</title>"
         f"<style>{BRIEFING_CSS}</style></head><body>"
         '<section class="sheet"><div class="fit">'
-        '<p class="kicker">Community health services reform · ICB briefing</p>'
+        '<div class="part"><p class="kicker">Community health services reform · ICB briefing</p>'
         f"<h1>{html.escape(name)}</h1>"
         f'<p class="edition">ICB code {html.escape(icb)} · version {html.escape(e["version"])}, '
         f"built {html.escape(e['built'])} from public data published up to "
-        f"{html.escape(e['data_to'])}; each figure names its own period</p>"
-        f"<h2>In brief</h2>{brief}"
-        f"<h2>Its community services</h2>{''.join(_text(community))}"
-        f"{''.join(_print_tables(community)[:1])}{community_means(claims)}"
-        f'<h2>Where it is and its councils</h2><div class="maps">{maps}</div>'
-        "</div></section>"
+        f"{html.escape(e['data_to'])}; each figure names its own period</p></div>"
+        + _part(
+            "Key figures",
+            "".join(_starting(figures, KEY_FIGURES))
+            + f'<div class="reading">{"".join(_text(figures))}</div>',
+        )
+        + _part("Where it is and its councils", "".join(_starting(glance, PRINT_MAPS)))
+        + _part("Who runs its community services", "".join(_text(community)[:1]), movable=True)
+        + _part("Its layers", "".join(glance_text[:1]), worth=1, movable=True)
+        + "</div></section>"
         '<section class="sheet"><div class="fit">'
-        f"<h2>Its acute trusts' flow</h2>{''.join(_figures(flow)[:1])}{''.join(_tables(flow)[:1])}"
-        "<h2>The claims that concern it</h2>"
-        '<table class="claims"><thead><tr><th>What was said</th>'
-        "<th>Verdict on the data</th><th>What the data show</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-        f"<h2>At a glance</h2>{profile}"
-        "<h2>Discharge delays and virtual wards</h2>"
-        f"{''.join(_text(section(sections, 'wards')))}"
-        f'<h2>Terms</h2><dl class="terms">{defined}</dl>'
-        f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
+        + _part("What became of its trusts", "".join(brief[:1]) + "".join(glance_text[1:2]))
+        + _part(
+            "Its acute trusts, against England's",
+            "".join(_starting(flow, PRINT_TABLE)[:1]),
+        )
+        + _part("", "".join(_starting(flow, "<figure")[:1]), worth=2)
+        + _part("The claims that concern it", claims_table(claims))
+        + _part("Its similar ICBs", "".join(_tables(community)[1:2]) + "".join(brief[3:4]), worth=3)
+        + _part(
+            "Discharge delays and virtual wards",
+            "".join(_text(section(sections, "wards"))),
+            worth=4,
+        )
+        + _part("Terms", f'<dl class="terms">{defined}</dl>', worth=0)
+        + f"<footer><p>Sources: {html.escape('; '.join(sources))}; each file, its licence and "
         "checksum are listed in the book's data sources appendix. "
         f"{vocabulary.BOUNDARY_ATTRIBUTION}.</p>"
-        "<p>This ICB's page in the web edition of the book (Localities, then its name), with "
-        f"every table and the data behind each chart: {_link(web_href)}. "
-        f"{vocabulary.CONTENT_LICENCE}.</p></footer>"
+        f"<p>This ICB's page in the web edition, with every table and the data behind each "
+        f"chart: {_link(web_href)}. {vocabulary.CONTENT_LICENCE}.</p></footer>"
         "</div></section>"
         f"<script>{FIT_SCRIPT}</script></body></html>\n"
     )
@@ -310,8 +367,7 @@ def short_source(publisher: str) -> str:
     return f"{name} (GitHub)" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else name
 
 
-BRIEFING_TERMS = ("Criteria to reside", "G&A beds", "Sitrep", "PCN", "Neighbourhood",
-                  "Class (a), (b), (c), (d)", "Verdict")  # fmt: skip
+BRIEFING_TERMS = ("Criteria to reside", "PCN", "Verdict")
 
 
 def glossary(terms: tuple[str, ...], whole: tuple[str, ...] = ("Verdict",)) -> dict[str, str]:
@@ -355,7 +411,7 @@ def briefing_jobs(
     sources = sorted(
         {short_source(manifest.entry(n).publisher) for n in colophon.chapter_inputs()["Localities"]}
     )
-    terms = glossary(BRIEFING_TERMS)
+    terms = glossary(BRIEFING_TERMS, whole=())
     jobs = []
     for icb, executed in sorted(localities.items()):
         name = names[icb]

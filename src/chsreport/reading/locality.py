@@ -282,6 +282,39 @@ def flow_table(flow: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_values(ranks[0]).reset_index(drop=True).rename(columns={"name": "Trust"})
 
 
+def flow_table_print(flow: pd.DataFrame) -> pd.DataFrame:
+    """:func:`flow_table` narrow enough for a line per trust on paper: the class as its letter
+    (the briefing's terms say what each letter means), names without "NHS (Foundation) Trust"
+    and short headings."""
+    table = flow_table(flow)
+    if table.empty:
+        return table
+    letters = flow.drop_duplicates("code").set_index("name")["group"].map(vocabulary.class_letter)
+    out = table.rename(columns={"Usual class (most months)": "Class"})
+    out["Class"] = out["Trust"].map(letters).fillna("")
+    out["Trust"] = [vocabulary.short_org_name(n, limit=200) for n in out["Trust"]]
+    headings = {}
+    for key, (heading, word, _) in FLOW_COLUMNS.items():
+        headings[heading] = FLOW_SHORT[key]
+        headings[next(c for c in out.columns if c.startswith(f"Rank ({word})"))] = (
+            f"{word[0].upper()}{word[1:]} rank"
+        )
+    return out.rename(columns=headings)
+
+
+def class_key() -> str:
+    """The classes' letters in words: "(a) runs community services itself; (b) beside a …"."""
+    return "; ".join(
+        f"{letter} {words}" for letter, _, words in vocabulary.CLASSES.values() if letter
+    )
+
+
+FLOW_SHORT = {
+    "ctr_per_100_beds": "Delayed per 100 beds",
+    "ae_4hr_performance": "A&E in 4 hours (%)",
+}
+
+
 def flow_period_words() -> str:
     """The period of ``acute_flow``'s means in words, with where a measure's data end sooner."""
     ends = {

@@ -8,8 +8,16 @@ import pandas as pd
 from chsreport import vocabulary
 from chsreport.analysis import params
 from chsreport.data import community_returns, icb_outcomes
-from chsreport.reading import charts, locality, locality_changes, locality_maps
+from chsreport.reading import charts, community_locality, locality, locality_changes, locality_maps
+from chsreport.reading import key_figures as key_figures_block
 from chsreport.reading.text import Markdown
+
+
+def key_figures(icb: str) -> list:
+    """The ICB's key figures against England with their ranks and marks, then what they say of
+    it, in a few sentences written for it."""
+    month = community_locality.panel_month()
+    return [key_figures_block.Block(icb, month), Markdown(key_figures_block.reading(icb, month))]
 
 
 def in_brief(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list:
@@ -32,6 +40,7 @@ def glance_section(icb: str, profile: dict, neighbourhood_size: int, year: int) 
         Markdown(locality_changes.changes_words(icb)),
         locality_maps.locator_map(icb, short),
         locality_maps.council_map(icb, short, profile),
+        locality_maps.PrintMaps(icb, short, profile),
         charts.Table(
             profile["councils"].drop(columns="county_code"), f"councils_{icb}.csv",
             "Councils placed in this ICB, smallest first.",
@@ -82,6 +91,14 @@ def flow_section(icb: str, flow: pd.DataFrame) -> list:
             f"{locality.flow_medians(flow)}. The CSV adds each class's mean with its 95% "
             "bootstrap interval over trusts.",
             shown=locality.flow_table(flow),
+        ),
+        charts.Table(
+            flow, f"acute_flow_table_{icb}.csv",
+            f"Trusts based here or drawing {vocabulary.percent(locality.FLOW_SHARE)} of their "
+            f"patients from here. Class (most months): {locality.class_key()}. Means over "
+            f"{locality.flow_period_words()}; rank of England's acute trusts, 1 the best. "
+            f"England medians: {locality.flow_medians(flow)}.",
+            shown=locality.flow_table_print(flow), print_only=True,
         ),
     ]  # fmt: skip
 
