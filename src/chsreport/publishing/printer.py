@@ -22,7 +22,7 @@ from pathlib import Path
 
 from chsreport.publishing import paths
 
-PRINT_VERSION = "4"  # bump when the print layout or printing changes: every PDF is printed again
+PRINT_VERSION = "5"  # bump when the print layout or printing changes: every PDF is printed again
 CONCURRENT_PAGES = 2
 
 
@@ -55,16 +55,18 @@ class PrintJob:
     source: Path  # a self-contained HTML file
     target: Path  # the PDF
     pages: int | None = None  # the exact page count the PDF must have (a briefing: 2)
-    header: str = ""  # running title and page numbers (chromium's header and footer templates)
-    footer: str = ""
     # the page numbers of the contents (``.pageno[data-for=id]``) filled in from a first print
     numbered: bool = False
+    # of a numbered print: changes to make to the page, given the PDF and where each id fell
+    # (book_pdf.short_pages), each a JSON value that ``settle_script`` (a JS function taking a
+    # list of them) makes; printed again until no new change is asked for
+    settle: Callable[[bytes, dict[str, int]], list] | None = None
+    settle_script: str = ""
 
 
 def _stamp(job: PrintJob) -> str:
     digest = hashlib.sha256(PRINT_VERSION.encode())
     digest.update(job.source.read_bytes())
-    digest.update((job.header + job.footer).encode())
     return digest.hexdigest()
 
 
@@ -118,6 +120,20 @@ def reproducible(pdf: bytes, built: str) -> bytes:
 
 def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+# the claims' verdict badges on paper, in the colours of the web page's (sphinx-design's classes,
+# whose own style sheet the print pages do not load; reading.claims_page.BADGES picks the class)
+BADGE_CSS = """
+.sd-badge { display: inline-block; padding: .3mm 1.6mm; border-radius: 2mm; font-weight: bold;
+            white-space: nowrap; font-size: 8pt; line-height: 1.35; }
+.sd-bg-success { background: #1a7f37; color: #fff; }
+.sd-bg-warning { background: #f0c36d; color: #1a1a1a; }
+.sd-bg-danger { background: #b42318; color: #fff; }
+.sd-bg-info { background: #2f6fb0; color: #fff; }
+.sd-bg-dark { background: #333; color: #fff; }
+.sd-bg-light { background: #e5e5e5; color: #1a1a1a; }
+"""
 
 
 class PrintError(RuntimeError):
@@ -179,27 +195,85 @@ async def _print_page(page, job: PrintJob) -> bytes:
         prefer_css_page_size=True,
         outline=True,
         tagged=True,
-        display_header_footer=bool(job.header or job.footer),
-        header_template=job.header or "<span></span>",
-        footer_template=job.footer or "<span></span>",
     )
 
 
 async def _print_numbered(page, job: PrintJob) -> bytes:
     """Print with the contents' page numbers filled in: from the last print's numbers (often
     still right), then from where this print put each page, again until they no longer move
-    (they take no new lines, so the second print normally settles them)."""
+    (they take no new lines, so the second print normally settles them). Where ``job.settle``
+    asks for changes (a chapter to run on, a chart to fit), they are made and the numbers
+    settled again; changes start afresh in every build, so a PDF depends only on its print
+    page."""
     seed = job.target.with_suffix(".pages.json")
     if seed.exists():
         await page.evaluate(NUMBER_CONTENTS, json.loads(seed.read_text()))
-    for _ in range(4):
+    made: set[str] = set()
+    for _ in range(16):
         pdf = await _print_page(page, job)
         numbers = destination_pages(pdf)
-        if not await page.evaluate(NUMBER_CONTENTS, numbers):
+        if await page.evaluate(NUMBER_CONTENTS, numbers):
+            continue
+        asked = job.settle(pdf, numbers) if job.settle else []
+        more = [change for change in asked if json.dumps(change) not in made]
+        if not more:
             seed.parent.mkdir(parents=True, exist_ok=True)
             seed.write_text(json.dumps(numbers, sort_keys=True))
             return pdf
+        made |= {json.dumps(change) for change in more}
+        await page.evaluate(job.settle_script, more)
     raise PrintError(f"{job.target.name}: the contents' page numbers move")
+
+
+A4_HEIGHT_PT = 297 / 25.4 * 72
+
+_WORD_BOX = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
+_PAGE_BOX = re.compile(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+def _boxes(pdf: bytes) -> str:
+    """``pdftotext -bbox-layout`` of ``pdf``: each page's words with their boxes (poppler-utils,
+    which ``make system`` checks for)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "print.pdf"
+        path.write_bytes(pdf)
+        return subprocess.run(
+            ["pdftotext", "-bbox-layout", str(path), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+
+def first_words(pdf: bytes, top: float, n: int) -> list[str]:
+    """The first ``n`` words of each page below ``top`` points (under the running head)."""
+    import html as html_lib
+
+    found = []
+    for _, body in _PAGE_BOX.findall(_boxes(pdf)):
+        words = [html_lib.unescape(w) for y, w in _WORD_TEXT.findall(body) if float(y) >= top - 2]
+        found.append(" ".join(words[:n]))
+    return found
+
+
+_WORD_TEXT = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</word>')
+
+
+def page_fill(pdf: bytes, top: float, bottom: float) -> list[float]:
+    """How full each page of ``pdf`` is: the lowest word between the margins (``top`` and
+    ``bottom``, in points; the running head and footer lie outside them) as a share of the
+    height between (:func:`_boxes`)."""
+    fills = []
+    for height, body in _PAGE_BOX.findall(_boxes(pdf)):
+        low = float(height) - bottom
+        lowest = [
+            float(y1)
+            for y0, y1 in _WORD_BOX.findall(body)
+            if top - 2 <= float(y0) and float(y1) <= low + 2
+        ]
+        fills.append((max(lowest, default=top) - top) / (low - top))
+    return fills
 
 
 # Writes each contents entry's page number; true when any changed.

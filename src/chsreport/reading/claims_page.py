@@ -3,6 +3,8 @@ badge with the word (the register itself: :mod:`chsreport.reading.claims`)."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from chsreport import vocabulary
@@ -52,6 +54,7 @@ def page(frame: pd.DataFrame) -> str:
         cite = f", {{cite:t}}`{ARTICLE_KEYS[r.seed]}`" if r.seed in ARTICLE_KEYS else ""
         lines += [
             f"````{{card}} {r.claim_id}",  # an info string may hold no backticks: badge below
+            ":class-card: chs-web-card",  # on paper, the table below instead
             f"{badge(r.verdict)} “{r.quote}” (article {r.seed}{cite})",
             "",
             f"**Measure:** {r.measure}"
@@ -62,4 +65,48 @@ def page(frame: pd.DataFrame) -> str:
             "````",
             "",
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, print_table(frame)]) + "\n"
+
+
+def badge_html(verdict: str) -> str:
+    """A verdict's badge as HTML, with the classes the web page's badges have (for pages
+    written as HTML: the briefings)."""
+    colour = BADGES[verdict]
+    return (
+        f'<span class="sd-sphinx-override sd-badge sd-bg-{colour} sd-bg-text-{colour}">'
+        f"{html.escape(verdict)}</span>"
+    )
+
+
+def _one(text) -> str:
+    """Text on one line (a list-table cell is one)."""
+    return " ".join(str(text).split())
+
+
+def print_table(frame: pd.DataFrame) -> str:
+    """The register as one table for paper (a MyST list-table, hidden on the web page, which
+    has the cards): a row per claim with its id, quote and article, its verdict's badge, the
+    measure and value, and why."""
+    lines = [
+        "```{list-table}",
+        ":header-rows: 1",
+        ":class: chs-print-only chs-claims-print",
+        ":widths: 6 22 12 28 32",
+        "",
+        "* - Claim",
+        "  - What was said",
+        "  - Verdict",
+        "  - Measure",
+        "  - Why",
+    ]
+    for r in frame.itertuples():
+        value = "" if pd.isna(r.value) else vocabulary.with_unit(r.value, r.unit)
+        period = f" ({r.period})" if isinstance(r.period, str) and r.period else ""
+        lines += [
+            f"* - {r.claim_id}",
+            f"  - “{_one(r.quote)}” (article {r.seed})",
+            f"  - {badge(r.verdict)}",
+            f"  - {_one(r.measure)}" + (f": **{value}**" if value else "") + period,
+            f"  - {_one(r.note) if pd.notna(r.note) else ''}",
+        ]
+    return "\n".join([*lines, "```", ""])
