@@ -152,3 +152,18 @@ def test_svg_ids_are_the_charts_own():
     svg = '<svg><linearGradient id="gradient_7"/><rect fill="url(#gradient_7)"/></svg>'
     out = charts._own_ids(svg, "abc")
     assert 'id="chs-abc-0"' in out and "url(#chs-abc-0)" in out and "gradient_7" not in out
+
+
+def test_a_long_axis_label_is_wrapped_into_lines_never_cut():
+    label = charts.wrapped("Bristol, North Somerset and South Gloucestershire", 30)
+    assert label == "Bristol, North Somerset and\nSouth Gloucestershire"
+    assert charts.wrapped("Kent", 30) == "Kent"
+    assert charts.line_count(pd.Series([label, "Kent"])) == 2
+    chart = (
+        alt.Chart(pd.DataFrame({"n": [label], "v": [1]}))
+        .mark_bar()
+        .encode(y=alt.Y("n:N", axis=alt.Axis(labelExpr=charts.LINES, labelLimit=300)), x="v:Q")
+    )
+    svg = charts.figure(chart, title="t", subtitle="s", source="x", table=pd.DataFrame(),
+                        csv_name="t.csv").svg  # fmt: skip
+    assert "<tspan>Bristol, North Somerset and</tspan>" in svg and "…" not in svg

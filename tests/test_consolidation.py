@@ -101,3 +101,18 @@ def test_a_trust_typed_otherwise_under_its_own_code_is_not_counted_as_a_merger()
     fates = lineage.community_fates(od).set_index("code")
     assert fates.loc["R1A", "fate"] == "retyped"  # Herefordshire and Worcestershire
     assert pd.isna(fates.loc["R1A", "successor"])
+
+
+def test_the_timeline_names_each_trust_and_what_it_became_part_of_in_full(od):
+    import re
+
+    fates = lineage.community_fates(od)
+    figure = consolidation_story.community_timeline_figure(od, fates, 2011, 2026)
+    assert "…" not in figure.svg and "→ RWW" not in figure.svg
+    assert "<tspan>Hounslow and Richmond Community Healthcare</tspan>" in figure.svg
+    assert '<tspan x="0" dy="13">→ North Cheshire and Mersey</tspan>' in figure.svg
+    labels = re.findall(
+        r'<text text-anchor="end"[^>]*>((?:<tspan[^>]*>[^<]*</tspan>)+)', figure.svg
+    )
+    lines = [line for label in labels for line in re.findall(r">([^<]*)</tspan>", label)]
+    assert lines and max(map(len, lines)) <= consolidation_story.LABEL_CHARS

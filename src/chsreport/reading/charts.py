@@ -320,6 +320,21 @@ class Figure:
         return {"text/html": self._repr_html_(), "text/plain": f"<Figure: {self.title}>"}
 
 
+# an axis label of several lines: its text holds line breaks (``wrapped``), and the axis draws
+# each line (``alt.Axis(labelExpr=LINES)``): a long name is wrapped, never cut with an ellipsis
+LINES = "split(datum.label, '\\n')"
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters, at spaces."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def line_count(labels: pd.Series) -> int:
+    """The most lines any of ``labels`` (made by :func:`wrapped`) takes."""
+    return int(labels.str.count("\n").max()) + 1 if len(labels) else 1
+
+
 def figure(
     chart: alt.TopLevelMixin,
     *,

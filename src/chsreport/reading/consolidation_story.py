@@ -131,6 +131,24 @@ def fates_table(fates: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+LABEL_CHARS = 44  # a trust's name on the timeline wraps at this many characters
+
+
+def timeline_labels(frame: pd.DataFrame) -> list[str]:
+    """Each trust's label on the timeline: its name, then "→" and the trust it became part of,
+    each wrapped at :data:`LABEL_CHARS` (never cut)."""
+    successor = frame["successor_name"].fillna("").map(consolidation.display_name)
+    return [
+        charts.wrapped(vocabulary.short_org_name(name, 200), LABEL_CHARS)
+        + (
+            f"\n{charts.wrapped('→ ' + vocabulary.short_org_name(to, 200), LABEL_CHARS)}"
+            if to
+            else ""
+        )
+        for name, to in zip(frame["name"], successor, strict=True)
+    ]
+
+
 def community_timeline_figure(
     od: succession.OrgData, fates: pd.DataFrame, start_year: int, end_year: int
 ) -> charts.Figure:
@@ -143,16 +161,15 @@ def community_timeline_figure(
     frame["to"] = frame["close_date"].fillna(end).clip(upper=end)
     frame = frame[frame["to"] >= frame["from"]]
     frame["name"] = frame["name"].map(consolidation.display_name)
-    frame["label"] = frame["name"].map(vocabulary.short_org_name)
+    frame["label"] = timeline_labels(frame)
     frame["successor_text"] = (
         frame["successor_name"].fillna("").map(consolidation.display_name)
         + " ("
         + frame["successor"].fillna("")
         + ")"
     )
-    frame["successor_code"] = "→ " + frame["successor"].fillna("")
     still_open = frame["successor"].isna()  # standalone, sharing leaders or retyped
-    frame.loc[still_open, ["successor_text", "successor_code"]] = ""
+    frame.loc[still_open, "successor_text"] = ""
     standalone = int((frame["fate"] == "standalone").sum())
     grouped = int((frame["fate"] == "grouped").sum())
     title = (
@@ -161,7 +178,9 @@ def community_timeline_figure(
     )
     order = frame.sort_values(["fate", "from"])["label"].tolist()
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=290))
+        y=alt.Y(
+            "label:N", title=None, sort=order, axis=alt.Axis(labelExpr=charts.LINES, labelLimit=320)
+        )
     )
     bars = base.mark_bar(height=11).encode(
         x=alt.X(
@@ -179,11 +198,9 @@ def community_timeline_figure(
             alt.Tooltip("successor_text:N", title="Successor"),
         ],
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x="to:T", text="successor_code:N"
-    )
     shared = groups_story.bands(od, frame, frame["label"], order, start)
-    chart = (bars + shared + labels).properties(height=max(120, 22 * len(frame)))
+    row = 13 * charts.line_count(frame["label"]) + 6  # a row's height: its label's lines
+    chart = (bars + shared).properties(height=max(120, row * len(frame)))
     table = frame[
         [
             "code",
@@ -202,8 +219,8 @@ def community_timeline_figure(
         chart,
         title=title,
         subtitle=f"Each bar runs from opening (or {start_year}) to closure; the dark band: shared "
-        "leadership with another trust (a group short of a merger); label: the successor's "
-        f"ODS code (full names in the table below). Source: {ORG_SOURCE}",
+        "leadership with another trust (a group short of a merger); → the trust it became part "
+        f"of. Source: {ORG_SOURCE}",
         source=ORG_SOURCE,
         table=table,
         csv_name="community_trust_fates.csv",

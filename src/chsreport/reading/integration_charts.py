@@ -215,9 +215,7 @@ def dose_figure(frame: pd.DataFrame, result: dict):
     base = alt.Chart(frame)
     points = base.mark_circle(size=45, opacity=0.7, color="#0072B2").encode(
         x=alt.X("dose:Q", title="Adult community care contacts per emergency admission, Mar 2025"),
-        y=alt.Y(
-            "outcome:Q", title="Not meeting criteria to reside per 100 adult beds, vs month mean"
-        ),
+        y=alt.Y("outcome:Q", title="Delayed per 100 beds, vs month mean"),
         tooltip=[
             alt.Tooltip("name:N", title="Trust"),
             alt.Tooltip("code:N", title="ODS code"),
@@ -243,7 +241,8 @@ def dose_figure(frame: pd.DataFrame, result: dict):
         f"{vocabulary.signed(result['slope_without'])} "
         f"({vocabulary.signed(result['low95_without'])} to "
         f"{vocabulary.signed(result['high95_without'])}). "
-        "Line: unadjusted fit",
+        "Delayed: patients not meeting the criteria to reside per 100 adult beds, as a difference "
+        "from the month's mean. Line: unadjusted fit",
         source=f"{community_returns.SOURCE_CSDS}; NHS England acute discharge sitrep and "
         "G&A beds sitrep",
         table=frame,

@@ -24,6 +24,11 @@ FINANCE_SOURCE = (
 )
 
 
+# wide enough for the longest ICB name on one line ("Bath and North East Somerset, Swindon and
+# Wiltshire"), never cut with an ellipsis
+ICB_LABEL_PX = 340
+
+
 def histogram(frame: pd.DataFrame, column: str, step: int, by: str) -> pd.DataFrame:
     """Counts per bin of width ``step`` (and per ``by`` group): charts carry these few rows
     rather than every unit."""
@@ -165,7 +170,7 @@ def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.F
         alt.Chart(frame)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=ICB_LABEL_PX)),
             x=alt.X("sum(patients):Q", title=f"Registered patients ({geography.lists_month()})"),
             color=alt.Color(
                 "formed:N",
@@ -189,7 +194,7 @@ def icb_merger_figure(mergers: pd.DataFrame, rurality: pd.DataFrame) -> charts.F
         .mark_rule(strokeDash=[4, 3], color="#333")
         .encode(x="x:Q")
     )
-    chart = (bars + rule).properties(width=460, height=16 * len(order))
+    chart = (bars + rule).properties(height=16 * len(order))
     return charts.figure(
         chart,
         title=f"{merged_n} of the {len(order)} ICBs of 2026 were formed by merging 2022 ICBs",
@@ -301,7 +306,7 @@ def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
         alt.Chart(per_icb)
         .mark_bar()
         .encode(
-            y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("icb:N", sort=order, title=None, axis=alt.Axis(labelLimit=ICB_LABEL_PX)),
             x=alt.X(
                 "neighbourhoods:Q",
                 title=f"Neighbourhoods of {vocabulary.whole(size)} registered patients",
@@ -313,7 +318,7 @@ def neighbourhood_figure(size: int, highlight: str | None) -> charts.Figure:
                 alt.Tooltip("neighbourhoods:Q", title="Neighbourhoods"),
             ],
         )
-        .properties(width=460, height=16 * len(order))
+        .properties(height=16 * len(order))
     )
     return charts.figure(
         chart,
