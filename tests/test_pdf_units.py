@@ -133,20 +133,6 @@ def test_a_briefing_defines_its_terms_as_the_glossary_does():
         briefings.glossary(("Not a term",))
 
 
-def test_what_it_means_follows_the_verdict_on_claim_c06():
-    def register(verdict):
-        return pd.DataFrame({"claim_id": ["C06"], "verdict": [verdict]})
-
-    assert "cannot yet tell" in briefings.what_it_means(register("inconclusive"))
-    assert "no meaningful difference" in briefings.what_it_means(
-        register("no meaningful difference")
-    )
-    assert "supported (claim C06)" in briefings.what_it_means(register("supported"))
-    assert (
-        briefings.what_it_means(pd.DataFrame({"claim_id": ["C07"], "verdict": ["supported"]})) == ""
-    )
-
-
 def _tagged(first: int, second: int) -> bytes:
     """Two tagged elements written in one order, with chromium's ids, and the id tree."""
     low, high = sorted([(first, 7), (second, 9)])
@@ -213,24 +199,8 @@ def test_the_locality_notebook_tags_every_section_a_briefing_prints():
     tags = {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
     source = Path(briefings.__file__).read_text(encoding="utf-8")
     printed = set(re.findall(r"section\(sections, [\"'](\w+)[\"']\)", source))
-    assert printed == {"brief", "glance", "flow", "community", "wards"}
+    assert printed == {"figures", "brief", "glance", "flow", "community", "wards"}
     assert {f"section-{anchor}" for anchor in printed} <= tags
-
-
-@pytest.mark.parametrize(
-    ("verdict", "words"),
-    [
-        ("inconclusive", "the data cannot tell whether services run by acute trusts wait less"),
-        ("no meaningful difference", "waited about the same in the same service"),
-        ("partly supported", "had shorter waits"),
-        ("contradicted", "had longer waits"),
-    ],
-)
-def test_the_community_panel_says_what_claim_c18_means_for_it(verdict, words):
-    register = pd.DataFrame({"claim_id": ["C06", "C18"], "verdict": ["inconclusive", verdict]})
-    text = briefings.community_means(register)
-    assert words in text and f"claim C18: {verdict}, on waits only" in text
-    assert briefings.community_means(register.iloc[:1]) == ""
 
 
 def test_a_printed_link_to_another_page_gives_its_page_number_and_web_only_items_go():
@@ -254,3 +224,98 @@ def test_a_printed_link_to_another_page_gives_its_page_number_and_web_only_items
     assert '<a href="#p1-why">below</a>,' in printed  # the same page: no number
     assert "term</a>." in printed  # nor a glossary term's link
     assert "kept" in printed and "Every ICB" not in printed
+
+
+def _register(ids_verdicts: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "claim_id": [i for i, _ in ids_verdicts],
+            "seed": "000",
+            "quote": [f"quote of {i}" for i, _ in ids_verdicts],
+            "measure": "Share of something",
+            "value": ["41.4", "", "2.0"][: len(ids_verdicts)],
+            "unit": "%",
+            "note": [f"note of {i}" for i, _ in ids_verdicts],
+            "verdict": [v for _, v in ids_verdicts],
+        }
+    )
+
+
+def test_a_briefing_gives_its_own_claims_as_rows_and_those_every_icb_faces_in_a_sentence():
+    register = _register([("C02", "supported"), ("C06", "no meaningful difference")])
+    table = briefings.claims_table(register)
+    assert table.index("<table") < table.index("quote of C02") < table.index("</table>")
+    shared = table.split("</table>", 1)[1]
+    assert "Tested across England" in shared and "quote of C06" in shared
+    assert "sd-bg-info" in shared and "sd-bg-success" in table  # the web page's badge colours
+    # only claims every ICB faces: no empty table
+    assert "<table" not in briefings.claims_table(register.iloc[1:])
+
+
+def test_a_briefing_shows_a_claims_measure_and_value_or_else_its_note():
+    register = _register([("C04", "supported"), ("C03", "untestable with open data")])
+    rows = list(register.itertuples())
+    assert briefings.shows(rows[0]) == "Share of something: 41.4 %"
+    assert briefings.shows(rows[1]) == "note of C03"  # no value: why it is untestable
+
+
+def test_a_briefing_part_is_kept_whole_and_may_be_optional_or_move_on():
+    assert briefings._part("Terms", "") == ""  # nothing to say: no heading alone
+    assert briefings._part("Terms", "<p>x</p>") == '<div class="part"><h2>Terms</h2><p>x</p></div>'
+    optional = briefings._part("Its layers", "<p>x</p>", worth=1, movable=True)
+    assert 'class="part optional movable" data-worth="1"' in optional
+
+
+def test_the_fitting_script_runs_in_a_scope_of_its_own():
+    # the printer loads one briefing after another into one window: a top-level const would
+    # be declared twice, the script would fail from the second briefing on and nothing would fit
+    script = briefings.FIT_SCRIPT.strip()
+    assert script.startswith("(() => {") and script.endswith("})();")
+    assert "GROW" not in script and "MAP_SHARE" not in script
+
+
+def test_the_book_runs_a_chapter_on_or_fits_a_chart_where_a_page_would_be_short(monkeypatch):
+    fills = [0.6, 0.5, 0.2, 0.9, 0.1, 0.9, 0.3]
+    monkeypatch.setattr(printer, "page_fill", lambda pdf, top, bottom: fills)
+    monkeypatch.setattr(printer, "first_words", lambda pdf, top, n: [f"page {i}" for i in
+                                                                      range(1, 8)])  # fmt: skip
+    numbers = {"p0": 2, "p1": 4, "p2": 7, "p1-why": 5}
+    changes = book_pdf.short_pages(b"", numbers)
+    # page 3 ends chapter p0 before p1 opens page 4: p1 runs on; page 5 is short inside p1,
+    # whose next page opens with a chart or table to fit; page 7, the last, is left
+    assert changes[0] == ["run-on", "p1", "", 0]
+    assert changes[1][:3] == ["fit", "p1", "page 6"] and changes[1][3] > 0
+    assert len(changes) == 2
+
+
+def test_the_book_prints_its_running_head_and_footer_everywhere_but_the_cover():
+    css = book_pdf.running_css('A "title"', {"version": "1.0", "built": "2026-12-06"})
+    assert '@top-left { content: "A \\"title\\""' in css
+    assert '"Page " counter(page) " of " counter(pages)' in css
+    assert "Version 1.0, built 2026-12-06" in css
+    assert "@page cover { @top-left { content: none; }" in css
+    assert "page: cover" in book_pdf.BOOK_CSS
+
+
+def test_a_long_table_cut_on_paper_says_where_its_rows_are_on_the_web():
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(40))
+    article = (
+        '<details class="chs-table-more"><summary>Show the other 40 rows</summary>'
+        f"<table>{rows}</table></details>"
+    )
+    web = "https://example.org/book/notebooks/scale.html"
+    cut = book_pdf._long_tables_cut(article, web)
+    assert "The other 40 rows of this table are in the web edition of this page" in cut
+    assert f'<a href="{web}">{web}</a>' in cut
+    assert "(http" not in book_pdf._long_tables_cut(article)  # no address known: none given
+
+
+def test_a_chapter_on_paper_gives_its_web_address_under_its_title():
+    anchors = {"notebooks/scale": "p2"}
+    printed = book_pdf._page_html("notebooks/scale", "<h1>Scale</h1><p>x</p>", anchors,
+                                  base="https://example.org/b")  # fmt: skip
+    assert (
+        '</h1><p class="chs-web-address">On the web: <a href="https://example.org/b/notebooks/'
+        'scale.html">https://example.org/b/notebooks/scale.html</a></p>' in printed
+    )
+    assert "On the web" not in book_pdf._page_html("notebooks/scale", "<h1>S</h1>", anchors, "")
