@@ -75,7 +75,7 @@ def test_every_word_of_every_briefing_is_8_pt_or_more_and_on_its_page(briefing_p
 def test_page_one_of_every_briefing_gives_its_key_figures_against_england_with_ranks(
     briefing_pdfs,
 ):
-    labels = [label.split()[:2] for label, _ in key_figures.FIGURES.values()]
+    labels = [label.split()[:2] for label in key_figures.FIGURES.values()]
     for path in briefing_pdfs:
         first = pdf_layout.pages(path)[0].text()
         assert "Key figures" in first and "England" in first and "Rank" in first, path.name

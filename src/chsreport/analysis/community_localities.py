@@ -58,6 +58,12 @@ MEASURES = {
 }
 WAITS = ("adult_waiting_per_100k", "adult_over_18")  # the measures with a month to compare
 SHARES = ("adult_over_18", "ucr_within_2h")  # shares of 1; the rest rates
+# the periods of the figures published for the ICBs of 2022 (the files' own periods)
+ACTIVITY_PERIODS = {
+    "ucr_within_2h": "2024-25",
+    "adult_contacts_per_1000": "March 2025",
+    "beds_per_100k_65": "4 March 2026",
+}
 WHOLE = 0.95  # share of an ICB's areas covered below which its waits are shown but not ranked
 
 

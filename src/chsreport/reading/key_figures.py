@@ -16,16 +16,16 @@ from chsreport.analysis import icb_figures
 from chsreport.data import geography
 from chsreport.reading import charts, locality
 
-# each figure's label and period, as the block says them
+# each figure's label, as the block says it
 FIGURES = {
-    "patients": ("Registered patients", ""),  # period: geography.lists_month()
-    "adult_waiting_per_100k": ("Adults waiting for community care per 100,000 adults", ""),
-    "adult_over_18": ("Adults waiting over 18 weeks", ""),
-    "ucr_within_2h": ("Urgent community response within 2 hours", "2024-25"),
-    "adult_contacts_per_1000": ("Adult community care contacts per 1,000 adults", "Mar 2025"),
-    "beds_per_100k_65": ("Community beds per 100,000 aged 65+", "4 Mar 2026"),
-    "delays_per_100k": ("Patients delayed in hospital per 100,000 (criteria to reside)", ""),
-    "ae_within_4h": ("Its patients seen in A&E within 4 hours", ""),
+    "patients": "Registered patients",
+    "adult_waiting_per_100k": "Adults waiting for community care per 100,000 adults",
+    "adult_over_18": "Adults waiting over 18 weeks",
+    "ucr_within_2h": "Urgent community response within 2 hours",
+    "adult_contacts_per_1000": "Adult community care contacts per 1,000 adults",
+    "beds_per_100k_65": "Community beds per 100,000 aged 65+",
+    "delays_per_100k": "Patients delayed in hospital per 100,000 (criteria to reside)",
+    "ae_within_4h": "Its patients seen in A&E within 4 hours",
 }
 # a third's word, by whether the measure has a better direction
 THIRD_WORDS = {
@@ -38,18 +38,14 @@ SHAPES = {"top": "▲", "middle": "●", "bottom": "▼"}  # a mark's shape, by 
 
 def periods(month: pd.Timestamp) -> dict[str, str]:
     """Each figure's period in words."""
-    flow = V.period(*settings.PERIOD)
+    ae_end = settings.OUTCOME_PERIODS["ae_4hr_performance"][1]
     return {
-        key: words
-        or (
-            V.month(month)
-            if key in cl.WAITS
-            else V.period(settings.PERIOD[0], settings.OUTCOME_PERIODS["ae_4hr_performance"][1])
-            if key == "ae_within_4h"
-            else flow
-        )
-        for key, (_, words) in FIGURES.items()
-    } | {"patients": geography.lists_month()}
+        "patients": geography.lists_month(),
+        **{key: V.month(month) for key in cl.WAITS},
+        **cl.ACTIVITY_PERIODS,
+        "delays_per_100k": V.period(*settings.PERIOD),
+        "ae_within_4h": V.period(settings.PERIOD[0], ae_end),
+    }
 
 
 def value_text(key: str, value: float) -> str:
@@ -88,7 +84,7 @@ def shown(rows: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
     when = periods(month)
     return pd.DataFrame(
         {
-            "Measure": [FIGURES[k][0] for k in rows["measure"]],
+            "Measure": [FIGURES[k] for k in rows["measure"]],
             "Period": [when[k] for k in rows["measure"]],
             "This ICB": [
                 value_text(k, v) for k, v in zip(rows["measure"], rows["value"], strict=True)
@@ -122,7 +118,7 @@ class Block:
     def __init__(self, icb: str, month: pd.Timestamp):
         self.rows = frame(icb, month)
         self.shown = shown(self.rows, month)
-        self.csv = self.rows.assign(measure=self.rows["measure"].map(lambda k: FIGURES[k][0]))
+        self.csv = self.rows.assign(measure=self.rows["measure"].map(lambda k: FIGURES[k]))
 
     def _repr_html_(self) -> str:
         body = []

@@ -263,6 +263,16 @@ def compact_paths(svg: str) -> str:
     return _SHAPES.sub(_hoist_strokes, svg)
 
 
+def _parts(
+    layer: str, only: list[str] | None, outline: str | None, outline_only: list[str] | None
+) -> dict[str, set[str]]:
+    """The areas of each layer a map draws (all of a layer not named): its geometry inline."""
+    parts = {layer: set(only)} if only is not None else {}
+    if outline is not None and outline_only is not None:
+        parts[outline] = set(outline_only)
+    return parts
+
+
 def choropleth(
     layer: str,
     values: pd.DataFrame,
@@ -315,9 +325,7 @@ def choropleth(
         fit,
         _frame(layer, values, fit) if fit is not None else None,
     )
-    parts = {layer: set(only)} if only is not None else {}
-    if outline is not None and outline_only is not None:
-        parts[outline] = set(outline_only)
+    parts = _parts(layer, only, outline, outline_only)
     figure = charts.figure(
         chart,
         title=title,
@@ -377,9 +385,7 @@ def print_svg(
             "titleLimit": width,
         },
     ).properties(width=width, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    parts = {layer: set(only)} if only is not None else {}
-    if outline is not None and outline_only is not None:
-        parts[outline] = set(outline_only)
+    parts = _parts(layer, only, outline, outline_only)
     drawn = charts.Figure(
         chart, description, "", values, "print-map.csv",
         static=lambda spec: _with_geometry(spec, parts), svg_filter=compact_paths,
