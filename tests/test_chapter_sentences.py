@@ -295,21 +295,26 @@ def test_districts_sentence_gives_the_cap_and_half_of_it():
     [(55.0, "55% occupied."), (120.0, "(more patients than the capacity"),
      (np.nan, "occupancy not reported.")],
 )  # fmt: skip
-def test_delays_and_wards_sentence_against_the_median_icb(monkeypatch, occupancy, words):
-    from chsreport.data import icb_outcomes
+def test_delays_and_wards_sentence_against_england_and_the_median_icb(monkeypatch, occupancy,
+                                                                     words):  # fmt: skip
+    from chsreport.data import geography, icb_outcomes
 
     monkeypatch.setattr(icb_outcomes, "icb22_weights",
                         lambda: pd.DataFrame({"icb22_code": ["A", "B", "B"]}))  # fmt: skip
+    monkeypatch.setattr(geography, "icb_populations_2026", lambda: pd.DataFrame(
+        {"icb_code": ["Q1", "Q2"], "patients": [100_000, 300_000]}))  # fmt: skip
     months = pd.to_datetime(["2023-06-01", "2024-01-01"])
     delays = pd.DataFrame({"icb_code": ["Q1", "Q1", "Q2", "Q2"], "month": list(months) * 2,
-                           "per_100k": [10.0, 12.0, 20.0, 20.0]})  # fmt: skip
+                           "per_100k": [10.0, 12.0, 20.0, 20.0],
+                           "do_not_meet_criteria_to_reside": [10.0, 12.0, 60.0, 60.0]})  # fmt: skip
     latest, first = months[1], months[0]
     wards = pd.DataFrame({"icb_code": ["Q1", "Q2", "Q1"], "month": [latest, latest, first],
                           "capacity_per_100k": [15.0, 25.0, 99.0],
                           "occupancy": [occupancy, 80.0, 10.0]})  # fmt: skip
     text = locality_page.delays_and_wards_sentence("Q1", delays, wards)
     assert "11.0 per 100,000 registered patients on an average day (Jun 2023 to Jan 2024)" in text
-    assert "against 15.5 for the median ICB" in text
+    # England: each month's patients over its registered patients (17.5 and 18.0), averaged
+    assert "against 17.8 for England and 15.5 for the median ICB" in text
     assert "Virtual wards (January 2024): 15.0 beds per 100,000" in text
     assert "(median ICB 20.0)" in text and words in text
     assert "Figures for the 2 ICBs of 2022" in text

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from chsreport import vocabulary
 from chsreport.analysis import community_localities as cl
 from chsreport.analysis import icb_figures
 from chsreport.data import geography, icb_outcomes
@@ -110,10 +111,14 @@ def _rows(thirds: dict[str, str], covered: float = 1.0) -> pd.DataFrame:
         ({"ucr_within_2h": "top"}, 1.0, "is in the best third of ICBs on urgent response",
          "worst third"),
         ({"delays_per_100k": "bottom"}, 1.0,
-         "is in the worst third of ICBs on patients delayed in hospital", "best third"),
+         "is in the worst third of ICBs on delayed discharges from its hospitals", "best third"),
         ({"ucr_within_2h": "top", "ae_within_4h": "bottom"}, 1.0,
          "best third of ICBs on urgent response within 2 hours and in the worst third on A&E",
          "neither"),
+        ({"adult_waiting_per_100k": "top"}, 1.0,
+         "high on adults waiting per head (volumes: more is neither better nor worse in itself; "
+         "a longer waiting list can mean more people referred as well as slower care)",
+         "best third of ICBs on"),
         ({}, 1.0, "neither the best nor the worst third", "high on"),
         ({"beds_per_100k_65": "top", "adult_contacts_per_1000": "bottom"}, 1.0,
          "high on community beds per older person and low on adult care contacts", "size"),
@@ -141,3 +146,45 @@ def test_the_block_marks_each_third_with_a_shape_a_word_and_a_colour(monkeypatch
     ]  # fmt: skip
     assert "median ICB" in block.shown.loc[0, "England"]
     assert block.shown.loc[3, "Rank"] == "3 of 36"
+
+
+def test_a_2026_icbs_month_missing_a_2022_icb_it_draws_on_is_left_out(monkeypatch):
+    weights = pd.DataFrame({"icb22_code": ["A", "B", "C"], "icb_code": ["X", "X", "Y"],
+                            "weight": [1.0, 1.0, 1.0]})  # fmt: skip
+    monkeypatch.setattr(icb_outcomes, "icb22_weights", lambda: weights)
+    months = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    frame = pd.DataFrame({"icb22_code": ["A", "B", "A", "C", "C"],
+                          "month": [months[0], months[0], months[1], months[0], months[1]],
+                          "n": [1.0, 2.0, 5.0, 7.0, 8.0]})  # fmt: skip
+    short = icb_outcomes.carry_icb22(frame, "icb22_code", ["n"])
+    kept = icb_outcomes.carry_icb22(frame, "icb22_code", ["n"], complete=True)
+    assert len(short) == 4  # X in February holds A alone: 5, short of B
+    assert kept.set_index(["icb_code", "month"])["n"].to_dict() == {
+        ("X", months[0]): 3.0, ("Y", months[0]): 7.0, ("Y", months[1]): 8.0
+    }  # fmt: skip
+
+
+def test_englands_delays_count_each_month_over_the_icbs_with_that_month(monkeypatch):
+    monkeypatch.setattr(geography, "icb_populations_2026", lambda: pd.DataFrame(
+        {"icb_code": ["X", "Y"], "patients": [100_000, 300_000]}))  # fmt: skip
+    months = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    delays = pd.DataFrame({"icb_code": ["X", "Y", "Y"], "month": [months[0], months[0], months[1]],
+                           "do_not_meet_criteria_to_reside": [10.0, 60.0, 90.0],
+                           "per_100k": [10.0, 20.0, 30.0]})  # fmt: skip
+    per = icb_figures.icb_delays(delays)
+    assert per["X"] == 10.0 and per["Y"] == 25.0
+    # January: 70 over 400,000; February: Y alone, 90 over 300,000 (not over 400,000)
+    assert per["England"] == pytest.approx((17.5 + 30.0) / 2)
+
+
+def test_the_ae_figure_uses_the_months_nearly_every_trust_reports():
+    start, end = icb_figures.ae_window()
+    panel = icb_figures.trust_panel()
+    rows = panel.dropna(subset=["total_attendances"])
+    rows = rows[(rows["total_attendances"] > 0) & (rows["month"] >= pd.Timestamp(start))
+                & (rows["month"] <= pd.Timestamp(end))]  # fmt: skip
+    per_month = rows.groupby("month")["code"].nunique()
+    assert per_month.min() >= icb_figures.AE_COVERAGE * rows["code"].nunique()
+    assert key_figures.periods(MONTH)["ae_within_4h"].startswith(
+        vocabulary.month(pd.Timestamp(start))
+    )

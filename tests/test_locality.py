@@ -115,8 +115,12 @@ def test_briefing_names_ranks_extremes_and_peers():
     size_rank = int(icbs.rank(ascending=False, method="min")["QE1"])
     size_words = locality.rank_words(size_rank, n, "largest", "smallest")
     assert f"{size_words} of England's {n} ICBs" in text
-    running = int((org["acute"]["group"] == "acute_runs_community").sum())
-    assert re.search(rf"based here, {running} ran community services", text)
+    serving = flow.drop_duplicates("code")["group"]
+    running = int((serving == "acute_runs_community").sum())
+    assert re.search(
+        rf"Of the {len(serving)} acute trusts serving it \(based here or drawing at least 25% of "
+        rf"their patients from here\), {running} ran community services", text
+    )  # fmt: skip
 
 
 def test_rank_words_and_plurals():
@@ -220,8 +224,8 @@ def test_every_part_of_a_split_icb_is_named_somewhere():
 def test_the_briefings_acute_trust_table_is_a_line_per_trust_with_class_letters():
     flow = locality.acute_flow("QE1")
     table = locality.flow_table_print(flow)
-    assert list(table.columns) == ["Trust", "Class", "Delayed per 100 beds", "Delays rank",
-                                   "A&E in 4 hours (%)", "A&E rank"]  # fmt: skip
+    assert list(table.columns) == ["Trust", "Class", "Delayed per 100 beds", "Delays rank of 118",
+                                   "A&E in 4 hours (%)", "A&E rank of 118"]  # fmt: skip
     assert set(table["Class"]) <= {"(a)", "(b)", "(c)", "(d)", ""}
     assert not table["Trust"].str.contains("NHS").any()
     assert table["Delayed per 100 beds"].tolist() == locality.flow_table(flow)[

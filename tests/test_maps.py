@@ -209,7 +209,9 @@ def test_the_briefing_maps_number_the_councils_beside_a_key_with_words_of_11_px_
     profile = scale.icb_profile("QOX", bands, 2024)
     printed = locality_maps.PrintMaps("QOX", "BSW", profile)._repr_html_()
     assert printed.startswith('<div class="chs-print-only chs-print-maps">')
-    assert '<li value="4">Vale of White Horse <em>(neighbouring ICB)</em></li>' in printed
+    assert '<li><span class="n">4</span> Vale of White Horse <em>(neighbouring ICB)</em></li>' in (
+        printed
+    )
     sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', printed)]
     assert sizes and min(sizes) >= maps.PRINT_FONT  # 8 pt or more at one pixel to 0.75 pt
     assert "<title>Where BSW is in England</title>" in printed  # the inset says what it shows

@@ -247,9 +247,11 @@ def test_a_briefing_gives_its_own_claims_as_rows_and_those_every_icb_faces_in_a_
     assert table.index("<table") < table.index("quote of C02") < table.index("</table>")
     shared = table.split("</table>", 1)[1]
     assert "Tested across England" in shared and "quote of C06" in shared
+    assert "(Dave West, HSJ; claim C02)" in table and "Verdicts." in shared
     assert "sd-bg-info" in shared and "sd-bg-success" in table  # the web page's badge colours
     # only claims every ICB faces: no empty table
     assert "<table" not in briefings.claims_table(register.iloc[1:])
+    assert "partly supported" in shared  # the verdicts of claims of fact defined too
 
 
 def test_a_briefing_shows_a_claims_measure_and_value_or_else_its_note():
@@ -257,6 +259,11 @@ def test_a_briefing_shows_a_claims_measure_and_value_or_else_its_note():
     rows = list(register.itertuples())
     assert briefings.shows(rows[0]) == "Share of something: 41.4 %"
     assert briefings.shows(rows[1]) == "note of C03"  # no value: why it is untestable
+    # the parts of the note that name its places follow: its own figures
+    local = rows[0]._replace(note="Walsall (RBK) 22.5, 31 of 118; Somerset (RH5) 34.0, 106 of 118")
+    assert briefings.shows(local, ["Somerset"]) == (
+        "Share of something: 41.4 %. Here: Somerset (RH5) 34.0, 106 of 118"
+    )
 
 
 def test_a_briefing_part_is_kept_whole_and_may_be_optional_or_move_on():

@@ -195,7 +195,8 @@ def _qe1_size_rank():
     "how many of Lancashire and South Cumbria's acute trusts run community services (briefing)",
 )
 def _qe1_running():
-    return _search(r"(Of the .+? based here, \d+ ran community services)", _qe1_briefing())
+    return _search(r"(Of the \d+ acute trusts serving it .+?, \d+ ran community services)",
+                   _qe1_briefing())  # fmt: skip
 
 
 # --- the claims register (from test_claims.py) ------------------------------------------------

@@ -4,10 +4,13 @@ waits, each with England's value and its rank among the 36 ICBs.
 
 England's value is England's counts added up and divided, never a mean of the ICBs' rates (the
 size's is the median ICB: England has no "size" of an ICB). A&E is published per trust, so an
-ICB's figure is its patients' share of each acute trust's attendances: every trust's attendances
-and those within four hours over the period, weighted by the share of the trust's admitted
-patients who come from the ICB (OHID's catchment shares, the 2022 ICBs carried to today's by
-registered-patient shares), added up over the trusts.
+ICB's figure is the four-hour performance of the hospitals its patients use: every trust's
+attendances and those within four hours over the months nearly every trust reports
+(:func:`ae_window`), weighted by the share of the trust's admitted patients who come from the ICB
+(OHID's catchment shares, the 2022 ICBs carried to today's by registered-patient shares), added
+up over the trusts. It is not measured for the ICB's residents: neighbours that share hospitals
+get near the same figure. Delays are NHS England's count per ICB, which places patients where
+the hospital is.
 """
 
 from __future__ import annotations
@@ -34,6 +37,28 @@ BETTER: dict[str, bool | None] = {
     "ae_within_4h": True,
 }
 THIRDS = ("top", "middle", "bottom")  # a rank's third among the ICBs ranked
+# the A&E figure's months: those in which at least this share of the acute trusts report (some
+# trusts' A&E returns start later; a mean over different months would compare unlike periods)
+AE_COVERAGE = 0.95
+
+
+@lru_cache(maxsize=1)
+def trust_panel() -> pd.DataFrame:
+    """:func:`outcomes.outcome_panel` for today's acute trusts, read once."""
+    return outcomes.outcome_panel(succession.load_org_data())
+
+
+@lru_cache(maxsize=1)
+def ae_window() -> tuple[str, str]:
+    """The months of the A&E figure (YYYY-MM): from the first month in which at least
+    :data:`AE_COVERAGE` of the trusts with A&E returns report, to the end of the A&E data."""
+    rows = trust_panel().dropna(subset=["total_attendances", "attendances_over_4hours"])
+    rows = rows[rows["total_attendances"] > 0]
+    start, end = settings.OUTCOME_PERIODS["ae_4hr_performance"]
+    rows = rows[rows["month"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    per_month = rows.groupby("month")["code"].nunique()
+    first = per_month.index[per_month >= AE_COVERAGE * rows["code"].nunique()].min()
+    return str(first.to_period("M")), end
 
 
 def trust_icb_shares(od: succession.OrgData) -> pd.DataFrame:
@@ -76,13 +101,16 @@ def icb_ae(trusts: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
 
 
 def icb_delays(delays: pd.DataFrame) -> pd.Series:
-    """Patients not meeting the criteria to reside per 100,000 registered patients, the mean of
-    the months of ``delays`` (:func:`icb_outcomes.icb_delays_in_period`), per ICB and for England
-    (each month's patients added up over the ICBs, then divided)."""
+    """Patients not meeting the criteria to reside in the ICB's hospitals per 100,000
+    registered patients, on an average day: the mean of the months of ``delays``
+    (:func:`icb_outcomes.icb_delays_in_period`, which leaves out a month an ICB's figure would
+    be short in), per ICB and for England (each month's patients added up over the ICBs with
+    that month, over their registered patients)."""
     patients = geography.icb_populations_2026().set_index("icb_code")["patients"]
     per_icb = delays.groupby("icb_code")["per_100k"].mean()
-    months = delays.groupby("month")["do_not_meet_criteria_to_reside"].sum()
-    per_icb.loc["England"] = (months / patients.sum() * 1e5).mean()
+    month = delays.assign(patients=delays["icb_code"].map(patients)).groupby("month")
+    england = month["do_not_meet_criteria_to_reside"].sum() / month["patients"].sum() * 1e5
+    per_icb.loc["England"] = england.mean()
     return per_icb
 
 
@@ -108,9 +136,8 @@ def key_figures(month: pd.Timestamp) -> pd.DataFrame:
     icbs = geography.icb_populations_2026().set_index("icb_code")
     panel = cl.icb_panel(month).set_index("icb_code")
     england = cl.england_panel(month)
-    od = succession.load_org_data()
-    trusts = trust_ae(outcomes.outcome_panel(od), *settings.PERIOD)
-    ae = icb_ae(trusts, trust_icb_shares(od))["ae_within_4h"]
+    trusts = trust_ae(trust_panel(), *ae_window())
+    ae = icb_ae(trusts, trust_icb_shares(succession.load_org_data()))["ae_within_4h"]
     delays = icb_delays(icb_outcomes.icb_delays_in_period())
     values = pd.DataFrame(index=icbs.index)
     values["patients"] = icbs["patients"].astype(float)

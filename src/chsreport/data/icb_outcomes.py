@@ -19,12 +19,24 @@ def icb22_weights() -> pd.DataFrame:
     return mergers.assign(weight=mergers["patients"] / totals)[["icb22_code", "icb_code", "weight"]]
 
 
-def carry_icb22(frame: pd.DataFrame, key: str, values: list[str]) -> pd.DataFrame:
-    """Sum ICB (2022) figures into 2026 ICBs, splitting a divided ICB by population share."""
-    weighted = frame.merge(icb22_weights(), left_on=key, right_on="icb22_code")
+def carry_icb22(
+    frame: pd.DataFrame, key: str, values: list[str], complete: bool = False
+) -> pd.DataFrame:
+    """Sum ICB (2022) figures into 2026 ICBs, splitting a divided ICB by population share.
+    ``complete``: keep a 2026 ICB's row (of a month, say) only where every 2022 ICB it draws
+    on has a value there; a sum of the ICBs present would otherwise fall short without a sign."""
+    weights = icb22_weights()
+    weighted = frame.merge(weights, left_on=key, right_on="icb22_code")
     weighted[values] = weighted[values].mul(weighted["weight"], axis=0)
     by = [c for c in frame.columns if c not in values and c != key]
-    return weighted.groupby(["icb_code", *by], as_index=False)[values].sum()
+    carried = weighted.groupby(["icb_code", *by], as_index=False)[values].sum()
+    if not complete:
+        return carried
+    present = weighted.dropna(subset=values).groupby(["icb_code", *by])["icb22_code"].nunique()
+    needed = weights.groupby("icb_code")["icb22_code"].nunique()
+    whole = present.reset_index(name="n").assign(needed=lambda t: t["icb_code"].map(needed))
+    whole = whole.loc[whole["n"] == whole["needed"], ["icb_code", *by]]
+    return carried.merge(whole, on=["icb_code", *by])
 
 
 def parse_icb_ctr(path: Path) -> pd.DataFrame:
@@ -58,10 +70,11 @@ def parse_virtual_wards(path: Path) -> pd.DataFrame:
 
 def icb_discharge_delays() -> pd.DataFrame:
     """Monthly mean patients not meeting the criteria to reside per 100,000 registered patients,
-    by 2026 ICB."""
+    by 2026 ICB: NHS England counts them by where the hospital is (the ICB's hospitals), not
+    where the patient lives. A month missing any 2022 ICB a 2026 ICB draws on is left out."""
     raw = manifest.cached_frame("flow_icb_ctr_daily", parse_icb_ctr)
     raw = raw.assign(icb22_code=geography.icb22_ods_codes(raw["icb22_code"]))
-    carried = carry_icb22(raw, "icb22_code", ["do_not_meet_criteria_to_reside"])
+    carried = carry_icb22(raw, "icb22_code", ["do_not_meet_criteria_to_reside"], complete=True)
     patients = geography.icb_populations_2026().set_index("icb_code")["patients"]
     carried["per_100k"] = (
         1e5 * carried["do_not_meet_criteria_to_reside"] / carried["icb_code"].map(patients)

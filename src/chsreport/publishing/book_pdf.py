@@ -68,7 +68,8 @@ a { color: #005EB8; text-decoration: none; }
 /* the claims register: on paper a table (reading.claims_page.print_table), not the cards */
 .chs-web-card { display: none !important; }
 .chs-print-only { display: revert !important; }
-table.chs-claims-print { font-size: 8pt; width: 100%; }
+table.chs-claims-print { font-size: 8pt; width: 100%; table-layout: fixed; }
+table.chs-claims-print .sd-badge { white-space: normal; }
 table.chs-claims-print td:first-child { white-space: nowrap; font-weight: bold; }
 """
     + printer.BADGE_CSS
@@ -197,9 +198,9 @@ def book_html(html_dir: Path, title: str, edition: dict, author: str = "") -> st
         f"to {html.escape(e['data_to'])}.</p>"
         f"<p>By {html.escape(author)}. Published {html.escape(e['built'])}.</p>"
         f"<p>{vocabulary.LICENCE}</p>"
-        f"<p>This print edition leaves out the {len(locality.localities())} locality pages: "
-        "each ICB has its own two-page "
-        "briefing, and very long tables are cut to their first rows (the web edition"
+        f"<p>Each of the {len(locality.localities())} ICBs has its own two-page briefing, "
+        "printed apart from this book. Very long tables are cut here to their first rows (the "
+        "web edition"
         f"{f', at {_address(base)},' if base else ''} and the tables' CSV files have every "
         "row).</p></section>"
         f'<nav class="contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav>'

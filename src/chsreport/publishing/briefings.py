@@ -86,6 +86,13 @@ def section(sections: dict[str, list[str]], anchor: str) -> list[str]:
     return sections[anchor]
 
 
+def marks_css() -> str:
+    """The key figures' marks as the web page draws them: the rules of ``_static/chs.css``
+    between its "marks: from" and "marks: to" lines."""
+    css = (manifest.PROJECT_ROOT / "_static" / "chs.css").read_text(encoding="utf-8")
+    return css.split("/* marks: from */", 1)[1].split("/* marks: to */", 1)[0]
+
+
 def _starting(parts: list[str], *starts: str) -> list[str]:
     """The parts that begin with one of ``starts`` (an element's opening tag)."""
     return [p for p in parts if p.lstrip().startswith(starts)]
@@ -134,15 +141,10 @@ table.chs-table tbody th { font-weight: normal; }
 table.chs-table td.num, table.chs-table th.num { text-align: right; }
 table.chs-table td.num { white-space: nowrap; }
 table.chs-key { table-layout: fixed; }
-table.chs-key th:nth-child(1) { width: 32%; } table.chs-key th:nth-child(2) { width: 17%; }
-table.chs-key th:nth-child(3) { width: 10%; } table.chs-key th:nth-child(4) { width: 17%; }
+table.chs-key th:nth-child(1) { width: 29%; } table.chs-key th:nth-child(2) { width: 15%; }
+table.chs-key th:nth-child(3) { width: 10%; } table.chs-key th:nth-child(4) { width: 16%; }
 table.chs-key td.num { white-space: normal; }
-table.chs-key th:nth-child(5) { width: 8%; } table.chs-key th:nth-child(6) { width: 16%; }
-.chs-mark { font-size: 9pt; }
-.chs-dir-top { color: #1a7f37; } .chs-dir-middle { color: #6e6e6e; }
-.chs-dir-bottom { color: #c2410c; }
-.chs-vol-top { color: #08519c; } .chs-vol-middle { color: #4a90c8; }
-.chs-vol-bottom { color: #7fb2dc; }
+table.chs-key th:nth-child(5) { width: 14%; } table.chs-key th:nth-child(6) { width: 16%; }
 .optional figure { margin: 2mm 0 0; }
 .optional svg { width: 100%; height: auto; }
 .reading { font-size: 9.2pt; margin-top: 1.2mm; }
@@ -151,8 +153,11 @@ table.chs-key th:nth-child(5) { width: 8%; } table.chs-key th:nth-child(6) { wid
 .chs-print-side { flex: 1 1 0; min-width: 0; font-size: 8.4pt; }
 .chs-print-inset { display: flex; align-items: flex-end; gap: 3mm; margin-bottom: 2mm; }
 .chs-print-inset p { font-size: 8pt; color: #444; margin: 0; }
-ol.chs-map-key { margin: 0; padding-left: 7mm; columns: 2; column-gap: 5mm; }
-ol.chs-map-key li { break-inside: avoid; }
+ol.chs-map-key { margin: 0; padding: 0; list-style: none; display: grid;
+                grid-auto-flow: column; column-gap: 4mm; }
+ol.chs-map-key li { padding-left: 6mm; text-indent: -6mm; overflow-wrap: anywhere; }
+ol.chs-map-key .n { display: inline-block; width: 6mm; text-indent: 0; text-align: right;
+                    padding-right: 1.5mm; box-sizing: border-box; }
 table.claims { border-collapse: collapse; width: 100%; font-size: 8.2pt; }
 p.every { font-size: 8.2pt; margin-top: 1.5mm; }
 table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: .8mm 1.2mm;
@@ -235,26 +240,35 @@ def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd
     return register[mask]
 
 
-def shows(claim) -> str:
-    """What the data show for a claim of the register, in brief: its measure and value (the
-    whole note is on the claims page); the note where the claim has no value."""
+def shows(claim, places: list[str] = ()) -> str:
+    """What the data show for a claim of the register, in brief: its measure and value, and the
+    parts of its note that name one of ``places`` (the ICB's own figures; the whole note is on
+    the claims page); the note where the claim has no value."""
     note = str(claim.note) if pd.notna(claim.note) else ""
     value = pd.to_numeric(claim.value, errors="coerce")
     if pd.isna(value):
         return note
-    return f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}"
+    named = [
+        part.strip().rstrip(".")
+        for part in re.split(r"; |(?<=\.) ", note)
+        if any(re.search(rf"\b{re.escape(p)}\b", part) for p in places if len(p) > 3)
+    ]
+    return f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}" + (
+        f". Here: {'; '.join(named)}" if named else ""
+    )
 
 
-def claims_table(concerning: pd.DataFrame) -> str:
-    """The claims that concern an ICB: those about its places, each quoted with its source, its
-    verdict as a badge and what the data show; then, in a sentence, those every ICB faces
-    (:data:`claims.EVERY_ICB`, tested across England: the same in every briefing)."""
+def claims_table(concerning: pd.DataFrame, places: list[str] = ()) -> str:
+    """The claims that concern an ICB: those about its places, each quoted with its author and
+    id, its verdict as a badge and what the data show (:func:`shows`); then, in a sentence,
+    those every ICB faces (:data:`claims.EVERY_ICB`, tested across England: the same in every
+    briefing); then what the verdicts mean."""
     every = concerning["claim_id"].isin(claims.EVERY_ICB)
     rows = "".join(
-        f"<tr><td>“{html.escape(str(r.quote))}” (article {html.escape(str(r.seed))}; "
-        f"{html.escape(r.claim_id)} in the book's claims register)</td>"
+        f"<tr><td>“{html.escape(str(r.quote))}” ({html.escape(claims_page.author(r.seed))}; "
+        f"claim {html.escape(r.claim_id)})</td>"
         f"<td>{claims_page.badge_html(r.verdict)}</td>"
-        f'<td class="note">{html.escape(shows(r))}</td></tr>'
+        f'<td class="note">{html.escape(shows(r, places))}</td></tr>'
         for r in concerning[~every].itertuples()
     )
     table = (
@@ -268,11 +282,16 @@ def claims_table(concerning: pd.DataFrame) -> str:
         f"{claims_page.badge_html(r.verdict)}"
         for r in concerning[every].itertuples()
     )
-    return table + (
-        f'<p class="every"><strong>Tested across England</strong> (the same in every '
-        f"briefing): {shared}.</p>"
-        if shared
-        else ""
+    verdicts = glossary(("Verdict",))["Verdict"]
+    return (
+        table
+        + (
+            f'<p class="every"><strong>Tested across England</strong> (the same in every '
+            f"briefing): {shared}.</p>"
+            if shared
+            else ""
+        )
+        + f'<p class="every"><strong>Verdicts.</strong> {html.escape(verdicts)}</p>'
     )
 
 
@@ -298,6 +317,7 @@ def briefing_html(
     web_href: str,
     sources: list[str],
     terms: dict[str, str],
+    places: list[str] = (),
 ) -> str:
     """Two A4 sheets. The first answers at a glance: the ICB's key figures against England with
     their ranks and marks, a reading of them written for it, and its councils numbered on a map
@@ -319,7 +339,7 @@ def briefing_html(
     return (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>{html.escape(name)}: community health services briefing</title>"
-        f"<style>{BRIEFING_CSS}</style></head><body>"
+        f"<style>{BRIEFING_CSS}{marks_css()}</style></head><body>"
         '<section class="sheet"><div class="fit">'
         '<div class="part"><p class="kicker">Community health services reform · ICB briefing</p>'
         f"<h1>{html.escape(name)}</h1>"
@@ -342,7 +362,7 @@ def briefing_html(
             "".join(_starting(flow, PRINT_TABLE)[:1]),
         )
         + _part("", "".join(_starting(flow, "<figure")[:1]), worth=2)
-        + _part("The claims that concern it", claims_table(claims))
+        + _part("The claims that concern it", claims_table(claims, places))
         + _part("Its similar ICBs", "".join(_tables(community)[1:2]) + "".join(brief[3:4]), worth=3)
         + _part(
             "Discharge delays and virtual wards",
@@ -367,7 +387,7 @@ def short_source(publisher: str) -> str:
     return f"{name} (GitHub)" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else name
 
 
-BRIEFING_TERMS = ("Criteria to reside", "PCN", "Verdict")
+BRIEFING_TERMS = ("Criteria to reside", "PCN")  # verdicts: under the claims (claims_table)
 
 
 def glossary(terms: tuple[str, ...], whole: tuple[str, ...] = ("Verdict",)) -> dict[str, str]:
@@ -411,7 +431,7 @@ def briefing_jobs(
     sources = sorted(
         {short_source(manifest.entry(n).publisher) for n in colophon.chapter_inputs()["Localities"]}
     )
-    terms = glossary(BRIEFING_TERMS, whole=())
+    terms = glossary(BRIEFING_TERMS)
     jobs = []
     for icb, executed in sorted(localities.items()):
         name = names[icb]
@@ -431,6 +451,7 @@ def briefing_jobs(
             else f"notebooks/localities/{icb}.html",
             sources,
             terms,
+            places,
         )
         source = printer.write_print_page(build_dir / "print" / "briefings" / f"{icb}.html", page)
         jobs.append(

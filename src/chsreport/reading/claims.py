@@ -241,14 +241,18 @@ def c08_standalone_count() -> Result:
     latest = counts.iloc[-1]
     reached = (counts["community_trusts"] >= 21).any()
     by_year = ", ".join(f"{r.year}: {r.community_trusts}" for r in counts.itertuples())
+    fates = lineage.community_fates(od)["fate"]
+    alone, shared = int((fates == "standalone").sum()), int((fates == "grouped").sum())
     return Result(
-        "Standalone community trusts at the latest date",
+        "Community trusts at the latest date, whether they run alone or share leaders",
         int(latest["community_trusts"]),
         "trusts",
         f"1 April {int(latest['year'])}",
         ODS,
         "supported" if reached else "not supported",
-        f"By year (1 April): {by_year}. The article's definition is not stated.",
+        f'By year (1 April): {by_year}. Today {alone} run alone ("still standalone" in the '
+        f"consolidation chapter) and {shared} share leaders with another trust. The article's "
+        "definition is not stated.",
     )
 
 

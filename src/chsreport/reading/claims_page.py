@@ -16,6 +16,20 @@ ARTICLE_KEYS = {  # source article number -> its key in book/references.bib
     "003": "west003",
     "004": "winn004",
 }
+ARTICLE_AUTHORS = {  # source article number -> its author, as a briefing names the source
+    "000": "Dave West, HSJ",
+    "001": "Rebecca Thomas, HSJ",
+    "002": "Saffron Cordery, HSJ",
+    "003": "Dave West, HSJ",
+    "004": "Matthew Winn, HSJ",
+}
+
+
+def author(seed: str) -> str:
+    """Who wrote source article ``seed`` ("Dave West, HSJ"), else "article <seed>"."""
+    return ARTICLE_AUTHORS.get(str(seed), f"article {seed}")
+
+
 BADGES = {  # verdict -> sphinx-design badge colour
     "supported": "success",
     "partly supported": "warning",
@@ -91,7 +105,7 @@ def print_table(frame: pd.DataFrame) -> str:
         "```{list-table}",
         ":header-rows: 1",
         ":class: chs-print-only chs-claims-print",
-        ":widths: 6 22 12 28 32",
+        ":widths: 6 20 12 24 38",
         "",
         "* - Claim",
         "  - What was said",
@@ -104,7 +118,7 @@ def print_table(frame: pd.DataFrame) -> str:
         period = f" ({r.period})" if isinstance(r.period, str) and r.period else ""
         lines += [
             f"* - {r.claim_id}",
-            f"  - “{_one(r.quote)}” (article {r.seed})",
+            f"  - “{_one(r.quote)}” ({author(r.seed)}, article {r.seed})",
             f"  - {badge(r.verdict)}",
             f"  - {_one(r.measure)}" + (f": **{value}**" if value else "") + period,
             f"  - {_one(r.note) if pd.notna(r.note) else ''}",

@@ -440,7 +440,14 @@ def providers_sentence(frame: pd.DataFrame, month: pd.Timestamp) -> str:
     """The providers of :func:`serving_providers` named with their form, in a sentence."""
     if frame.empty:
         return "No community provider could be placed here."
-    named = [f"{r.provider} ({r.form_short})" for r in frame.itertuples()]
+    named = []
+    for r in frame.itertuples():
+        base, _, later = r.provider.partition(" (part of ")
+        named.append(  # its form then, and what it joined since
+            f"{base} ({r.form_short} in {V.month(month)}; part of {later}"
+            if later
+            else f"{r.provider} ({r.form_short})"
+        )
     return (
         f"Community providers serving it ({V.month_long(month)}; the main adult provider of each "
         f"council, and others based here): {'; '.join(named)}."

@@ -381,8 +381,8 @@ def community_findings(register: pd.DataFrame) -> list[Finding]:
             f"services ({vocabulary.percent(children['known'] / rows.loc['England', 'known'])} of "
             "the list is children's): an ICB planning to meet the "
             f"{community_performance.STANDARD_YEAR} standard should look there first, service by "
-            "service, in its providers' own returns (each locality page lists them and says where "
-            "a main provider's return is missing).",
+            "service, in its providers' own returns (each ICB's briefing names them, and its web "
+            "page says where a main provider's return is missing).",
             "../notebooks/community",
             ("C19",),
         ),

@@ -4,6 +4,8 @@ the chapter's :class:`~chsreport.analysis.integration_models.Study`."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from chsreport import settings, vocabulary
 from chsreport.analysis import (
     community_exposure,
@@ -13,7 +15,7 @@ from chsreport.analysis import (
     params,
 )
 from chsreport.data import community_returns, outcomes
-from chsreport.reading import charts, integration_charts, integration_story
+from chsreport.reading import charts, groups_story, integration_charts, integration_story
 from chsreport.reading.text import Markdown
 
 
@@ -108,22 +110,40 @@ def robustness_section(study: integration_models.Study) -> list:
     ]  # fmt: skip
 
 
+TRUST_COLUMNS = ("community_trust", "to", "acute_trust")  # trust codes a reader sees named
+
+
+def named_trusts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for readers: each trust code of :data:`TRUST_COLUMNS` as its name today, then
+    its code ("Kingston and Richmond (RAX)")."""
+    out = frame.copy()
+    for column in TRUST_COLUMNS:
+        if column in out:
+            out[column] = [
+                f"{vocabulary.short_org_name(groups_story.org_named(code), 80)} ({code})"
+                for code in out[column]
+            ]
+    return out
+
+
 def transfers_section(study: integration_models.Study) -> list:
     """The changes of hands, the series that cover them and their placebo-tested effects."""
     events = integration_checks.transfer_events(study.od)
     covered = integration_checks.events_in_windows(events)
     effects = integration_checks.event_effects(study.panel, study.classes, events)
+    shown = ["community_trust", "acute_trust", "date", "from_class", "to_class", "difference",
+             "p_value"]  # fmt: skip
     return [
         charts.Table(covered, "transfer_events.csv",
-                     "Changes of hands and the series that cover them."),
+                     "Changes of hands and the series that cover them.",
+                     shown=named_trusts(covered)),
         charts.Table(
             effects, "transfer_event_effects.csv",
             "Acute trusts whose class changed with a change of hands: the change in delayed "
             "patients per 100 adult beds from six months before to six months after, less the "
             "same change a year earlier, against every other acute trust (placebo).",
             "None in the period of the data.",
-            columns=["community_trust", "acute_trust", "date", "from_class", "to_class",
-                     "difference", "p_value"],
+            shown=named_trusts(effects[shown]) if len(effects) else None,
         ),
         Markdown(integration_story.transfers_sentence(events, covered, effects)),
     ]  # fmt: skip

@@ -326,7 +326,7 @@ def system_maps(system: pd.DataFrame) -> list:
         f"({most['icb']}); across the {len(values)} ICBs of 2022 the rank correlation with the "
         f"share of patients in class (a) is {f'{vocabulary.signed(rho)}'.replace('-', '−')} (p = "
         f"{vocabulary.fixed(p, 2)}). "
-        "The locality pages use "
+        "The ICBs' briefings and web pages use "
         f"{vocabulary.period(*settings.PERIOD)} and today's ICBs, so their figures differ a "
         "little.",
     )

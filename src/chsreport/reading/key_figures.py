@@ -22,10 +22,10 @@ FIGURES = {
     "adult_waiting_per_100k": "Adults waiting for community care per 100,000 adults",
     "adult_over_18": "Adults waiting over 18 weeks",
     "ucr_within_2h": "Urgent community response within 2 hours",
-    "adult_contacts_per_1000": "Adult community care contacts per 1,000 adults",
+    "adult_contacts_per_1000": "Adult community care contacts in the month per 1,000 adults",
     "beds_per_100k_65": "Community beds per 100,000 aged 65+",
-    "delays_per_100k": "Patients delayed in hospital per 100,000 (criteria to reside)",
-    "ae_within_4h": "Its patients seen in A&E within 4 hours",
+    "delays_per_100k": "Delayed discharges from its hospitals per 100,000 (criteria to reside)",
+    "ae_within_4h": "A&E within 4 hours at the hospitals its patients use",
 }
 # a third's word, by whether the measure has a better direction
 THIRD_WORDS = {
@@ -38,13 +38,12 @@ SHAPES = {"top": "▲", "middle": "●", "bottom": "▼"}  # a mark's shape, by 
 
 def periods(month: pd.Timestamp) -> dict[str, str]:
     """Each figure's period in words."""
-    ae_end = settings.OUTCOME_PERIODS["ae_4hr_performance"][1]
     return {
         "patients": geography.lists_month(),
         **{key: V.month(month) for key in cl.WAITS},
         **cl.ACTIVITY_PERIODS,
         "delays_per_100k": V.period(*settings.PERIOD),
-        "ae_within_4h": V.period(settings.PERIOD[0], ae_end),
+        "ae_within_4h": V.period(*icb_figures.ae_window()),
     }
 
 
@@ -67,10 +66,11 @@ def mark_words(row) -> str:
 
 
 def rank_words(row) -> str:
-    """ "3 of 36" (rank 1 is the best, or the most: :data:`RANK_HEADING`), or "" when unranked."""
+    """ "3 of 36" where rank 1 is the best; "3 of 36 (1 = most)" for a size or volume; "" when
+    unranked."""
     if pd.isna(row.rank):
         return ""
-    return f"{int(row.rank)} of {row.of}"
+    return f"{int(row.rank)} of {row.of}" + ("" if row.better is not None else " (1 = most)")
 
 
 def frame(icb: str, month: pd.Timestamp) -> pd.DataFrame:
@@ -99,16 +99,21 @@ def shown(rows: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def caption() -> str:
+def caption(month: pd.Timestamp) -> str:
     """How to read the block, and how its less obvious figures are made."""
+    ranked = icb_figures.key_figures(month).query("measure == 'adult_over_18'")["of"].iloc[0]
     return (
-        "Rank 1 is the best, or for sizes and volumes the most. ▲ ● ▼ (and colour): the third "
-        "of the ranked ICBs it falls in; green best and orange worst where a direction is "
-        "better, blues for sizes and volumes, where more is neither better nor worse. England: "
-        "England's counts added up, then divided (size: the median ICB). Adults' waits are "
-        f"ranked only where they cover {V.percent(cl.WHOLE)} of the ICB's areas. Delays: figures "
-        "for the 42 ICBs of 2022, carried to today's by registered-patient shares. A&E: each "
-        "acute trust's attendances, weighted by the share of its admitted patients who live here."
+        "Rank 1 is the best, or for sizes and volumes (marked) the most. ▲ ● ▼ (and colour): the "
+        "third of the ranked ICBs it falls in; green best and orange worst where a direction is "
+        "better, blues for sizes and volumes, where more is neither better nor worse in itself. "
+        "The mark is the ICB's place among ICBs: not a comparison with England and not a "
+        "statistical test. England: England's counts added up, then divided (size: the median "
+        f"ICB); for adults' waits, the {ranked} ICBs whose figures cover "
+        f"{V.percent(cl.WHOLE)} of their areas, the only ones ranked. Delays: on an average day, "
+        "counted by NHS England where the hospital is; months in which a 2022 ICB's return is "
+        "missing are left out. A&E: each acute trust's attendances weighted by the share of its "
+        "admitted patients who live here, over the months nearly every trust reports: the "
+        "hospitals' performance, not measured for this ICB's residents."
     )
 
 
@@ -116,9 +121,14 @@ class Block:
     """The key figures as a table with marks, and its CSV."""
 
     def __init__(self, icb: str, month: pd.Timestamp):
+        self.month = month
         self.rows = frame(icb, month)
         self.shown = shown(self.rows, month)
-        self.csv = self.rows.assign(measure=self.rows["measure"].map(lambda k: FIGURES[k]))
+        self.csv = self.rows.assign(
+            measure=self.rows["measure"].map(FIGURES),
+            period=self.rows["measure"].map(periods(month)),
+            mark=self.shown["Among the ICBs"],
+        )
 
     def _repr_html_(self) -> str:
         body = []
@@ -150,7 +160,7 @@ class Block:
             '<div class="chs-table-wrap chs-key-wrap"><div class="chs-table-scroll" tabindex="0">'
             '<table class="chs-table chs-key">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-            f'<p class="chs-table-caption">{html.escape(caption())} {link}</p></div>'
+            f'<p class="chs-table-caption">{html.escape(caption(self.month))} {link}</p></div>'
         )
 
     def __repr__(self) -> str:
@@ -170,8 +180,8 @@ SHORT = {  # a figure's name inside a sentence
     "ucr_within_2h": "urgent response within 2 hours",
     "adult_contacts_per_1000": "adult care contacts per head",
     "beds_per_100k_65": "community beds per older person",
-    "delays_per_100k": "patients delayed in hospital",
-    "ae_within_4h": "A&E within 4 hours",
+    "delays_per_100k": "delayed discharges from its hospitals",
+    "ae_within_4h": "A&E within 4 hours at its patients' hospitals",
 }
 
 
@@ -206,9 +216,15 @@ def reading(icb: str, month: pd.Timestamp) -> str:
         *([f"high on {V.in_a_list(high)}"] if high else []),
         *([f"low on {V.in_a_list(low)}"] if low else []),
     ]
+    aside = (
+        "; a longer waiting list can mean more people referred as well as slower care"
+        if "adult_waiting_per_100k" in set(rows.loc[rows["third"].isin(["top", "bottom"])
+                                                      & rows["better"].isna(), "measure"])
+        else ""
+    )  # fmt: skip
     second = (
-        f" Against the other ICBs it is {' and '.join(volumes)} (more is neither better nor "
-        "worse there)."
+        f" Against the other ICBs it is {' and '.join(volumes)} (volumes: more is neither "
+        f"better nor worse in itself{aside})."
         if volumes
         else ""
     )

@@ -14,7 +14,7 @@ import pandas as pd
 from chsreport import settings, vocabulary
 from chsreport.analysis import integration_classes, integration_models, lineage, params
 from chsreport.data import geography, icb_outcomes, manifest, ods, outcomes, pcn_lists, succession
-from chsreport.reading import charts, consolidation_story
+from chsreport.reading import charts, consolidation_story, groups_story
 
 
 @lru_cache(maxsize=1)
@@ -296,9 +296,8 @@ def flow_table_print(flow: pd.DataFrame) -> pd.DataFrame:
     headings = {}
     for key, (heading, word, _) in FLOW_COLUMNS.items():
         headings[heading] = FLOW_SHORT[key]
-        headings[next(c for c in out.columns if c.startswith(f"Rank ({word})"))] = (
-            f"{word[0].upper()}{word[1:]} rank"
-        )
+        rank = next(c for c in out.columns if c.startswith(f"Rank ({word})"))
+        headings[rank] = f"{word[0].upper()}{word[1:]} rank of {rank.rsplit(' ', 1)[-1]}"
     return out.rename(columns=headings)
 
 
@@ -506,7 +505,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
     fates = org["fates"]
     if len(fates):
         q1 = "; ".join(
-            f"{vocabulary.org_name(r.name)}: {r.fate_label.lower()}"
+            f"{groups_story.name_then(r.code, succession.TCS_DATE)}: {r.fate_label.lower()}"
             + (
                 f" ({vocabulary.year(r.date)})"
                 if pd.notna(r.date) and r.fate != "standalone"
@@ -541,16 +540,20 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
         if len(delays)
         else "No acute trust serving it reports the discharge sitrep."
     )
-    acute = org["acute"]["group"]
+    acute = flow.drop_duplicates("code")["group"]
     if len(acute):
         running = int((acute == "acute_runs_community").sum())
+        serving = (
+            f"based here or drawing at least {vocabulary.percent(FLOW_SHARE)} of "
+            f"{'its' if len(acute) == 1 else 'their'} patients from here"
+        )
         q1 += (
-            f" Of the {vocabulary.plural(len(acute), 'acute trust')} based here, {running} "
-            f"ran community services {'itself' if running == 1 else 'themselves'} in most months "
-            f"of {vocabulary.period(*settings.PERIOD)}."
+            f" Of the {vocabulary.plural(len(acute), 'acute trust')} serving it ({serving}), "
+            f"{running} ran community services {'itself' if running == 1 else 'themselves'} in "
+            f"most months of {vocabulary.period(*settings.PERIOD)}."
             if len(acute) > 1
-            else f" Its one acute trust {'ran' if running else 'did not run'} community "
-            f"services itself in most months of {vocabulary.period(*settings.PERIOD)}."
+            else f" Its one acute trust ({serving}) {'ran' if running else 'did not run'} "
+            f"community services itself in most months of {vocabulary.period(*settings.PERIOD)}."
         )
 
     # the five most similar ICBs on ICB-level delays per 100,000

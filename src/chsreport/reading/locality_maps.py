@@ -139,6 +139,7 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
 # beside its key, and England as a small inset over the key
 PRINT_MAP = (340, 280)
 PRINT_INSET = (120, 150)
+KEY_ROWS = 14  # a map's key in one column up to this many councils, else in two
 
 
 class PrintMaps:
@@ -177,12 +178,18 @@ class PrintMaps:
 
     def _repr_html_(self) -> str:
         key = "".join(
-            f'<li value="{r.number}">{html.escape(r.name)}'
+            f'<li><span class="n">{r.number}</span> {html.escape(r.name)}'
             + ("" if r.here else " <em>(neighbouring ICB)</em>")
             + "</li>"
             for r in self.numbered.itertuples()
         )
-        listing = f'<ol class="chs-map-key">{key}</ol>' if self.several else ""
+        # in two columns, down then across, when the list is long
+        rows = len(self.numbered) if len(self.numbered) <= KEY_ROWS else -(-len(self.numbered) // 2)
+        listing = (
+            f'<ol class="chs-map-key" style="grid-template-rows: repeat({rows}, auto)">{key}</ol>'
+            if self.several
+            else ""
+        )
         return (
             '<div class="chs-print-only chs-print-maps">'
             f'<div class="chs-print-map">{self.councils}</div>'

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chsreport import vocabulary
-from chsreport.analysis import params
+from chsreport.analysis import icb_figures, params
 from chsreport.data import community_returns, icb_outcomes
 from chsreport.reading import charts, community_locality, locality, locality_changes, locality_maps
 from chsreport.reading import key_figures as key_figures_block
@@ -111,13 +111,13 @@ def delays_and_wards_sentence(icb: str, delays: pd.DataFrame, wards: pd.DataFram
     latest = wards["month"].max()
     now = wards[wards["month"] == latest]
     mine = now[now["icb_code"] == icb]
-    per_icb = delays.groupby("icb_code")["per_100k"].mean()
+    per_icb = icb_figures.icb_delays(delays)
     return (
-        "Patients not meeting the criteria to reside: "
-        f"{f(delays.loc[delays['icb_code'] == icb, 'per_100k'].mean())} per 100,000 registered "
-        "patients on an average day "
+        "Patients not meeting the criteria to reside in its hospitals: "
+        f"{f(per_icb[icb])} per 100,000 registered patients on an average day "
         f"({vocabulary.period(delays['month'].min(), delays['month'].max())}), "
-        f"against {f(per_icb.median())} for the median ICB. Virtual wards "
+        f"against {f(per_icb['England'])} for England and "
+        f"{f(per_icb.drop('England').median())} for the median ICB. Virtual wards "
         f"({vocabulary.month_long(latest)}): {f(mine['capacity_per_100k'].sum())} beds per "
         f"100,000 registered patients (median ICB {f(now['capacity_per_100k'].median())}), "
         f"{locality.occupancy_words(mine['occupancy'].mean())}. Figures for the "
