@@ -155,10 +155,13 @@ def test_rank_text_says_why_an_icb_is_not_ranked():
 
 def test_providers_sentence_names_each_provider_with_its_form():
     frame = pd.DataFrame(
-        {"provider": ["A Trust", "B Ltd"], "form_short": ["acute trust", "not an NHS trust"]}
-    )
+        {"provider": ["A Hospitals NHS Foundation Trust", "B Ltd",
+                      "C Community NHS Trust (part of D NHS Foundation Trust since 2026)"],
+         "form_short": ["acute trust", "not an NHS trust", "standalone community trust"]}
+    )  # fmt: skip
     text = loc.providers_sentence(frame, MONTH)
-    assert "A Trust (acute trust); B Ltd (not an NHS trust)." in text
+    assert "A Hospitals (acute trust); B Ltd (not an NHS trust); C Community (standalone " in text
+    assert "community trust in Oct 2025; part of D since 2026)." in text
     assert loc.providers_sentence(frame.iloc[0:0], MONTH).startswith("No community provider")
 
 

@@ -173,6 +173,7 @@ footer { font-size: 8pt; color: #333; border-top: 1px solid #ccc; padding-top: 1
          line-height: 1.3; }
 footer p { margin: 0 0 1mm; }
 a { color: #005EB8; }
+footer a { white-space: nowrap; }  /* an address is not broken at its own hyphen */
 """
     + printer.BADGE_CSS
 )
@@ -240,6 +241,9 @@ def claims_concerning(register: pd.DataFrame, icb: str, places: list[str]) -> pd
     return register[mask]
 
 
+HERE_CHARS = 200  # the most of a claim's note about the ICB's own places a briefing quotes
+
+
 def shows(claim, places: list[str] = ()) -> str:
     """What the data show for a claim of the register, in brief: its measure and value, and the
     parts of its note that name one of ``places`` (the ICB's own figures; the whole note is on
@@ -248,11 +252,11 @@ def shows(claim, places: list[str] = ()) -> str:
     value = pd.to_numeric(claim.value, errors="coerce")
     if pd.isna(value):
         return note
-    named = [
-        part.strip().rstrip(".")
-        for part in re.split(r"; |(?<=\.) ", note)
-        if any(re.search(rf"\b{re.escape(p)}\b", part) for p in places if len(p) > 3)
-    ]
+    named = []
+    for part in re.split(r"; |(?<=\.) ", note):
+        mentions = any(re.search(rf"\b{re.escape(p)}\b", part) for p in places if len(p) > 3)
+        if mentions and len("; ".join([*named, part])) <= HERE_CHARS:
+            named.append(part.strip().rstrip("."))
     return f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}" + (
         f". Here: {'; '.join(named)}" if named else ""
     )

@@ -443,10 +443,13 @@ def providers_sentence(frame: pd.DataFrame, month: pd.Timestamp) -> str:
     named = []
     for r in frame.itertuples():
         base, _, later = r.provider.partition(" (part of ")
+        base = V.short_org_name(base, 200)  # without "NHS (Foundation) Trust": the form says
         named.append(  # its form then, and what it joined since
-            f"{base} ({r.form_short} in {V.month(month)}; part of {later}"
+            f"{base} ({r.form_short} in {V.month(month)}; part of "
+            f"{V.short_org_name(later.rsplit(' since ', 1)[0], 200)} since "
+            f"{later.rsplit(' since ', 1)[1]}"
             if later
-            else f"{r.provider} ({r.form_short})"
+            else f"{base} ({r.form_short})"
         )
     return (
         f"Community providers serving it ({V.month_long(month)}; the main adult provider of each "
