@@ -127,7 +127,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
 .kicker { text-transform: uppercase; letter-spacing: .06em; font-size: 8pt; color: #005EB8;
           margin: 0 0 1.5mm; font-weight: bold; }
 h1 { font-size: 18pt; line-height: 1.15; margin: 0 0 1.5mm; }
-h2 { font-size: 11.5pt; margin: 2.8mm 0 1.1mm; color: #003087; break-after: avoid; }
+h2 { font-size: 11.5pt; margin: 2.4mm 0 1mm; color: #003087; break-after: avoid; }
 h1, h2, h3 { white-space: pre-wrap; }  /* bookmarks keep the space where a heading wraps */
 .edition { font-size: 8pt; color: #444; margin: 0 0 1mm; border-bottom: 1px solid #ccc;
            padding-bottom: 1.5mm; }
@@ -195,7 +195,10 @@ sheets.forEach((sheet, n) => {
   // a part that may move on: kept here if it fits, else it opens the next sheet
   const next = n + 1 < sheets.length ? sheets[n + 1].querySelector('.fit') : null;
   const top = next ? next.firstChild : null;
-  for (const part of inner.querySelectorAll('.movable')) {
+  const movers = [...inner.querySelectorAll('.movable')];
+  movers.forEach((part) => { part.style.display = 'none'; });
+  for (const part of movers) {  // each in turn, with those after it left out
+    part.style.display = '';
     if (!fits() && next) next.insertBefore(part, top);  // in their order, before its own
   }
   const extras = [...inner.querySelectorAll('.optional')]

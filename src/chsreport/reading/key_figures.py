@@ -103,17 +103,14 @@ def caption(month: pd.Timestamp) -> str:
     """How to read the block, and how its less obvious figures are made."""
     ranked = icb_figures.key_figures(month).query("measure == 'adult_over_18'")["of"].iloc[0]
     return (
-        "Rank 1 is the best, or for sizes and volumes (marked) the most. ▲ ● ▼ (and colour): the "
-        "third of the ranked ICBs it falls in; green best and orange worst where a direction is "
-        "better, blues for sizes and volumes, where more is neither better nor worse in itself. "
-        "The mark is the ICB's place among ICBs: not a comparison with England and not a "
-        "statistical test. England: England's counts added up, then divided (size: the median "
-        f"ICB); for adults' waits, the {ranked} ICBs whose figures cover "
-        f"{V.percent(cl.WHOLE)} of their areas, the only ones ranked. Delays: on an average day, "
-        "counted by NHS England where the hospital is; months in which a 2022 ICB's return is "
-        "missing are left out. A&E: each acute trust's attendances weighted by the share of its "
-        "admitted patients who live here, over the months nearly every trust reports: the "
-        "hospitals' performance, not measured for this ICB's residents."
+        "Rank 1 is the best, or (marked) the most. ▲ ● ▼ and colour: the ICB's third of the "
+        "ranked ICBs (green best, orange worst; blues for volumes, where more is neither better "
+        "nor worse in itself), not a statistical test nor a comparison with England. England: "
+        f"its counts added up, then divided (size: the median ICB; adults' waits: the {ranked} "
+        f"ICBs whose figures cover {V.percent(cl.WHOLE)} of their areas). Delays: an average day, "
+        "counted where the hospital is, months missing a 2022 ICB's return left out. A&E: the "
+        "hospitals its patients use, each trust weighted by the share of its admitted patients "
+        "from here, over the months nearly every trust reports."
     )
 
 
