@@ -537,9 +537,12 @@ def test_c08_standalone_trusts_reached_the_count_in_some_year(
         return pd.DataFrame(rows)
 
     monkeypatch.setattr(lineage, "trusts_by_type_and_year", by_year)
+    fates = pd.DataFrame({"fate": ["standalone"] * 2 + ["grouped"] * 3 + ["acquired_by_acute"]})
+    monkeypatch.setattr(lineage, "community_fates", lambda od: fates)
     result = claims.c08_standalone_count()
     assert (result.value, result.verdict) == (latest, verdict)
     assert result.period == f"1 April {org_data.as_of.year}"
+    assert "Today 2 run alone" in result.note and "3 share leaders" in result.note
 
 
 # --------------------------------------------------------------------------- C10
