@@ -161,7 +161,7 @@ def test_providers_sentence_names_each_provider_with_its_form():
     )  # fmt: skip
     text = loc.providers_sentence(frame, MONTH)
     assert "A Hospitals (acute trust); B Ltd (not an NHS trust); C Community (standalone " in text
-    assert "community trust in Oct 2025; part of D since 2026)." in text
+    assert "community trust in Oct 2025; part of D NHS Foundation Trust since 2026)." in text
     assert loc.providers_sentence(frame.iloc[0:0], MONTH).startswith("No community provider")
 
 

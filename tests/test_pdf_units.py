@@ -257,7 +257,11 @@ def test_a_briefing_gives_its_own_claims_as_rows_and_those_every_icb_faces_in_a_
 def test_a_briefing_shows_a_claims_measure_and_value_or_else_its_note():
     register = _register([("C04", "supported"), ("C03", "untestable with open data")])
     rows = list(register.itertuples())
-    assert briefings.shows(rows[0]) == "Share of something: 41.4 %"
+    assert briefings.shows(rows[0]) == "Share of something: 41.4 %"  # a one-sentence note
+    why = rows[0]._replace(note="7 ICBs, none merged. The resistance itself is not in the data.")
+    assert briefings.shows(why) == (
+        "Share of something: 41.4 %. The resistance itself is not in the data."
+    )
     assert briefings.shows(rows[1]) == "note of C03"  # no value: why it is untestable
     # the parts of the note that name its places follow: its own figures
     local = rows[0]._replace(note="Walsall (RBK) 22.5, 31 of 118; Somerset (RH5) 34.0, 106 of 118")

@@ -242,3 +242,13 @@ def test_class_labels_and_licence_words_are_typed_only_in_the_vocabulary():
         if word.lower() in text.lower()
     ]
     assert not typed, "use chsreport.vocabulary's words:\n" + "\n".join(typed)
+
+
+def test_a_trusts_short_name_is_kept_whole_where_it_would_name_a_place():
+    assert vocabulary.trust_name("Blackpool Teaching Hospitals NHS Foundation Trust") == (
+        "Blackpool Teaching Hospitals"
+    )
+    assert vocabulary.trust_name("Mersey Care NHS Foundation Trust") == "Mersey Care"
+    # "Somerset" or "West London" alone would read as the place, not the trust
+    assert vocabulary.trust_name("Somerset NHS Foundation Trust") == "Somerset NHS Foundation Trust"
+    assert vocabulary.trust_name("WEST LONDON NHS TRUST") == "West London NHS Trust"

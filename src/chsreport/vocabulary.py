@@ -202,23 +202,11 @@ PERCENT_COLUMNS = {
     "ucr_within_2h", "within_2h", "median_over_18",
 }  # fmt: skip
 # columns in pounds
-MONEY_COLUMNS = {
-    "median_cost_per_bed",
-    "median_cost_per_patient",
-    "median_estate_cost_per_m2",
-    "median_opex_m",
-}
+MONEY_COLUMNS = {"median_cost_per_bed", "median_cost_per_patient", "median_estate_cost_per_m2",
+                 "median_opex_m"}  # fmt: skip
 # columns holding an organisation's name (upper-case ODS names are title-cased)
-NAME_COLUMNS = {
-    "name",
-    "org_name",
-    "successor",
-    "acute_trust",
-    "community_trust",
-    "to",
-    "pcn_name",
-    "icb_name",
-}
+NAME_COLUMNS = {"name", "org_name", "successor", "acute_trust", "community_trust", "to",
+                "pcn_name", "icb_name"}  # fmt: skip
 # words kept as written (upper case) in organisation names
 ACRONYMS = {
     "NHS", "ICB", "CCG", "PCN", "GP", "GPS", "CIC", "LLP", "UK", "HQ", "II", "III", "IV", "PLC",
@@ -301,6 +289,20 @@ def short_org_name(name, limit: int = 34) -> str:
     ``limit`` characters with an ellipsis (the full name goes in the tooltip and the CSV)."""
     short = _TRUST_SUFFIX.sub("", org_name(name))
     return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
+
+
+# words that make a trust's short name an organisation's, not a place's ("Somerset" alone)
+ORGANISATION_WORDS = {"hospital", "hospitals", "healthcare", "health", "care", "partnership",
+                      "community", "services", "university", "teaching", "children's", "heart",
+                      "chest", "cancer", "clinic", "ambulance", "mental", "foundation"}  # fmt: skip
+
+
+def trust_name(name) -> str:
+    """A trust's name in a list that says its kind: without "NHS (Foundation) Trust" where the
+    rest still names an organisation, else whole."""
+    short = _TRUST_SUFFIX.sub("", org_name(name))
+    words = {w.casefold() for w in re.findall(r"[\w']+", short)}
+    return short if words & ORGANISATION_WORDS else org_name(name)
 
 
 def in_a_list(words: list[str]) -> str:

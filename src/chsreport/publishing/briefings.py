@@ -123,7 +123,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
 .sheet:last-child { break-after: auto; }
 .fit { transform-origin: top left; height: 100%; display: flex; flex-direction: column; }
 .fit { justify-content: space-between; }  /* room left is shared between the parts */
-.part { break-inside: avoid; }
+.part { break-inside: avoid; display: flow-root; }  /* its heading's margin inside it */
 .kicker { text-transform: uppercase; letter-spacing: .06em; font-size: 8pt; color: #005EB8;
           margin: 0 0 1.5mm; font-weight: bold; }
 h1 { font-size: 18pt; line-height: 1.15; margin: 0 0 1.5mm; }
@@ -141,8 +141,8 @@ table.chs-table tbody th { font-weight: normal; }
 table.chs-table td.num, table.chs-table th.num { text-align: right; }
 table.chs-table td.num { white-space: nowrap; }
 table.chs-key { table-layout: fixed; }
-table.chs-key th:nth-child(1) { width: 29%; } table.chs-key th:nth-child(2) { width: 15%; }
-table.chs-key th:nth-child(3) { width: 10%; } table.chs-key th:nth-child(4) { width: 16%; }
+table.chs-key th:nth-child(1) { width: 33%; } table.chs-key th:nth-child(2) { width: 13%; }
+table.chs-key th:nth-child(3) { width: 9%; } table.chs-key th:nth-child(4) { width: 15%; }
 table.chs-key td.num { white-space: normal; }
 table.chs-key th:nth-child(5) { width: 14%; } table.chs-key th:nth-child(6) { width: 16%; }
 .optional figure { margin: 2mm 0 0; }
@@ -249,8 +249,9 @@ HERE_CHARS = 200  # the most of a claim's note about the ICB's own places a brie
 
 def shows(claim, places: list[str] = ()) -> str:
     """What the data show for a claim of the register, in brief: its measure and value, and the
-    parts of its note that name one of ``places`` (the ICB's own figures; the whole note is on
-    the claims page); the note where the claim has no value."""
+    parts of its note that name one of ``places`` (the ICB's own figures), else the note's last
+    sentence where it is short (often why the verdict is what it is; the whole note is on the
+    claims page); the note where the claim has no value."""
     note = str(claim.note) if pd.notna(claim.note) else ""
     value = pd.to_numeric(claim.value, errors="coerce")
     if pd.isna(value):
@@ -260,9 +261,11 @@ def shows(claim, places: list[str] = ()) -> str:
         mentions = any(re.search(rf"\b{re.escape(p)}\b", part) for p in places if len(p) > 3)
         if mentions and len("; ".join([*named, part])) <= HERE_CHARS:
             named.append(part.strip().rstrip("."))
-    return f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}" + (
-        f". Here: {'; '.join(named)}" if named else ""
-    )
+    shown = f"{claim.measure}: {vocabulary.with_unit(float(value), str(claim.unit))}"
+    if named:
+        return f"{shown}. Here: {'; '.join(named)}"
+    last = re.split(r"(?<=\.) ", note.strip())[-1]  # else the note's last word: often its why
+    return f"{shown}. {last}" if 0 < len(last) <= HERE_CHARS and last != note else shown
 
 
 def claims_table(concerning: pd.DataFrame, places: list[str] = ()) -> str:

@@ -105,7 +105,7 @@ def print_table(frame: pd.DataFrame) -> str:
         "```{list-table}",
         ":header-rows: 1",
         ":class: chs-print-only chs-claims-print",
-        ":widths: 6 20 12 24 38",
+        ":widths: 6 19 15 22 38",
         "",
         "* - Claim",
         "  - What was said",

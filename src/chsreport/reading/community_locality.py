@@ -443,10 +443,10 @@ def providers_sentence(frame: pd.DataFrame, month: pd.Timestamp) -> str:
     named = []
     for r in frame.itertuples():
         base, _, later = r.provider.partition(" (part of ")
-        base = V.short_org_name(base, 200)  # without "NHS (Foundation) Trust": the form says
+        base = V.trust_name(base)  # without "NHS (Foundation) Trust": the form says what it is
         named.append(  # its form then, and what it joined since
             f"{base} ({r.form_short} in {V.month(month)}; part of "
-            f"{V.short_org_name(later.rsplit(' since ', 1)[0], 200)} since "
+            f"{V.trust_name(later.rsplit(' since ', 1)[0])} since "
             f"{later.rsplit(' since ', 1)[1]}"
             if later
             else f"{base} ({r.form_short})"

@@ -292,7 +292,7 @@ def flow_table_print(flow: pd.DataFrame) -> pd.DataFrame:
     letters = flow.drop_duplicates("code").set_index("name")["group"].map(vocabulary.class_letter)
     out = table.rename(columns={"Usual class (most months)": "Class"})
     out["Class"] = out["Trust"].map(letters).fillna("")
-    out["Trust"] = [vocabulary.short_org_name(n, limit=200) for n in out["Trust"]]
+    out["Trust"] = [vocabulary.trust_name(n) for n in out["Trust"]]
     headings = {}
     for key, (heading, word, _) in FLOW_COLUMNS.items():
         headings[heading] = FLOW_SHORT[key]

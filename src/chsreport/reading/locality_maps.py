@@ -137,7 +137,7 @@ def council_map(icb: str, name: str, profile: dict) -> charts.Figure:
 
 # the briefing's maps, in CSS pixels (printed at three quarters of a point each): the council map
 # beside its key, and England as a small inset over the key
-PRINT_MAP = (320, 240)
+PRINT_MAP = (320, 220)
 PRINT_INSET = (120, 150)
 KEY_ROWS = 14  # a map's key in one column up to this many councils, else in two
 
