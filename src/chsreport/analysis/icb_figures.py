@@ -64,12 +64,17 @@ def ae_window() -> tuple[str, str]:
 def trust_icb_shares(od: succession.OrgData) -> pd.DataFrame:
     """The share of each of today's acute trusts' admitted patients from each 2026 ICB: its
     shares from the 2022 ICBs (:func:`outcomes.catchment_shares_current`), each split over the
-    2026 ICBs it went to by registered-patient shares. Columns: code, icb_code, share."""
-    shares = outcomes.catchment_shares_current(od)
-    shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
-    parts = shares.merge(icb_outcomes.icb22_weights(), on="icb22_code")
-    parts["share"] = parts["share"] * parts["weight"]
-    return parts.groupby(["code", "icb_code"], as_index=False)["share"].sum()
+    2026 ICBs it went to by registered-patient shares. Columns: code, icb_code, share (worked
+    out once per ``od``)."""
+
+    def make() -> pd.DataFrame:
+        shares = outcomes.catchment_shares_current(od)
+        shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
+        parts = shares.merge(icb_outcomes.icb22_weights(), on="icb22_code")
+        parts["share"] = parts["share"] * parts["weight"]
+        return parts.groupby(["code", "icb_code"], as_index=False)["share"].sum()
+
+    return od.remember(("trust ICB shares",), make)
 
 
 def trust_ae(panel: pd.DataFrame, start: str, end: str) -> pd.DataFrame:

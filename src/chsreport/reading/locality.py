@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from chsreport import settings, vocabulary
-from chsreport.analysis import integration_classes, integration_models, lineage, params
+from chsreport.analysis import (
+    icb_figures,
+    integration_classes,
+    integration_models,
+    lineage,
+    params,
+)
 from chsreport.data import geography, icb_outcomes, manifest, ods, outcomes, pcn_lists, succession
 from chsreport.reading import charts, consolidation_story, groups_story
 
@@ -21,7 +27,7 @@ from chsreport.reading import charts, consolidation_story, groups_story
 def shared() -> dict:
     """Data every locality page uses, loaded once per kernel."""
     od = succession.load_org_data()
-    panel = outcomes.outcome_panel(od)
+    panel = icb_figures.trust_panel()  # the one the key figures' A&E reads
     acute = integration_classes.acute_trust_codes(panel)
     groups = integration_classes.classify(od, acute, "default")
     fates = lineage.community_fates(od)
@@ -46,13 +52,8 @@ def serving_trusts(icb: str, min_share: float = 0.1) -> pd.DataFrame:
     (or the parts of them) that make up the ICB are then added. Fails (``SchemaError``, naming
     the row) if a share falls outside 0..1."""
     od = shared()["od"]
-    shares = outcomes.catchment_shares_current(od)
-    shares = shares.assign(icb22_code=geography.icb22_ods_codes(shares["icb22_ons_code"]))
-    weights = icb_outcomes.icb22_weights()
-    parts = weights[weights["icb_code"] == icb]
-    here = shares.merge(parts, on="icb22_code")
-    here["share"] = here["share"] * here["weight"]
-    here = here.groupby("code", as_index=False)["share"].sum()
+    shares = icb_figures.trust_icb_shares(od)
+    here = shares.loc[shares["icb_code"] == icb, ["code", "share"]]
     acute = here[here["share"] >= min_share].rename(columns={"share": "share_from_icb"})
     based = od.register[(od.register["icb_code"] == icb) & od.register["close_date"].isna()]
     codes = sorted(set(acute["code"]) | set(based["code"]))
@@ -284,8 +285,8 @@ def flow_table(flow: pd.DataFrame) -> pd.DataFrame:
 
 def flow_table_print(flow: pd.DataFrame) -> pd.DataFrame:
     """:func:`flow_table` narrow enough for a line per trust on paper: the class as its letter
-    (the briefing's terms say what each letter means), names without "NHS (Foundation) Trust"
-    and short headings."""
+    (:func:`class_key` says what each means), names without "NHS (Foundation) Trust" where the
+    rest still names the trust, and short headings."""
     table = flow_table(flow)
     if table.empty:
         return table
@@ -558,7 +559,7 @@ def briefing(icb: str, profile: dict, org: dict, flow: pd.DataFrame) -> list[str
 
     # the five most similar ICBs on ICB-level delays per 100,000
     peers = similar_icbs(icb)
-    per_100k = icb_outcomes.icb_delays_in_period().groupby("icb_code")["per_100k"].mean()
+    per_100k = icb_figures.icb_delays(icb_outcomes.icb_delays_in_period()).drop("England")
     block = per_100k.reindex([icb, *peers]).sort_values()
     place = int(list(block.index).index(icb)) + 1
     england = int(per_100k.rank(method="min")[icb])
