@@ -287,9 +287,10 @@ def test_the_fitting_script_runs_in_a_scope_of_its_own():
 
 def test_the_book_runs_a_chapter_on_or_fits_a_chart_where_a_page_would_be_short(monkeypatch):
     fills = [0.6, 0.5, 0.2, 0.9, 0.1, 0.9, 0.3]
-    monkeypatch.setattr(printer, "page_fill", lambda pdf, top, bottom: fills)
-    monkeypatch.setattr(printer, "first_words", lambda pdf, top, n: [f"page {i}" for i in
-                                                                      range(1, 8)])  # fmt: skip
+    monkeypatch.setattr(printer, "page_boxes", lambda pdf: [])
+    monkeypatch.setattr(printer, "page_fill", lambda pages, top, bottom: fills)
+    monkeypatch.setattr(printer, "first_words", lambda pages, top, n: [f"page {i}" for i in
+                                                                        range(1, 8)])  # fmt: skip
     numbers = {"p0": 2, "p1": 4, "p2": 7, "p1-why": 5}
     changes = book_pdf.short_pages(b"", numbers)
     # page 3 ends chapter p0 before p1 opens page 4: p1 runs on; page 5 is short inside p1,

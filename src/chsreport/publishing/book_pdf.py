@@ -42,7 +42,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1a1a1a;
 .chs-web-address { font-size: 9pt; color: #444; margin-top: -2mm; }
 .chs-page { break-before: page; }
 /* a chapter that would leave the page before it under a third full runs on from it instead
-   (short_chapter_ends), set apart by a rule */
+   (short_pages), set apart by a rule */
 .chs-page.chs-run-on { break-before: auto; margin-top: 12mm; border-top: 1.5px solid #003087;
                        padding-top: 2mm; }
 h1 { font-size: 20pt; color: #003087; line-height: 1.2; }
@@ -273,9 +273,10 @@ def short_pages(pdf: bytes, numbers: dict[str, int]) -> list[list]:
     chart is drawn smaller to fit the room left (if it keeps 60% of its height) or the table is
     let split between rows. Each change: [kind, section id, first words of the next page, room
     left in CSS pixels]."""
-    fills = printer.page_fill(pdf, MARGIN_PT, MARGIN_PT)
+    pages = printer.page_boxes(pdf)
+    fills = printer.page_fill(pages, MARGIN_PT, MARGIN_PT)
     starts = {page: key for key, page in numbers.items() if re.fullmatch(r"p\d+", key)}
-    firsts = printer.first_words(pdf, MARGIN_PT, 6)
+    firsts = printer.first_words(pages, MARGIN_PT, 6)
     changes = []
     for page, fill in enumerate(fills, start=1):
         if fill >= MIN_FILL or page in starts or page == len(fills):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -227,51 +228,48 @@ async def _print_numbered(page, job: PrintJob) -> bytes:
 
 A4_HEIGHT_PT = 297 / 25.4 * 72
 
-_WORD_BOX = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
 _PAGE_BOX = re.compile(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD_BOX = re.compile(
+    r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>'
+)
+
+Page = tuple[float, list[tuple[float, float, str]]]  # a page's height and its words' y0, y1, text
 
 
-def _boxes(pdf: bytes) -> str:
-    """``pdftotext -bbox-layout`` of ``pdf``: each page's words with their boxes (poppler-utils,
-    which ``make system`` checks for)."""
+def page_boxes(pdf: bytes) -> list[Page]:
+    """Each page of ``pdf`` with its words, from ``pdftotext -bbox-layout`` (poppler-utils,
+    which ``make system`` checks for), read once for :func:`page_fill` and :func:`first_words`."""
     import subprocess
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "print.pdf"
         path.write_bytes(pdf)
-        return subprocess.run(
+        boxes = subprocess.run(
             ["pdftotext", "-bbox-layout", str(path), "-"],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
+    return [
+        (
+            float(height),
+            [(float(y0), float(y1), html.unescape(w)) for y0, y1, w in _WORD_BOX.findall(body)],
+        )
+        for height, body in _PAGE_BOX.findall(boxes)
+    ]
 
 
-def first_words(pdf: bytes, top: float, n: int) -> list[str]:
+def first_words(pages: list[Page], top: float, n: int) -> list[str]:
     """The first ``n`` words of each page below ``top`` points (under the running head)."""
-    import html as html_lib
-
-    found = []
-    for _, body in _PAGE_BOX.findall(_boxes(pdf)):
-        words = [html_lib.unescape(w) for y, w in _WORD_TEXT.findall(body) if float(y) >= top - 2]
-        found.append(" ".join(words[:n]))
-    return found
+    return [" ".join([w for y0, _, w in words if y0 >= top - 2][:n]) for _, words in pages]
 
 
-_WORD_TEXT = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</word>')
-
-
-def page_fill(pdf: bytes, top: float, bottom: float) -> list[float]:
-    """How full each page of ``pdf`` is: the lowest word between the margins (``top`` and
-    ``bottom``, in points; the running head and footer lie outside them) as a share of the
-    height between (:func:`_boxes`)."""
+def page_fill(pages: list[Page], top: float, bottom: float) -> list[float]:
+    """How full each page is: the lowest word between the margins (``top`` and ``bottom``, in
+    points; the running head and footer lie outside them) as a share of the height between."""
     fills = []
-    for height, body in _PAGE_BOX.findall(_boxes(pdf)):
-        low = float(height) - bottom
-        lowest = [
-            float(y1)
-            for y0, y1 in _WORD_BOX.findall(body)
-            if top - 2 <= float(y0) and float(y1) <= low + 2
-        ]
+    for height, words in pages:
+        low = height - bottom
+        lowest = [y1 for y0, y1, _ in words if top - 2 <= y0 and y1 <= low + 2]
         fills.append((max(lowest, default=top) - top) / (low - top))
     return fills
 
